@@ -1,0 +1,135 @@
+/**
+ * Shared test utilities: numeric comparison with informative failures,
+ * fixture loading, leak checks and statistical tolerances.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Reads `test/fixtures/<name>.json` (written by the committed generator scripts). */
+export function loadFixture<T = unknown>(name: string): T {
+  return JSON.parse(readFileSync(join(here, 'fixtures', `${name}.json`), 'utf8')) as T;
+}
+
+type Numeric = tf.Tensor | number | ArrayLike<number> | number[][] | number[][][];
+
+function flat(v: Numeric): number[] {
+  if (v instanceof tf.Tensor) return Array.from(v.dataSync());
+  if (typeof v === 'number') return [v];
+  return (Array.from(v as ArrayLike<number>) as unknown[]).flat(Infinity as 1) as number[];
+}
+
+/**
+ * Asserts |actual - expected| <= atol + rtol * |expected| elementwise
+ * (NaN matches NaN, ±Infinity must match exactly). On failure the message
+ * shows the context, the worst index, both values, the delta and the tolerance.
+ */
+export function expectClose(
+  actual: Numeric,
+  expected: Numeric,
+  opts: { rtol?: number; atol?: number; context?: unknown } = {},
+): void {
+  const rtol = opts.rtol ?? 2e-4;
+  const atol = opts.atol ?? 0;
+  const a = flat(actual);
+  const e = flat(expected);
+  if (actual instanceof tf.Tensor && !(expected instanceof tf.Tensor) && typeof expected !== 'number') {
+    // shapes are checked by callers with expect(t.shape); here only sizes must agree
+  }
+  expect(a.length, `length mismatch${opts.context ? ` for ${JSON.stringify(opts.context)}` : ''}`).toBe(e.length);
+  let worst = -1;
+  let worstExcess = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = e[i]!;
+    if (Number.isNaN(y) && Number.isNaN(x)) continue;
+    if (!Number.isFinite(y) || !Number.isFinite(x)) {
+      if (x !== y) {
+        worst = i;
+        worstExcess = Infinity;
+        break;
+      }
+      continue;
+    }
+    const excess = Math.abs(x - y) - (atol + rtol * Math.abs(y));
+    if (excess > worstExcess || (Number.isNaN(excess) && worst < 0)) {
+      worst = i;
+      worstExcess = Number.isNaN(excess) ? Infinity : excess;
+    }
+  }
+  if (worst >= 0) {
+    const x = a[worst]!;
+    const y = e[worst]!;
+    throw new Error(
+      `expectClose failed${opts.context !== undefined ? ` for ${JSON.stringify(opts.context)}` : ''}: ` +
+        `at index ${worst} got ${x}, expected ${y}, delta ${Math.abs(x - y)}, tolerance ${atol + rtol * Math.abs(y)} (rtol ${rtol}, atol ${atol})`,
+    );
+  }
+}
+
+/**
+ * Runs `fn`, disposes whatever tensors it returns, and asserts that the
+ * number of live tensors is unchanged: the public call leaked nothing.
+ */
+export function expectNoLeak(fn: () => unknown, what = 'call'): void {
+  const before = tf.memory().numTensors;
+  const out = fn();
+  const dispose = (v: unknown): void => {
+    if (v instanceof tf.Tensor) v.dispose();
+    else if (Array.isArray(v)) v.forEach(dispose);
+    else if (v && typeof v === 'object' && 'dispose' in v && typeof (v as { dispose: unknown }).dispose === 'function') {
+      (v as { dispose(): void }).dispose();
+    }
+  };
+  dispose(out);
+  const after = tf.memory().numTensors;
+  expect(after - before, `${what} leaked ${after - before} tensors`).toBe(0);
+}
+
+/** Two-sided standard-normal quantile for a false-failure probability `alpha`: z with P(|Z| > z) = alpha. */
+export function zFor(alpha: number): number {
+  // Acklam-free bisection on erfc; precise enough for test tolerances.
+  let lo = 0;
+  let hi = 40;
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (erfc(mid / Math.SQRT2) > alpha) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+function erfc(x: number): number {
+  // Numerical Recipes erfcc, relative error < 1.2e-7.
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return x >= 0 ? r : 2 - r;
+}
+
+/** The false-failure rate every statistical test in this suite is designed for. */
+export const FALSE_FAILURE_RATE = 1e-4;
+
+/**
+ * Tolerance for a sample mean of `n` draws with standard deviation `sd`, such
+ * that a correct sampler fails with probability FALSE_FAILURE_RATE / `tests`
+ * (Bonferroni over `tests` simultaneous checks).
+ */
+export function meanTolerance(sd: number, n: number, tests = 1): number {
+  return zFor(FALSE_FAILURE_RATE / tests) * sd / Math.sqrt(n);
+}
+
+/** Reads a tensor into a nested array (for shape-agnostic comparisons). */
+export function arr(t: tf.Tensor): number[] {
+  return Array.from(t.dataSync());
+}
