@@ -39,7 +39,7 @@ async function tryTfjsNode(): Promise<boolean> {
   try {
     const name = '@tensorflow/tfjs-node';
     await import(/* @vite-ignore */ name);
-    return tf.findBackend('tensorflow') !== null || tf.engine().registryFactory['tensorflow'] !== undefined;
+    return tf.findBackendFactory('tensorflow') !== null;
   } catch {
     return false;
   }
