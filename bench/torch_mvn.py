@@ -1,0 +1,94 @@
+"""PyTorch side of bench/mvn.ts: a long-lived child process so that tfjs and
+torch repetitions are interleaved in one run on the same (shared) machine.
+
+Protocol: one JSON object per line on stdin, one JSON line back on stdout.
+  {"cmd": "setup", "workload": NAME, "n": N, "d": D, "samples": S}  -> {"ok": true}
+  {"cmd": "run", "workload": NAME}                                  -> {"ms": elapsed}
+  {"cmd": "quit"}
+Workloads (same shapes and parameter recipe as the tfjs side):
+  logprob       MultivariateNormal(loc, scale_tril=L, validate_args=False).log_prob(x)
+  logprob_grad  the same, then .sum().backward() w.r.t. loc and L
+  sample        MultivariateNormal(loc, scale_tril=L, validate_args=False).rsample((S,))
+
+Run with the project's baseline environment:
+  LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread OPENBLAS_NUM_THREADS=1 \
+    /usr/bin/python3 bench/torch_mvn.py
+"""
+import json
+import sys
+import time
+
+import torch
+from torch.distributions import MultivariateNormal
+
+torch.set_num_threads(2)
+torch.manual_seed(0)
+
+state = {}
+
+
+def make_params(n, d):
+    """loc [N, D], lower-triangular L [N, D, D] with diagonal in [0.5, 1.5], x [N, D]."""
+    loc = torch.randn(n, d)
+    L = torch.tril(0.3 * torch.randn(n, d, d), -1) + torch.diag_embed(0.5 + torch.rand(n, d))
+    x = loc + torch.randn(n, d)
+    return loc, L, x
+
+
+def setup(msg):
+    w = msg["workload"]
+    loc, L, x = make_params(msg["n"], msg["d"])
+    if w == "logprob_grad":
+        loc.requires_grad_(True)
+        L.requires_grad_(True)
+    state.clear()
+    state.update(workload=w, loc=loc, L=L, x=x, samples=msg.get("samples", 1))
+
+
+def run():
+    w = state["workload"]
+    loc, L, x = state["loc"], state["L"], state["x"]
+    t0 = time.perf_counter()
+    if w == "logprob":
+        with torch.no_grad():
+            out = MultivariateNormal(loc, scale_tril=L, validate_args=False).log_prob(x)
+    elif w == "logprob_grad":
+        loc.grad = None
+        L.grad = None
+        out = MultivariateNormal(loc, scale_tril=L, validate_args=False).log_prob(x)
+        out.sum().backward()
+    elif w == "sample":
+        with torch.no_grad():
+            out = MultivariateNormal(loc, scale_tril=L, validate_args=False).rsample((state["samples"],))
+    else:
+        raise ValueError(f"unknown workload {w}")
+    ms = (time.perf_counter() - t0) * 1000
+    del out
+    return ms
+
+
+def main():
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        msg = json.loads(line)
+        cmd = msg["cmd"]
+        try:
+            if cmd == "setup":
+                setup(msg)
+                reply = {"ok": True, "torch": torch.__version__, "threads": torch.get_num_threads()}
+            elif cmd == "run":
+                reply = {"ms": run()}
+            elif cmd == "quit":
+                break
+            else:
+                reply = {"error": f"unknown cmd {cmd}"}
+        except Exception as e:  # report, keep serving
+            reply = {"error": repr(e)}
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
