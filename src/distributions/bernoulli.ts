@@ -13,10 +13,14 @@ export interface BernoulliArgs extends DistributionOptions {
   probs?: TensorLike;
 }
 
-/** `a * b`, but 0 where `a` is 0 (so 0 · log 0 = 0 and 0 · ±inf = 0). */
+/**
+ * `a * b`, but 0 where `a` is 0 (so 0 · log 0 = 0 and 0 · ±inf = 0). The test
+ * `-|a| >= 0` uses GreaterEqual, which (unlike Equal) has a registered
+ * gradient, so `tf.grad` can pass through `a`.
+ */
 export function mulNoNan(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const prod = tf.mul(a, b);
-  return tf.where(tf.equal(a, 0), tf.zerosLike(prod), prod);
+  return tf.where(tf.greaterEqual(tf.neg(tf.abs(a)), 0), tf.zerosLike(prod), prod);
 }
 
 /**

@@ -168,6 +168,22 @@ describe('Bernoulli gradients', () => {
   });
 });
 
+describe('Bernoulli gradient of the entropy', () => {
+  it('dH/dlogits = -logits p (1 - p)', () => {
+    const l = [-3, -0.5, 0, 2];
+    const logits = tf.tensor1d(l);
+    const g = tf.grad((t: tf.Tensor) => {
+      const d = new Bernoulli({ logits: t });
+      const h = tf.sum(d.entropy());
+      d.dispose();
+      return h;
+    })(logits);
+    const sig = (v: number) => 1 / (1 + Math.exp(-v));
+    expectClose(g, l.map((v) => -v * sig(v) * (1 - sig(v))), { rtol: 1e-4, atol: 1e-7 });
+    tf.dispose([logits, g]);
+  });
+});
+
 describe('Bernoulli KL against scipy', () => {
   for (const c of fx.bernoulli_kl) {
     it(c.name, () => {
