@@ -1,0 +1,362 @@
+/**
+ * Tests shared by the three multivariate normals (they share one base class):
+ * values against scipy, gradients against analytic values, KL for every pair
+ * of kinds, shapes, sampler statistics and tensor hygiene. Constructor-specific
+ * behaviour (errors, accessors, validateArgs) is in mvn_diag / mvn_tril /
+ * mvn_full_covariance.test.ts.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { MultivariateNormalDiag } from '../../src/distributions/mvn_diag.js';
+import { MultivariateNormalTriL } from '../../src/distributions/mvn_tril.js';
+import { MultivariateNormalFullCovariance } from '../../src/distributions/mvn_full_covariance.js';
+import { MultivariateNormalLinearOperator } from '../../src/distributions/mvn_linear_operator.js';
+import { klDivergence } from '../../src/distributions/kl.js';
+import type { TensorLike } from '../../src/util.js';
+import { expectClose, expectNoLeak, loadFixture, meanTolerance, zFor, FALSE_FAILURE_RATE } from '../helpers.js';
+
+type Kind = 'diag' | 'tril' | 'full';
+type Nested = number | number[] | number[][] | number[][][] | number[][][][];
+
+interface Case {
+  name: string;
+  kind: Kind;
+  d: number;
+  batch: number[];
+  sample_shape: number[];
+  loc: Nested;
+  scale_diag?: Nested;
+  scale_tril?: Nested;
+  covariance_matrix?: Nested;
+  x: Nested;
+  log_prob: Nested;
+  mean: Nested;
+  covariance: Nested;
+  variance: Nested;
+  entropy: Nested;
+  grad_loc: Nested;
+  grad_scale: Nested;
+}
+interface KLCase {
+  name: string;
+  p_kind: Kind;
+  q_kind: Kind;
+  d: number;
+  p_loc: Nested;
+  p_scale: Nested;
+  q_loc: Nested;
+  q_scale: Nested;
+  batch: number[];
+  kl: Nested;
+}
+const fixture = loadFixture<{ cases: Case[]; kl_cases: KLCase[] }>('mvn');
+
+function make(kind: Kind, loc: TensorLike, scale: TensorLike): MultivariateNormalLinearOperator {
+  if (kind === 'diag') return new MultivariateNormalDiag({ loc, scaleDiag: scale });
+  if (kind === 'tril') return new MultivariateNormalTriL({ loc, scaleTril: scale });
+  return new MultivariateNormalFullCovariance({ loc, covarianceMatrix: scale });
+}
+const scaleOf = (c: Case): Nested => (c.scale_diag ?? c.scale_tril ?? c.covariance_matrix)!;
+const T = (v: Nested): tf.Tensor => tf.tensor(v as number[]);
+
+function shapeOf(v: Nested): number[] {
+  const s: number[] = [];
+  let cur: unknown = v;
+  while (Array.isArray(cur)) {
+    s.push(cur.length);
+    cur = cur[0];
+  }
+  return s;
+}
+
+describe('multivariate normals against scipy.stats.multivariate_normal (float64 fixture)', () => {
+  for (const c of fixture.cases) {
+    it(c.name, () => {
+      const d = make(c.kind, c.loc as TensorLike, scaleOf(c) as TensorLike);
+      expect(d.batchShape).toEqual(c.batch);
+      expect(d.eventShape).toEqual([c.d]);
+      const check = (got: tf.Tensor, want: Nested, what: string, atol = 0) => {
+        expect(got.shape, what).toEqual(shapeOf(want));
+        expectClose(got, want as number[], { rtol: 2e-4, atol, context: { case: c.name, what } });
+        got.dispose();
+      };
+      check(d.logProb(c.x as TensorLike), c.log_prob, 'logProb');
+      check(d.prob(c.x as TensorLike), (c.log_prob as number[]).length === undefined ? Math.exp(c.log_prob as number) : mapNested(c.log_prob, Math.exp), 'prob', 1e-30);
+      check(d.mean(), c.mean, 'mean');
+      check(d.mode(), c.mean, 'mode');
+      // Off-diagonal covariance entries can be ~0: absolute tolerance relative to the diagonal.
+      check(d.covariance(), c.covariance, 'covariance', 2e-4 * maxAbs(c.variance));
+      check(d.variance(), c.variance, 'variance');
+      check(d.stddev(), mapNested(c.variance, Math.sqrt), 'stddev');
+      check(d.entropy(), c.entropy, 'entropy');
+      d.dispose();
+    });
+  }
+});
+
+function mapNested(v: Nested, f: (x: number) => number): Nested {
+  return (Array.isArray(v) ? (v as Nested[]).map((e) => mapNested(e, f)) : f(v)) as Nested;
+}
+function maxAbs(v: Nested): number {
+  return Array.isArray(v) ? Math.max(...(v as Nested[]).map(maxAbs)) : Math.abs(v);
+}
+
+describe('gradients of sum(logProb) against analytic values', () => {
+  for (const c of fixture.cases) {
+    it(`${c.name}: d/d loc = Σ⁻¹(x − μ), d/d scale (numpy reference)`, () => {
+      const x = T(c.x);
+      const loc = T(c.loc);
+      const scale = T(scaleOf(c));
+      const g = tf.grads((l: tf.Tensor, s: tf.Tensor) => tf.sum(make(c.kind, l, s).logProb(x)));
+      const [gl, gs] = g([loc, scale]);
+      const tol = (want: Nested) => ({ rtol: 2e-4, atol: 2e-4 * maxAbs(want) });
+      expect(gl!.shape).toEqual(loc.shape);
+      expectClose(gl!, c.grad_loc as number[], { ...tol(c.grad_loc), context: { case: c.name, what: 'grad loc' } });
+      expect(gs!.shape).toEqual(scale.shape);
+      if (c.kind === 'full') {
+        // A symmetric parameter's gradient is defined up to its antisymmetric part: compare ½(G + Gᵀ).
+        const r = gs!.rank;
+        const perm = [...Array(r).keys()];
+        [perm[r - 1], perm[r - 2]] = [perm[r - 2]!, perm[r - 1]!];
+        const sym = tf.tidy(() => tf.mul(0.5, tf.add(gs!, tf.transpose(gs!, perm))));
+        expectClose(sym, c.grad_scale as number[], { ...tol(c.grad_scale), context: { case: c.name, what: 'grad cov (sym)' } });
+        sym.dispose();
+      } else if (c.kind === 'tril') {
+        // Only the lower triangle is a parameter (the upper one is ignored): compare it.
+        const lower = tf.tidy(() => tf.mul(gs!, tf.linalg.bandPart(tf.ones([c.d, c.d]), -1, 0)));
+        expectClose(lower, c.grad_scale as number[], { ...tol(c.grad_scale), context: { case: c.name, what: 'grad scaleTril' } });
+        lower.dispose();
+      } else {
+        expectClose(gs!, c.grad_scale as number[], { ...tol(c.grad_scale), context: { case: c.name, what: 'grad scaleDiag' } });
+      }
+      tf.dispose([x, loc, scale, gl!, gs!]);
+    });
+  }
+});
+
+describe('KL divergence, every ordered pair of kinds, against numpy', () => {
+  for (const c of fixture.kl_cases) {
+    it(c.name, () => {
+      const p = make(c.p_kind, c.p_loc as TensorLike, c.p_scale as TensorLike);
+      const q = make(c.q_kind, c.q_loc as TensorLike, c.q_scale as TensorLike);
+      const kl = klDivergence(p, q);
+      expect(kl.shape).toEqual(c.batch);
+      expectClose(kl, c.kl as number[], { rtol: 2e-4, atol: 1e-5, context: c.name });
+      tf.dispose(kl);
+      p.dispose();
+      q.dispose();
+    });
+  }
+
+  it('KL(p || p) = 0 and KL >= 0', () => {
+    const p = new MultivariateNormalTriL({ loc: [1, 2, 3], scaleTril: [[1, 0, 0], [0.5, 2, 0], [-0.3, 0.2, 0.7]] });
+    const kl = klDivergence(p, p);
+    expectClose(kl, [0], { atol: 1e-5 });
+    kl.dispose();
+    p.dispose();
+  });
+
+  const mcPairs: Array<[Kind, Kind]> = [
+    ['tril', 'full'],
+    ['diag', 'tril'],
+    ['full', 'diag'],
+  ];
+  for (const [pk, qk] of mcPairs) {
+    it(`Monte Carlo E_p[log p − log q] agrees with the closed form: KL(${pk} || ${qk})`, () => {
+      const scales: Record<Kind, TensorLike> = {
+        diag: [0.8, 1.3, 0.6],
+        tril: [[1.1, 0, 0], [0.4, 0.7, 0], [-0.5, 0.3, 1.2]],
+        full: [[1.5, 0.3, -0.2], [0.3, 0.9, 0.1], [-0.2, 0.1, 1.1]],
+      };
+      const p = make(pk, [0.2, -0.1, 0.5], scales[pk]);
+      const q = make(qk, [-0.3, 0.4, 0.1], scales[qk]);
+      const n = 40000;
+      const x = p.sample([n], { seed: 5 });
+      const diff = tf.tidy(() => tf.sub(p.logProb(x), q.logProb(x)));
+      const { mean, variance } = tf.moments(diff);
+      const kl = klDivergence(p, q);
+      // CLT: the MC mean has sd √(Var/n); false-failure rate 1e-4 (Var estimated from the same draws).
+      const tol = zFor(FALSE_FAILURE_RATE) * Math.sqrt(variance.dataSync()[0]! / n);
+      expect(Math.abs(mean.dataSync()[0]! - kl.dataSync()[0]!)).toBeLessThan(tol);
+      tf.dispose([x, diff, mean, variance, kl]);
+      p.dispose();
+      q.dispose();
+    });
+  }
+});
+
+// Shape table: each kind × named batch cases × sample shapes.
+interface ShapeCase {
+  name: string;
+  loc: number[];
+  scaleBatch: number[];
+  batch: number[];
+}
+const D = 3;
+const shapeTable: ShapeCase[] = [
+  { name: 'single, D=3', loc: [D], scaleBatch: [], batch: [] },
+  { name: 'batch of locs [4], one scale', loc: [4, D], scaleBatch: [], batch: [4] },
+  { name: 'one loc, batch of scales [4]', loc: [D], scaleBatch: [4], batch: [4] },
+  { name: 'loc [2,1] x scale [4] -> [2,4]', loc: [2, 1, D], scaleBatch: [4], batch: [2, 4] },
+];
+
+function scaleTensor(kind: Kind, batch: number[], seed: number): tf.Tensor {
+  return tf.tidy(() => {
+    if (kind === 'diag') return tf.add(0.5, tf.randomUniform([...batch, D], 0, 1, 'float32', seed));
+    const raw = tf.randomNormal([...batch, D, D], 0, 0.3, 'float32', seed);
+    const L = tf.add(tf.linalg.bandPart(raw, -1, 0), tf.mul(tf.eye(D), 1));
+    if (kind === 'tril') return L;
+    return tf.matMul(L, L, false, true);
+  });
+}
+
+describe('shapes: kinds × batch cases × sample shapes [], [1], [2,3]', () => {
+  const kinds: Kind[] = ['diag', 'tril', 'full'];
+  for (const kind of kinds) {
+    for (const t of shapeTable) {
+      for (const s of [[], [1], [2, 3]] as number[][]) {
+        it(`${kind}: ${t.name} × sampleShape [${s}]`, () => {
+          const loc = tf.randomNormal(t.loc, 0, 1, 'float32', 1);
+          const scale = scaleTensor(kind, t.scaleBatch, 2);
+          const d = make(kind, loc, scale);
+          expect(d.batchShape).toEqual(t.batch);
+          expect(d.eventShape).toEqual([D]);
+          const x = d.sample(s, { seed: 3 });
+          expect(x.shape).toEqual([...s, ...t.batch, D]);
+          const lp = d.logProb(x);
+          expect(lp.shape).toEqual([...s, ...t.batch]);
+          const m = d.mean();
+          expect(m.shape).toEqual([...t.batch, D]);
+          const cov = d.covariance();
+          expect(cov.shape).toEqual([...t.batch, D, D]);
+          const ent = d.entropy();
+          expect(ent.shape).toEqual(t.batch);
+          const otherKind = kinds[(kinds.indexOf(kind) + 1) % 3]!;
+          const otherScale = scaleTensor(otherKind, [], 4);
+          const other = make(otherKind, [0, 0, 0], otherScale);
+          otherScale.dispose();
+          const kl = klDivergence(d, other);
+          expect(kl.shape).toEqual(t.batch);
+          const kl2 = klDivergence(other, d);
+          expect(kl2.shape).toEqual(t.batch);
+          tf.dispose([loc, scale, x, lp, m, cov, ent, kl, kl2]);
+          d.dispose();
+          other.dispose();
+        });
+      }
+    }
+  }
+});
+
+describe('sampler statistics at a fixed seed (false-failure rate 1e-4 per test)', () => {
+  // Sample mean m̂ᵢ has sd √(Σᵢᵢ/n). With the true mean μ known, the covariance
+  // estimate Ĉᵢⱼ = mean((xᵢ − μᵢ)(xⱼ − μⱼ)) is unbiased with variance
+  // (ΣᵢᵢΣⱼⱼ + Σᵢⱼ²)/n (Isserlis); both checked with Bonferroni over all entries.
+  const cases: Array<{ kind: Kind; loc: number[][]; scale: TensorLike }> = [
+    { kind: 'tril', loc: [[1, -2, 0.5], [0, 0, 0]], scale: [[[1, 0, 0], [0.8, 0.6, 0], [-0.5, 0.3, 1.5]], [[2, 0, 0], [-1, 0.5, 0], [0, 0, 0.3]]] },
+    { kind: 'diag', loc: [[1, -2, 0.5], [0, 0, 0]], scale: [[0.5, 1, 2], [3, 0.2, 1]] },
+    { kind: 'full', loc: [[1, -2, 0.5], [0, 0, 0]], scale: [[[2, 0.8, -0.4], [0.8, 1, 0.2], [-0.4, 0.2, 0.5]], [[1, 0, 0], [0, 1, 0], [0, 0, 1]]] },
+  ];
+  for (const c of cases) {
+    it(`${c.kind}: mean and covariance of 40,000 draws, batch of 2 scales`, () => {
+      const n = 40000;
+      const d = make(c.kind, c.loc, c.scale);
+      const x = d.sample([n], { seed: 17 });
+      expect(x.shape).toEqual([n, 2, D]);
+      const trueCov = d.covariance();
+      const C = trueCov.arraySync() as number[][][];
+      const mu = tf.tensor(c.loc);
+      const centered = tf.sub(x, mu);
+      const mHat = tf.mean(x, 0).arraySync() as number[][];
+      // Ĉ[b] = Σₛ rₛ rₛᵀ / n via one matMul over the sample axis.
+      const r = tf.transpose(centered, [1, 0, 2]); // [2, n, D]
+      const cHat = tf.div(tf.matMul(tf.transpose(r, [0, 2, 1]), r), n).arraySync() as number[][][];
+      const tests = 2 * (D + (D * (D + 1)) / 2);
+      for (let b = 0; b < 2; b++) {
+        for (let i = 0; i < D; i++) {
+          expect(Math.abs(mHat[b]![i]! - c.loc[b]![i]!), `mean [${b},${i}]`).toBeLessThan(
+            meanTolerance(Math.sqrt(C[b]![i]![i]!), n, tests),
+          );
+          for (let j = 0; j <= i; j++) {
+            const sd = Math.sqrt(C[b]![i]![i]! * C[b]![j]![j]! + C[b]![i]![j]! ** 2);
+            expect(Math.abs(cHat[b]![i]![j]! - C[b]![i]![j]!), `cov [${b},${i},${j}]`).toBeLessThan(meanTolerance(sd, n, tests));
+          }
+        }
+      }
+      tf.dispose([x, trueCov, mu, centered, r]);
+      d.dispose();
+    });
+  }
+
+  it('is reproducible under a seed and differs across seeds', () => {
+    const d = new MultivariateNormalTriL({ loc: [0, 1], scaleTril: [[[1, 0], [0.5, 1]], [[2, 0], [0, 1]]] });
+    const a = d.sample([10], { seed: 7 });
+    const b = d.sample([10], { seed: 7 });
+    const c = d.sample([10], { seed: 8 });
+    expectClose(a, b, { rtol: 0 });
+    expect(Array.from(a.dataSync())).not.toEqual(Array.from(c.dataSync()));
+    tf.dispose([a, b, c]);
+    d.dispose();
+  });
+
+  it('sample is reparameterized: d sum(sample) / d loc = n, d / d scaleTril = Σ ε (lower part)', () => {
+    const loc = tf.tensor1d([0.5, -1]);
+    const L = tf.tensor2d([[1, 0], [0.3, 2]]);
+    const n = 7;
+    const g = tf.grads((l: tf.Tensor, s: tf.Tensor) => tf.sum(new MultivariateNormalTriL({ loc: l, scaleTril: s }).sample([n], { seed: 9 })));
+    const [gl, gs] = g([loc, L]);
+    expectClose(gl!, [n, n], { rtol: 1e-6 });
+    // x = μ + L ε  ⇒  d Σ x / d L_ij = Σ_s ε_sj; recover ε from the draws.
+    const d = new MultivariateNormalTriL({ loc, scaleTril: L });
+    const x = d.sample([n], { seed: 9 });
+    const eps = tf.tidy(() => {
+      const r = tf.sub(x, loc).arraySync() as number[][];
+      return tf.tensor(r.map(([a, b]) => [a!, (b! - 0.3 * a!) / 2]));
+    });
+    const colSum = tf.sum(eps, 0).arraySync() as number[];
+    expectClose(tf.tidy(() => tf.mul(gs!, tf.linalg.bandPart(tf.ones([2, 2]), -1, 0))), [colSum[0]!, 0, colSum[0]!, colSum[1]!], {
+      rtol: 1e-4,
+      atol: 1e-5,
+    });
+    tf.dispose([loc, L, gl!, gs!, x, eps]);
+    d.dispose();
+  });
+});
+
+describe('hygiene', () => {
+  const kinds: Kind[] = ['diag', 'tril', 'full'];
+  for (const kind of kinds) {
+    it(`${kind}: no public method leaks tensors; dispose frees what the distribution owns`, () => {
+      const before = tf.memory().numTensors;
+      const scale = scaleTensor(kind, [2], 1);
+      const d = make(kind, [[0, 1, 2]], scale);
+      scale.dispose();
+      const otherScale = scaleTensor('tril', [], 2);
+      const other = make('tril', [0, 0, 0], otherScale);
+      otherScale.dispose();
+      expectNoLeak(() => d.sample([3], { seed: 1 }), 'sample');
+      expectNoLeak(() => d.sample(), 'sample()');
+      expectNoLeak(() => d.logProb([0.1, 0.2, 0.3]), 'logProb');
+      expectNoLeak(() => d.prob([0.1, 0.2, 0.3]), 'prob');
+      expectNoLeak(() => d.mean(), 'mean');
+      expectNoLeak(() => d.mode(), 'mode');
+      expectNoLeak(() => d.variance(), 'variance');
+      expectNoLeak(() => d.stddev(), 'stddev');
+      expectNoLeak(() => d.covariance(), 'covariance');
+      expectNoLeak(() => d.entropy(), 'entropy');
+      expectNoLeak(() => klDivergence(d, other), 'klDivergence(d, other)');
+      expectNoLeak(() => klDivergence(other, d), 'klDivergence(other, d)');
+      expectNoLeak(() => klDivergence(d, d), 'klDivergence(d, d)');
+      // Results are the caller's: disposing them leaves the parameters intact.
+      const m = d.mean();
+      m.dispose();
+      expect(d.loc.isDisposed).toBe(false);
+      const st = d.scaleTril; // owned (lazily built for Diag): freed by dispose()
+      expect(st.shape).toEqual([2, 3, 3]);
+      d.dispose();
+      other.dispose();
+      d.dispose(); // idempotent
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
+});
