@@ -4,8 +4,14 @@
  */
 import * as distributions from './distributions/index.js';
 import * as math from './math/index.js';
+import * as layers from './layers/index.js';
+import * as losses from './losses/index.js';
+import * as io from './io/index.js';
 
 export { distributions, math };
 export { distributions as tfd };
+export { layers, losses, io };
+export { layers as tfpl };
+export { predictDistribution, sampleFromModel, type PredictDistributionOptions, type SampleFromModelOptions } from './model.js';
 export { ready, type ReadyOptions } from './backend.js';
 export { NotImplementedError, InvalidArgumentError } from './errors.js';

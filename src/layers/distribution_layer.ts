@@ -7,9 +7,17 @@
  * unless a subclass has its own weights), and which knows how to turn that
  * tensor into a distribution with `toDistribution(params)`. The same
  * conversion is available statically on each subclass, as TFP's `Layer.new`.
+ *
+ * Natural targets: importing this module lets `model.fit(x, y)`,
+ * `model.evaluate` and `model.trainOnBatch` take targets `y` in their natural
+ * shape `[N, ...eventShape]` for a model whose output layer is a head (see
+ * `targets.ts` in src/losses); without it tfjs-layers insists that `y` has the
+ * output's shape `[N, paramsSize]`.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Distribution } from '../distributions/distribution.js';
+import { InvalidArgumentError, fmtShape } from '../errors.js';
+import { installNaturalTargets } from '../losses/targets.js';
 
 export type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 
@@ -32,10 +40,57 @@ export abstract class DistributionLayer extends tf.layers.Layer {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     const last = x.shape[x.shape.length - 1];
     if (last !== this.paramsSize) {
-      throw new Error(
-        `${this.getClassName()}: input must have last dimension paramsSize = ${this.paramsSize}; got shape [${x.shape.join(', ')}]`,
+      throw new InvalidArgumentError(
+        `${this.getClassName()}: input must have last dimension paramsSize = ${this.paramsSize}; got shape ${fmtShape(x.shape)}` +
+          ` (put a Dense layer with ${this.paramsSize} units before this head)`,
       );
     }
     return tf.clone(x);
   }
 }
+
+/** Number of elements of one event of `eventShape` (1 for a scalar event). */
+export function eventSizeOf(eventShape: readonly number[]): number {
+  let n = 1;
+  for (const d of eventShape) n *= d;
+  return n;
+}
+
+/** Normalizes an `eventShape` config value (`3`, `[3]`, `[2, 2]`, `[]`) and checks it. */
+export function asEventShape(value: number | readonly number[] | undefined, owner: string): number[] {
+  const s = value === undefined ? [] : typeof value === 'number' ? [value] : [...value];
+  for (const d of s) {
+    if (!Number.isInteger(d) || d <= 0) {
+      throw new InvalidArgumentError(`${owner}: eventShape must be a positive integer or an array of them; got ${JSON.stringify(value)}`);
+    }
+  }
+  return s;
+}
+
+/**
+ * Checks that `params` has last dimension `paramsSize` and returns its batch
+ * shape (everything but the last axis).
+ */
+export function paramsBatchShape(params: tf.Tensor, paramsSize: number, owner: string): number[] {
+  if (params.rank < 1 || params.shape[params.rank - 1] !== paramsSize) {
+    throw new InvalidArgumentError(`${owner}: params must be [..., ${paramsSize}]; got ${fmtShape(params.shape)}`);
+  }
+  return params.shape.slice(0, -1);
+}
+
+/**
+ * Builds a distribution from tensors computed in a tidy: `compute` runs inside
+ * `tf.tidy` and returns the constructor's tensors; `make` builds the
+ * distribution (distributions clone what they are given), and the
+ * intermediates are released. Leaves nothing behind but the distribution.
+ */
+export function buildDistribution<T extends tf.Tensor[]>(compute: () => T, make: (...t: T) => Distribution): Distribution {
+  const ts = tf.tidy(compute);
+  try {
+    return make(...ts);
+  } finally {
+    tf.dispose(ts);
+  }
+}
+
+installNaturalTargets();

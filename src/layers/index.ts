@@ -1,0 +1,7 @@
+// Public tfp.layers (also tfp.tfpl). One export line per module; append new ones at the end.
+import './register.js';
+export { DistributionLayer, type LayerArgs } from './distribution_layer.js';
+export { IndependentNormal, type IndependentNormalArgs } from './independent_normal.js';
+export { MultivariateNormalTriL, fillScaleTriL, type MultivariateNormalTriLArgs } from './multivariate_normal_tril.js';
+export { DistributionLambda, registerDistributionFn, getDistributionFn, type DistributionLambdaArgs, type MakeDistributionFn } from './distribution_lambda.js';
+export { Sampling, type SamplingArgs } from './sampling.js';

@@ -1,0 +1,11 @@
+// Registers every layer with tfjs serialization so saved models load (package.json "sideEffects").
+// A flat list: one import and one registerClass line per layer; append new layers at the end.
+import * as tf from '@tensorflow/tfjs';
+import { IndependentNormal } from './independent_normal.js';
+import { MultivariateNormalTriL } from './multivariate_normal_tril.js';
+import { DistributionLambda } from './distribution_lambda.js';
+import { Sampling } from './sampling.js';
+tf.serialization.registerClass(IndependentNormal);
+tf.serialization.registerClass(MultivariateNormalTriL);
+tf.serialization.registerClass(DistributionLambda);
+tf.serialization.registerClass(Sampling);

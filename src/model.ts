@@ -1,0 +1,130 @@
+/**
+ * Model helpers: the distribution a model predicts, and samples from it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Distribution } from './distributions/distribution.js';
+import { InvalidArgumentError } from './errors.js';
+import { isDistributionHead, type DistributionHead } from './losses/targets.js';
+
+type Head = DistributionHead & tf.layers.Layer;
+
+export interface PredictDistributionOptions {
+  /**
+   * The head layer (instance or layer name). Default: the model's output layer when it is a
+   * distribution head (the first such output of a multi-output model).
+   */
+  head?: tf.layers.Layer | string;
+  /** Batch size for `model.predict` (default 32, as tfjs). */
+  batchSize?: number;
+}
+
+export interface SampleFromModelOptions extends PredictDistributionOptions {
+  /** Integer seed: the same seed gives the same samples. */
+  seed?: number;
+  /** `'SND'` (default): `[S, N, ...event]`; `'NSD'`: `[N, S, ...event]`. */
+  layout?: 'SND' | 'NSD';
+}
+
+function findHead(model: tf.LayersModel, head: tf.layers.Layer | string | undefined): Head {
+  if (head !== undefined) {
+    const layer = typeof head === 'string' ? model.getLayer(head) : head;
+    if (!isDistributionHead(layer)) {
+      throw new InvalidArgumentError(
+        `predictDistribution: layer '${layer.name}' (${layer.getClassName()}) is not a distribution head (a tfp.layers DistributionLayer)`,
+      );
+    }
+    return layer as Head;
+  }
+  const outs = ((model as unknown as { outputLayers?: tf.layers.Layer[] }).outputLayers ?? []).filter(isDistributionHead);
+  const last = model.layers[model.layers.length - 1];
+  const found = outs[0] ?? (isDistributionHead(last) ? last : undefined);
+  if (found === undefined) {
+    throw new InvalidArgumentError(
+      `predictDistribution: model '${model.name}' has no distribution head as output layer ` +
+        `(last layer: ${last ? `${last.getClassName()} '${last.name}'` : 'none'}); end the model with a tfp.layers head or pass {head}`,
+    );
+  }
+  return found as Head;
+}
+
+/** Raw parameters the head emits for `x`, `[N, paramsSize]`. */
+function predictParams(model: tf.LayersModel, head: Head, x: tf.Tensor | tf.Tensor[], batchSize?: number): tf.Tensor {
+  const outputLayers = (model as unknown as { outputLayers?: tf.layers.Layer[] }).outputLayers ?? [];
+  const idx = outputLayers.indexOf(head);
+  const args = batchSize === undefined ? {} : { batchSize };
+  if (idx >= 0) {
+    const out = model.predict(x, args);
+    if (!Array.isArray(out)) return out;
+    const keep = out[idx]!;
+    tf.dispose(out.filter((t) => t !== keep));
+    return keep;
+  }
+  // An inner head: a sub-model from the inputs to the head's output.
+  const sub = tf.model({ inputs: model.inputs, outputs: head.output as tf.SymbolicTensor });
+  return sub.predict(x, args) as tf.Tensor;
+}
+
+/**
+ * The distribution a model predicts for inputs `x`: runs the model and converts the head's
+ * output with `head.toDistribution`. For `x` of `N` rows the result has `batchShape [N]` and
+ * the head's event shape. The caller owns (and disposes) the distribution.
+ *
+ * @example
+ * ```ts
+ * const d = tfp.predictDistribution(model, xTest);   // batchShape [N]
+ * const mu = d.mean(), cov = d.covariance();          // [N, 5], [N, 5, 5]
+ * d.dispose();
+ * ```
+ */
+export function predictDistribution(
+  model: tf.LayersModel,
+  x: tf.Tensor | tf.Tensor[],
+  options: PredictDistributionOptions = {},
+): Distribution {
+  const head = findHead(model, options.head);
+  const params = predictParams(model, head, x, options.batchSize);
+  try {
+    return head.toDistribution(params);
+  } finally {
+    params.dispose();
+  }
+}
+
+/**
+ * Samples from the distributions a model predicts for `x`, vectorized over rows and draws
+ * (no per-row loop): `[S, N, ...event]` with the default layout `'SND'`, `[N, S, ...event]`
+ * with `'NSD'` (recipe 000's `(N, samples, D)`).
+ *
+ * @example
+ * ```ts
+ * const s = tfp.sampleFromModel(model, x, 100, { seed: 1, layout: 'NSD' });   // [N, 100, D]
+ * ```
+ */
+export function sampleFromModel(
+  model: tf.LayersModel,
+  x: tf.Tensor | tf.Tensor[],
+  numSamples: number,
+  options: SampleFromModelOptions = {},
+): tf.Tensor {
+  if (!Number.isInteger(numSamples) || numSamples < 0) {
+    throw new InvalidArgumentError(`sampleFromModel: numSamples must be a non-negative integer; got ${numSamples}`);
+  }
+  const layout = options.layout ?? 'SND';
+  if (layout !== 'SND' && layout !== 'NSD') {
+    throw new InvalidArgumentError(`sampleFromModel: layout must be 'SND' or 'NSD'; got ${JSON.stringify(layout)}`);
+  }
+  const d = predictDistribution(model, x, options);
+  try {
+    const opts = options.seed === undefined ? {} : { seed: options.seed };
+    if (layout === 'SND') return d.sample([numSamples], opts);
+    return tf.tidy(() => {
+      const s = d.sample([numSamples], opts);
+      const perm = s.shape.map((_, i) => i);
+      perm[0] = 1;
+      perm[1] = 0;
+      return tf.transpose(s, perm);
+    });
+  } finally {
+    d.dispose();
+  }
+}
