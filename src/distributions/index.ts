@@ -11,3 +11,5 @@ export { MultivariateNormalDiag, type MultivariateNormalDiagArgs } from './mvn_d
 export { MultivariateNormalTriL, type MultivariateNormalTriLArgs } from './mvn_tril.js';
 export { MultivariateNormalFullCovariance, type MultivariateNormalFullCovarianceArgs } from './mvn_full_covariance.js';
 export { Laplace, type LaplaceArgs } from './laplace.js';
+export { Mixture, MixtureBase, type MixtureArgs, type MixtureSampleOptions } from './mixture.js';
+export { MixtureSameFamily, type MixtureSameFamilyArgs, type FusedMixtureParams } from './mixture_same_family.js';
