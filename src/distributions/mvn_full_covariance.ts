@@ -48,9 +48,13 @@ export class MultivariateNormalFullCovariance extends MultivariateNormalLinearOp
       cov.dispose();
       givenLoc?.dispose();
       const msg = (e as Error).message;
+      if (!(e instanceof InvalidArgumentError)) throw e;
+      const where = /not positive definite( at batch index [^;]*)?/.exec(msg);
       throw new InvalidArgumentError(
-        `${cls}: covarianceMatrix (shape [${cov.shape.join(', ')}]) must be symmetric positive definite; ` +
-          `its Cholesky factorization failed: ${msg}`,
+        where
+          ? `${cls}: covarianceMatrix (shape [${cov.shape.join(', ')}]) is not positive definite${where[1] ?? ''}; ` +
+              `expected symmetric positive-definite [..., k, k] matrices`
+          : `${cls}: covarianceMatrix: ${msg}`,
       );
     }
     const loc = givenLoc ?? tf.zeros([cov.shape[cov.rank - 1]!]);
