@@ -6,12 +6,13 @@
  * mvn_full_covariance.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MultivariateNormalDiag } from '../../src/distributions/mvn_diag.js';
 import { MultivariateNormalTriL } from '../../src/distributions/mvn_tril.js';
 import { MultivariateNormalFullCovariance } from '../../src/distributions/mvn_full_covariance.js';
 import { MultivariateNormalLinearOperator } from '../../src/distributions/mvn_linear_operator.js';
 import { klDivergence } from '../../src/distributions/kl.js';
+import { setKernelsEnabled } from '../../src/kernels/register.js';
 import type { TensorLike } from '../../src/util.js';
 import { expectClose, expectNoLeak, loadFixture, meanTolerance, zFor, FALSE_FAILURE_RATE } from '../helpers.js';
 
@@ -359,4 +360,48 @@ describe('hygiene', () => {
       expect(tf.memory().numTensors).toBe(before);
     });
   }
+});
+
+describe('composed path (fast kernels disabled, as on webgl/webgpu)', () => {
+  // The cpu/wasm fast kernels are switched off so the tf-op implementations run:
+  // the same fixture values, gradients and sampler statistics must hold.
+  const tril = fixture.cases.filter((c) => c.kind !== 'diag');
+  beforeAll(() => setKernelsEnabled(false));
+  afterAll(() => setKernelsEnabled(true));
+  for (const c of tril) {
+    it(`${c.name}: logProb, entropy, grad loc`, () => {
+      const x = T(c.x);
+      const loc = T(c.loc);
+      const scale = T(scaleOf(c));
+      const d = make(c.kind, loc, scale);
+      const lp = d.logProb(x);
+      expectClose(lp, c.log_prob as number[], { rtol: 2e-4, context: c.name });
+      const g = tf.grad((l: tf.Tensor) => tf.sum(make(c.kind, l, scale).logProb(x)));
+      const gl = g(loc);
+      expectClose(gl, c.grad_loc as number[], { rtol: 2e-4, atol: 2e-4 * maxAbs(c.grad_loc) });
+      tf.dispose([x, loc, scale, lp, gl]);
+      d.dispose();
+    });
+  }
+  it('sampling: batch of scales, mean within tolerance, and no leaks', () => {
+    const n = 20000;
+    const d = new MultivariateNormalTriL({ loc: [[1, -2], [0, 3]], scaleTril: [[[1, 0], [0.5, 2]], [[0.3, 0], [-1, 1]]] });
+    const x = d.sample([n], { seed: 3 });
+    expect(x.shape).toEqual([n, 2, 2]);
+    const m = tf.mean(x, 0).arraySync() as number[][];
+    const sds = [[1, Math.sqrt(4.25)], [0.3, Math.sqrt(2)]];
+    [[1, -2], [0, 3]].forEach((row, b) =>
+      row.forEach((mu, i) => expect(Math.abs(m[b]![i]! - mu)).toBeLessThan(meanTolerance(sds[b]![i]!, n, 4))),
+    );
+    expectNoLeak(() => d.sample([2], { seed: 1 }), 'sample (composed)');
+    const shared = new MultivariateNormalTriL({ loc: [[1, -2], [0, 3]], scaleTril: [[1, 0], [0.5, 2]] });
+    const y = shared.sample([n], { seed: 4 });
+    const my = tf.mean(y, 0).arraySync() as number[][];
+    [[1, -2], [0, 3]].forEach((row, b) =>
+      row.forEach((mu, i) => expect(Math.abs(my[b]![i]! - mu)).toBeLessThan(meanTolerance(sds[0]![i]!, n, 4))),
+    );
+    tf.dispose([x, y]);
+    d.dispose();
+    shared.dispose();
+  });
 });
