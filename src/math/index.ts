@@ -1,3 +1,7 @@
 // Public tfp.math. One export line per module; append new ones at the end.
 export { ndtr, logNdtr, softplusInverse, logAddExp } from './special.js';
 export { randomGammaBatched, randomLogGammaBatched } from './gamma_sampler.js';
+export { fillTriangular, fillTriangularInverse } from './fill_triangular.js';
+export { cholesky, triangularSolve } from './linalg.js';
+export type { TriangularSolveOptions } from './linalg.js';
+export { mvnTrilLogProb, mvnTrilSample } from './mvn_ops.js';

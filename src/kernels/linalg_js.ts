@@ -1,0 +1,308 @@
+/**
+ * Plain-loop linear algebra on Float32Arrays (accumulating in float64), shared
+ * by the cpu and wasm kernels. Matrices are row-major `[batch, n, n]`.
+ * Broadcasting between operands is expressed with index maps: for each output
+ * batch element, the batch element of each operand (see `broadcastMap`).
+ */
+
+/** For each flat index of `outShape`, the flat index of the broadcast operand of `inShape` (right-aligned). */
+export function broadcastMap(outShape: readonly number[], inShape: readonly number[]): Int32Array {
+  const r = outShape.length;
+  let size = 1;
+  for (const d of outShape) size *= d;
+  const map = new Int32Array(size);
+  const inStrides = new Array<number>(r).fill(0);
+  let s = 1;
+  for (let k = inShape.length - 1, o = r - 1; k >= 0; k--, o--) {
+    const d = inShape[k]!;
+    inStrides[o] = d === 1 ? 0 : s;
+    s *= d;
+  }
+  let inSize = 1;
+  for (const d of inShape) inSize *= d;
+  if (inSize === size) {
+    for (let i = 0; i < size; i++) map[i] = i;
+    return map;
+  }
+  const idx = new Array<number>(r).fill(0);
+  let off = 0;
+  for (let i = 0; i < size; i++) {
+    map[i] = off;
+    // increment the multi-index (last axis fastest)
+    for (let a = r - 1; a >= 0; a--) {
+      idx[a]!++;
+      off += inStrides[a]!;
+      if (idx[a]! < outShape[a]!) break;
+      off -= inStrides[a]! * outShape[a]!;
+      idx[a] = 0;
+    }
+  }
+  return map;
+}
+
+/**
+ * Cholesky factors of `batch` symmetric matrices (reads the lower triangle).
+ * Returns the index of the first batch element that is not positive definite
+ * (or has a non-finite entry), or -1 when all factored.
+ */
+export function choleskyJs(a: Float32Array, out: Float32Array, batch: number, n: number): number {
+  const l = new Float64Array(n * n);
+  for (let b = 0; b < batch; b++) {
+    const base = b * n * n;
+    l.fill(0);
+    for (let j = 0; j < n; j++) {
+      let d = a[base + j * n + j]!;
+      const rj = j * n;
+      for (let k = 0; k < j; k++) d -= l[rj + k]! * l[rj + k]!;
+      if (!(d > 0) || !Number.isFinite(d)) return b;
+      const ljj = Math.sqrt(d);
+      l[rj + j] = ljj;
+      const inv = 1 / ljj;
+      for (let i = j + 1; i < n; i++) {
+        const ri = i * n;
+        let s = a[base + ri + j]!;
+        for (let k = 0; k < j; k++) s -= l[ri + k]! * l[rj + k]!;
+        l[ri + j] = s * inv;
+      }
+    }
+    for (let i = 0; i < n * n; i++) {
+      const v = l[i]!;
+      if (!Number.isFinite(v)) return b;
+      out[base + i] = v;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Solves op(A) X = B for triangular A, op = identity or transpose (`adjoint`).
+ * `a` is `[*, n, n]`, `b` is `[*, n, m]`, `out` is `[batch, n, m]`; `aMap[i]` and
+ * `bMap[i]` give the operand batch element of output batch element `i`.
+ */
+export function triangularSolveJs(
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  batch: number,
+  n: number,
+  m: number,
+  lower: boolean,
+  adjoint: boolean,
+  aMap: Int32Array,
+  bMap: Int32Array,
+): void {
+  const x = new Float64Array(n * m);
+  const nn = n * n;
+  const nm = n * m;
+  // op(A) is lower triangular when exactly one of (lower, adjoint) is false... i.e. lower XOR adjoint.
+  const effLower = lower !== adjoint;
+  for (let t = 0; t < batch; t++) {
+    const ab = aMap[t]! * nn;
+    const bb = bMap[t]! * nm;
+    for (let i = 0; i < nm; i++) x[i] = b[bb + i]!;
+    if (effLower) {
+      for (let i = 0; i < n; i++) {
+        const ri = i * m;
+        for (let k = 0; k < i; k++) {
+          // op(A)[i, k]
+          const aik = adjoint ? a[ab + k * n + i]! : a[ab + i * n + k]!;
+          if (aik === 0) continue;
+          const rk = k * m;
+          for (let c = 0; c < m; c++) x[ri + c]! -= aik * x[rk + c]!;
+        }
+        const inv = 1 / a[ab + i * n + i]!;
+        for (let c = 0; c < m; c++) x[ri + c]! *= inv;
+      }
+    } else {
+      for (let i = n - 1; i >= 0; i--) {
+        const ri = i * m;
+        for (let k = i + 1; k < n; k++) {
+          const aik = adjoint ? a[ab + k * n + i]! : a[ab + i * n + k]!;
+          if (aik === 0) continue;
+          const rk = k * m;
+          for (let c = 0; c < m; c++) x[ri + c]! -= aik * x[rk + c]!;
+        }
+        const inv = 1 / a[ab + i * n + i]!;
+        for (let c = 0; c < m; c++) x[ri + c]! *= inv;
+      }
+    }
+    const ob = t * nm;
+    for (let i = 0; i < nm; i++) out[ob + i] = x[i]!;
+  }
+}
+
+/** Per-matrix 1/L_ii and Σ log|L_ii| for `nL` matrices `[nL, d, d]`. */
+function diagTerms(l: Float32Array, nL: number, d: number): { invDiag: Float64Array; logDet: Float64Array } {
+  const invDiag = new Float64Array(nL * d);
+  const logDet = new Float64Array(nL);
+  for (let t = 0; t < nL; t++) {
+    let s = 0;
+    for (let i = 0; i < d; i++) {
+      const v = l[t * d * d + i * d + i]!;
+      invDiag[t * d + i] = 1 / v;
+      s += Math.log(Math.abs(v));
+    }
+    logDet[t] = s;
+  }
+  return { invDiag, logDet };
+}
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/**
+ * log N(x; loc, L Lᵀ) for `batch` output rows with event size `d`:
+ * −½‖L⁻¹(x − loc)‖² − Σ log|L_ii| − d/2 log 2π.
+ */
+export function mvnTrilLogProbJs(
+  x: Float32Array,
+  loc: Float32Array,
+  l: Float32Array,
+  out: Float32Array,
+  batch: number,
+  d: number,
+  xMap: Int32Array,
+  locMap: Int32Array,
+  lMap: Int32Array,
+  nL: number,
+): void {
+  const { invDiag, logDet } = diagTerms(l, nL, d);
+  const z = new Float64Array(d);
+  const dd = d * d;
+  const c = d * HALF_LOG_2PI;
+  for (let t = 0; t < batch; t++) {
+    const xb = xMap[t]! * d;
+    const mb = locMap[t]! * d;
+    const li = lMap[t]!;
+    const lb = li * dd;
+    const ib = li * d;
+    let q = 0;
+    for (let i = 0; i < d; i++) {
+      let s = x[xb + i]! - loc[mb + i]!;
+      const ri = lb + i * d;
+      for (let k = 0; k < i; k++) s -= l[ri + k]! * z[k]!;
+      const zi = s * invDiag[ib + i]!;
+      z[i] = zi;
+      q += zi * zi;
+    }
+    out[t] = -0.5 * q - logDet[li]! - c;
+  }
+}
+
+/**
+ * Gradients of Σ_t dy[t] · mvnTrilLogProb[t] with respect to x, loc and L,
+ * summed over broadcast batch elements into `dx`, `dloc`, `dl` (which must be
+ * zero-filled and have the operands' sizes). With z = L⁻¹(x − loc) and
+ * w = L⁻ᵀ z: d/dx = −w, d/dloc = w, d/dL = tril(w zᵀ) − diag(1/L_ii).
+ */
+export function mvnTrilLogProbGradJs(
+  x: Float32Array,
+  loc: Float32Array,
+  l: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array | Float64Array,
+  dloc: Float32Array | Float64Array,
+  dl: Float32Array | Float64Array,
+  batch: number,
+  d: number,
+  xMap: Int32Array,
+  locMap: Int32Array,
+  lMap: Int32Array,
+  nL: number,
+): void {
+  const { invDiag } = diagTerms(l, nL, d);
+  const z = new Float64Array(d);
+  const w = new Float64Array(d);
+  const dd = d * d;
+  for (let t = 0; t < batch; t++) {
+    const g = dy[t]!;
+    const xb = xMap[t]! * d;
+    const mb = locMap[t]! * d;
+    const li = lMap[t]!;
+    const lb = li * dd;
+    const ib = li * d;
+    for (let i = 0; i < d; i++) {
+      let s = x[xb + i]! - loc[mb + i]!;
+      const ri = lb + i * d;
+      for (let k = 0; k < i; k++) s -= l[ri + k]! * z[k]!;
+      z[i] = s * invDiag[ib + i]!;
+    }
+    // w = L⁻ᵀ z by column-oriented back substitution (reads rows of L).
+    for (let i = 0; i < d; i++) w[i] = z[i]!;
+    for (let i = d - 1; i >= 0; i--) {
+      const wi = w[i]! * invDiag[ib + i]!;
+      w[i] = wi;
+      const ri = lb + i * d;
+      for (let k = 0; k < i; k++) w[k]! -= l[ri + k]! * wi;
+    }
+    for (let i = 0; i < d; i++) {
+      const gw = g * w[i]!;
+      dx[xb + i]! -= gw;
+      dloc[mb + i]! += gw;
+      const ri = lb + i * d;
+      for (let j = 0; j < i; j++) dl[ri + j]! += gw * z[j]!;
+      dl[ri + i]! += gw * z[i]! - g * invDiag[ib + i]!;
+    }
+  }
+}
+
+/** out[t] = loc + L eps for `batch` output rows of size `d`. */
+export function mvnTrilSampleJs(
+  loc: Float32Array,
+  l: Float32Array,
+  eps: Float32Array,
+  out: Float32Array,
+  batch: number,
+  d: number,
+  locMap: Int32Array,
+  lMap: Int32Array,
+  epsMap: Int32Array,
+): void {
+  const dd = d * d;
+  for (let t = 0; t < batch; t++) {
+    const mb = locMap[t]! * d;
+    const lb = lMap[t]! * dd;
+    const eb = epsMap[t]! * d;
+    const ob = t * d;
+    for (let i = 0; i < d; i++) {
+      let s = loc[mb + i]!;
+      const ri = lb + i * d;
+      for (let k = 0; k <= i; k++) s += l[ri + k]! * eps[eb + k]!;
+      out[ob + i] = s;
+    }
+  }
+}
+
+/**
+ * Gradients of Σ dy · (loc + L eps): dloc += dy, dL += tril(dy epsᵀ), deps += Lᵀ dy,
+ * accumulated into zero-filled buffers of the operands' sizes.
+ */
+export function mvnTrilSampleGradJs(
+  l: Float32Array,
+  eps: Float32Array,
+  dy: Float32Array,
+  dloc: Float32Array | Float64Array,
+  dl: Float32Array | Float64Array,
+  deps: Float32Array | Float64Array,
+  batch: number,
+  d: number,
+  locMap: Int32Array,
+  lMap: Int32Array,
+  epsMap: Int32Array,
+): void {
+  const dd = d * d;
+  for (let t = 0; t < batch; t++) {
+    const mb = locMap[t]! * d;
+    const lb = lMap[t]! * dd;
+    const eb = epsMap[t]! * d;
+    const ob = t * d;
+    for (let i = 0; i < d; i++) {
+      const g = dy[ob + i]!;
+      dloc[mb + i]! += g;
+      const ri = lb + i * d;
+      for (let k = 0; k <= i; k++) {
+        dl[ri + k]! += g * eps[eb + k]!;
+        deps[eb + k]! += l[ri + k]! * g;
+      }
+    }
+  }
+}
