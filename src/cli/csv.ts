@@ -1,0 +1,136 @@
+/**
+ * CSV loading and validation (csv-parse does the parsing). Every problem is a
+ * CliError whose one-line message names the file, and the row and column
+ * where they apply. Rows are counted from 1 after the header; the physical
+ * line number is given too.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { CliError } from './errors.js';
+
+/** A numeric table restricted to the requested columns, row-major float64. */
+export interface Table {
+  file: string;
+  header: string[];
+  columns: string[];
+  rows: number;
+  /** `[rows * columns.length]`, row-major. */
+  data: Float64Array;
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Splits `a,b,c` into names; rejects empty names and repeats. */
+export function parseColumnList(spec: string | undefined, option: string): string[] {
+  if (spec === undefined || spec.trim() === '') throw new CliError(`option ${option} needs a comma-separated list of column names`);
+  const names = spec.split(',').map((s) => s.trim());
+  if (names.some((n) => n === '')) throw new CliError(`option ${option}: empty column name in "${spec}"`);
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) throw new CliError(`option ${option}: column "${n}" is listed twice`);
+    seen.add(n);
+  }
+  return names;
+}
+
+function readText(file: string): string {
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    throw new CliError(`${file}: no such file`);
+  }
+  if (st.isDirectory()) throw new CliError(`${file}: is a directory, expected a CSV file`);
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`${file}: cannot read (${(e as Error).message})`);
+  }
+}
+
+interface Rec {
+  record: string[];
+  info: { lines: number };
+}
+
+/**
+ * Reads `file` and returns the requested columns as numbers. `columns` are
+ * required; `optional` columns are read when present. Every row must have as
+ * many fields as the header; every requested cell must be a finite number.
+ */
+export function readTable(file: string, columns: string[], optional: string[] = []): Table & { present: string[] } {
+  const text = readText(file);
+  if (text.trim() === '') throw new CliError(`${file}: empty file (expected a header line and data rows)`);
+  let recs: Rec[];
+  try {
+    recs = parse(text, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true }) as unknown as Rec[];
+  } catch (e) {
+    const err = e as Error & { lines?: number };
+    throw new CliError(`${file}${err.lines !== undefined ? ` line ${err.lines}` : ''}: malformed CSV (${err.message})`);
+  }
+  if (recs.length === 0) throw new CliError(`${file}: empty file (expected a header line and data rows)`);
+  const header = recs[0]!.record;
+  const index = new Map<string, number>();
+  header.forEach((name, j) => {
+    if (name === '') throw new CliError(`${file} line ${recs[0]!.info.lines}, column ${j + 1}: empty column name in the header`);
+    if (index.has(name)) {
+      throw new CliError(`${file} line ${recs[0]!.info.lines}: duplicate column "${name}" in the header (columns ${index.get(name)! + 1} and ${j + 1})`);
+    }
+    index.set(name, j);
+  });
+  for (const c of columns) {
+    if (!index.has(c)) throw new CliError(`${file}: missing column "${c}" (header has: ${header.join(', ')})`);
+  }
+  const present = [...columns, ...optional.filter((c) => index.has(c) && !columns.includes(c))];
+  const rows = recs.length - 1;
+  if (rows === 0) throw new CliError(`${file}: no data rows after the header`);
+  const idx = present.map((c) => index.get(c)!);
+  const data = new Float64Array(rows * present.length);
+  for (let i = 0; i < rows; i++) {
+    const { record, info } = recs[i + 1]!;
+    const where = `${file} row ${i + 1} (line ${info.lines})`;
+    if (record.length !== header.length) {
+      throw new CliError(`${where}: has ${record.length} fields, the header has ${header.length}`);
+    }
+    for (let j = 0; j < idx.length; j++) {
+      const cell = record[idx[j]!]!;
+      const col = present[j]!;
+      if (cell === '') throw new CliError(`${where}, column "${col}": empty cell`);
+      if (/^[+-]?nan$/i.test(cell)) throw new CliError(`${where}, column "${col}": NaN is not allowed`);
+      if (!NUMBER.test(cell)) throw new CliError(`${where}, column "${col}": not a finite number: "${cell.slice(0, 40)}"`);
+      const v = Number(cell);
+      if (!Number.isFinite(v)) throw new CliError(`${where}, column "${col}": not a finite number: "${cell.slice(0, 40)}"`);
+      data[i * present.length + j] = v;
+    }
+  }
+  return { file, header, columns: present, rows, data, present };
+}
+
+/** Extracts the listed columns of a table as a row-major Float64Array `[rows * names.length]`. */
+export function pick(table: Table, names: string[]): Float64Array {
+  const k = table.columns.length;
+  const js = names.map((n) => {
+    const j = table.columns.indexOf(n);
+    if (j < 0) throw new CliError(`${table.file}: missing column "${n}"`);
+    return j;
+  });
+  const out = new Float64Array(table.rows * names.length);
+  for (let i = 0; i < table.rows; i++) {
+    for (let c = 0; c < js.length; c++) out[i * names.length + c] = table.data[i * k + js[c]!]!;
+  }
+  return out;
+}
+
+/** Formats a matrix of numbers as CSV (header + rows), numbers with up to 7 significant digits. */
+export function toCsv(header: string[], rows: ArrayLike<number | string>[]): string {
+  const esc = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const fmt = (v: number | string): string => (typeof v === 'number' ? formatNumber(v) : esc(v));
+  const lines = [header.map(esc).join(',')];
+  for (const r of rows) lines.push(Array.from(r, fmt).join(','));
+  return lines.join('\n') + '\n';
+}
+
+export function formatNumber(v: number): string {
+  if (Number.isInteger(v)) return String(v);
+  return String(Number(v.toPrecision(7)));
+}
