@@ -13,3 +13,4 @@ export { MultivariateNormalFullCovariance, type MultivariateNormalFullCovariance
 export { Laplace, type LaplaceArgs } from './laplace.js';
 export { Mixture, MixtureBase, type MixtureArgs, type MixtureSampleOptions } from './mixture.js';
 export { MixtureSameFamily, type MixtureSameFamilyArgs, type FusedMixtureParams } from './mixture_same_family.js';
+export { LogNormal, type LogNormalArgs } from './log_normal.js';
