@@ -5,3 +5,4 @@ export { fillTriangular, fillTriangularInverse } from './fill_triangular.js';
 export { cholesky, triangularSolve } from './linalg.js';
 export type { TriangularSolveOptions } from './linalg.js';
 export { mvnTrilLogProb, mvnTrilSample } from './mvn_ops.js';
+export { lgamma, digamma, trigamma, erfinv, ndtri, log1mexp, igamma, igammac, betainc } from './special.js';
