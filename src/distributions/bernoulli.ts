@@ -99,8 +99,8 @@ export class Bernoulli extends Distribution {
 
   /** [P(X=0), P(X=1)]; P(X=0) = sigmoid(-logits) keeps relative accuracy near p = 1. */
   private probs01(): [tf.Tensor, tf.Tensor] {
-    if (this.fromLogits) return [tf.sigmoid(tf.neg(this.logits)), tf.clone(this.probs)];
-    return [tf.sub(1, this.probs), tf.clone(this.probs)];
+    if (this.fromLogits) return [tf.sigmoid(tf.neg(this.logits)), this.probs];
+    return [tf.sub(1, this.probs), this.probs];
   }
 
   protected sampleN(n: number, seed?: number): tf.Tensor {
@@ -113,7 +113,7 @@ export class Bernoulli extends Distribution {
     return tf.add(mulNoNan(x, lp1), mulNoNan(tf.sub(1, x), lp0));
   }
   protected override meanFn(): tf.Tensor {
-    return tf.clone(this.probs); // a fresh tensor: the caller disposes the result
+    return this.probs; // the base class hands the caller a clone of an owned parameter
   }
   /** 1 where p > 1/2, else 0 (0 at p = 1/2, as TFP). */
   protected override modeFn(): tf.Tensor {

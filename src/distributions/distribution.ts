@@ -237,7 +237,7 @@ export abstract class Distribution {
       const c = this.covarianceFn();
       const d = this.eventShape;
       const want = d.length === 0 ? this.batchShape : [...this.batchShape, ...d, ...d];
-      return shapesEqual(c.shape, want) ? c : tf.broadcastTo(c, want);
+      return shapesEqual(c.shape, want) ? this.fresh(c) : tf.broadcastTo(c, want);
     });
   }
   /** Differential (or Shannon) entropy in nats, shape `batchShape`. */
@@ -245,7 +245,7 @@ export abstract class Distribution {
     this.assertAlive('entropy');
     return tf.tidy(() => {
       const e = this.entropyFn();
-      return shapesEqual(e.shape, this.batchShape) ? e : tf.broadcastTo(e, this.batchShape);
+      return shapesEqual(e.shape, this.batchShape) ? this.fresh(e) : tf.broadcastTo(e, this.batchShape);
     });
   }
 
@@ -334,8 +334,18 @@ export abstract class Distribution {
         );
       }
       const out = fn(v);
-      return shapesEqual(out.shape, want) ? out : tf.broadcastTo(out, want);
+      return shapesEqual(out.shape, want) ? this.fresh(out) : tf.broadcastTo(out, want);
     });
+  }
+
+  /**
+   * The caller owns (and may dispose) what a public method returns, so a
+   * `*Fn` that hands back one of this distribution's own parameter tensors
+   * (e.g. `meanFn() { return this.probs; }`) must not give away the original:
+   * it is cloned (sharing memory, no copy).
+   */
+  private fresh(out: tf.Tensor): tf.Tensor {
+    return Object.values(this.parameters).includes(out) ? tf.clone(out) : out;
   }
 
   /** Converts a method's value argument; discrete distributions may override. */
@@ -348,7 +358,7 @@ export abstract class Distribution {
     return tf.tidy(() => {
       const out = fn();
       const want = [...this.batchShape, ...this.eventShape];
-      return shapesEqual(out.shape, want) ? out : tf.broadcastTo(out, want);
+      return shapesEqual(out.shape, want) ? this.fresh(out) : tf.broadcastTo(out, want);
     });
   }
 }

@@ -70,7 +70,7 @@ export class OneHotCategorical extends Distribution {
     return tf.sum(mulNoNan(x, tf.logSoftmax(this.logits)), -1);
   }
   protected override meanFn(): tf.Tensor {
-    return tf.clone(this.probs); // a fresh tensor: the caller disposes the result
+    return this.probs; // the base class hands the caller a clone of an owned parameter
   }
   protected override modeFn(): tf.Tensor {
     return oneHotFloat(tf.argMax(this.logits, -1), this.numCategories);
