@@ -121,7 +121,7 @@ export async function loadModel(dirOrModelJson: string): Promise<tf.LayersModel>
     return await tf.loadLayersModel({ load: async () => artifacts });
   } catch (e) {
     const msg = (e as Error).message ?? String(e);
-    const m = /Unknown layer: ([A-Za-z0-9_$.]+)/.exec(msg);
+    const m = /Unknown layer: ([A-Za-z0-9_$]+(?:\.[A-Za-z0-9_$]+)*)/.exec(msg);
     if (m) {
       const cls = m[1];
       throw new InvalidArgumentError(

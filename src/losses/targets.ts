@@ -146,26 +146,34 @@ export function adaptTargetsForModel(model: tf.LayersModel, y: Targets | null | 
   const m = model as unknown as ModelInternals;
   const layers = m.outputLayers ?? [];
   if (y == null || !layers.some(isDistributionHead)) return y;
+  const created: tf.Tensor[] = [];
   const adaptOne = (i: number, t: tf.Tensor): tf.Tensor => {
     const head = layers[i];
     if (!isDistributionHead(head) || !(t instanceof tf.Tensor)) return t;
     const outShape = m.outputs?.[i]?.shape;
     const batchRank = outShape ? outShape.length - 1 : 1;
     const kind = targetKind(head, t.shape, batchRank);
-    if (kind === 'natural' && !(head.eventShape.length === 1 && head.eventShape[0] === head.paramsSize)) {
-      return encodeTargets(head, t, batchRank);
-    }
-    return t;
+    if (kind === 'encoded') return t;
+    if (kind === 'natural' && head.eventShape.length === 1 && head.eventShape[0] === head.paramsSize) return t;
+    // natural: encode; neither: encodeTargets throws a message naming both accepted shapes.
+    const e = encodeTargets(head, t, batchRank);
+    created.push(e);
+    return e;
   };
-  if (y instanceof tf.Tensor) return layers.length === 1 ? adaptOne(0, y) : y;
-  if (Array.isArray(y)) return y.map((t, i) => adaptOne(i, t));
-  const names = m.outputNames ?? [];
-  const out: Record<string, tf.Tensor> = { ...y };
-  names.forEach((name, i) => {
-    const t = y[name];
-    if (t !== undefined) out[name] = adaptOne(i, t);
-  });
-  return out;
+  try {
+    if (y instanceof tf.Tensor) return layers.length === 1 ? adaptOne(0, y) : y;
+    if (Array.isArray(y)) return y.map((t, i) => adaptOne(i, t));
+    const names = m.outputNames ?? [];
+    const out: Record<string, tf.Tensor> = { ...y };
+    names.forEach((name, i) => {
+      const t = y[name];
+      if (t !== undefined) out[name] = adaptOne(i, t);
+    });
+    return out;
+  } catch (err) {
+    tf.dispose(created);
+    throw err;
+  }
 }
 
 const INSTALLED = Symbol.for('tfjs-probability.naturalTargets');
