@@ -14,3 +14,4 @@ export { Laplace, type LaplaceArgs } from './laplace.js';
 export { Mixture, MixtureBase, type MixtureArgs, type MixtureSampleOptions } from './mixture.js';
 export { MixtureSameFamily, type MixtureSameFamilyArgs, type FusedMixtureParams } from './mixture_same_family.js';
 export { LogNormal, type LogNormalArgs } from './log_normal.js';
+export { Gamma, type GammaArgs } from './gamma.js';
