@@ -35,6 +35,11 @@ describe('Normal values against scipy (float64 fixture)', () => {
       check(d.logProb(c.x), c.log_prob, 'logProb');
       check(d.cdf(c.x), c.cdf, 'cdf', 1e-7);
       check(d.survivalFunction(c.x), c.survival, 'survivalFunction', 1e-7);
+      // log cdf / log survival are relative everywhere; atol 1e-37 only covers references such as
+      // logCdf(20) = -2.8e-89 that are below the float32 range (the float32 answer is -0).
+      check(d.logCdf(c.x), c.log_cdf, 'logCdf', 1e-37);
+      check(d.logSurvivalFunction(c.x), c.log_survival, 'logSurvivalFunction', 1e-37);
+      if (c.p !== undefined) check(d.quantile(c.p), c.quantile, 'quantile', 1e-6);
       check(d.mean(), c.mean, 'mean');
       check(d.variance(), c.variance, 'variance');
       check(d.entropy(), c.entropy, 'entropy');
@@ -103,6 +108,44 @@ describe('Normal sampling', () => {
     expect(Math.abs(md[1]! + 3)).toBeLessThan(meanTolerance(4, n, 2));
     tf.dispose([x, m]);
     d.dispose();
+  });
+});
+
+describe('Normal tails and quantile', () => {
+  it('logCdf and logSurvivalFunction are finite at x = -38 and x = 38', () => {
+    const d = new Normal({ loc: 0, scale: 1 });
+    const lc = d.logCdf([-38, 38]);
+    const ls = d.logSurvivalFunction([38, -38]);
+    expect(Array.from(lc.dataSync()).every(Number.isFinite)).toBe(true);
+    expectClose(lc, ls, { rtol: 0 });
+    tf.dispose([lc, ls]);
+    d.dispose();
+  });
+
+  it('quantile inverts cdf, including p = 1e-30 and 1 - 1e-7', () => {
+    const d = new Normal({ loc: 2, scale: 3 });
+    const p = [1e-30, 1e-7, 0.2, 0.5, 0.9, 1 - 1e-7];
+    const q = d.quantile(p);
+    const back = d.cdf(q);
+    expectClose(back, p, { rtol: 2e-5 });
+    tf.dispose([q, back]);
+    expectNoLeak(() => d.quantile(0.3), 'quantile');
+    expectNoLeak(() => d.logCdf(-40), 'logCdf');
+    expectNoLeak(() => d.logSurvivalFunction(40), 'logSurvivalFunction');
+    d.dispose();
+  });
+
+  it('d quantile / d p = σ √(2π) exp(z²/2)', () => {
+    const p = tf.tensor1d([0.01, 0.5, 0.95]);
+    const g = tf.grad((u: tf.Tensor) => {
+      const d = new Normal({ loc: 1, scale: 2 });
+      const out = tf.sum(d.quantile(u));
+      d.dispose();
+      return out;
+    })(p);
+    const z = [-2.3263478740408408, 0, 1.6448536269514729];
+    expectClose(g, z.map((v) => 2 * Math.sqrt(2 * Math.PI) * Math.exp((v * v) / 2)), { rtol: 1e-5 });
+    tf.dispose([p, g]);
   });
 });
 
