@@ -78,6 +78,18 @@ describe('Bernoulli values against scipy (float64 fixture)', () => {
   }
 });
 
+describe('Bernoulli TSDoc example', () => {
+  it('runs as documented', () => {
+    const d = new Bernoulli({ probs: [0.2, 0.9] });
+    const s = d.sample([4], { seed: 1 });
+    expect(s.shape).toEqual([4, 2]);
+    const lp = d.logProb([1, 0]);
+    expectClose(lp, [Math.log(0.2), Math.log(0.1)], { rtol: 1e-5 });
+    tf.dispose([s, lp]);
+    d.dispose();
+  });
+});
+
 describe('Bernoulli arguments', () => {
   it('needs exactly one of logits and probs, naming both', () => {
     expect(() => new Bernoulli({ logits: 0, probs: 0.5 })).toThrow(InvalidArgumentError);

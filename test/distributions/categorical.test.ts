@@ -67,6 +67,19 @@ describe('Categorical values against scipy (float64 fixture)', () => {
   }
 });
 
+describe('Categorical TSDoc example', () => {
+  it('runs as documented', () => {
+    const d = new Categorical({ logits: [0, 1, 2] });
+    const s = d.sample([5], { seed: 1 });
+    expect(s.shape).toEqual([5]);
+    const lp = d.logProb([2, 0]);
+    const z = Math.log(1 + Math.E + Math.E ** 2);
+    expectClose(lp, [2 - z, -z], { rtol: 1e-5 });
+    tf.dispose([s, lp]);
+    d.dispose();
+  });
+});
+
 describe('Categorical edge values', () => {
   it('values out of range or not integers have log-probability -Infinity (not NaN)', () => {
     const d = new Categorical({ logits: [0.1, 0.5, -0.3] });

@@ -76,6 +76,22 @@ describe('Independent values against scipy (sums of float64 log densities)', () 
   }
 });
 
+describe('Independent TSDoc example', () => {
+  it('runs as documented', () => {
+    const d = new Independent({
+      distribution: new Normal({ loc: [[0, 1, 2]], scale: 1 }),
+      reinterpretedBatchNdims: 1,
+    });
+    expect(d.batchShape).toEqual([1]);
+    expect(d.eventShape).toEqual([3]);
+    const lp = d.logProb([0, 1, 2]);
+    expect(lp.shape).toEqual([1]);
+    expectClose(lp, -1.5 * Math.log(2 * Math.PI), { rtol: 1e-5 });
+    lp.dispose();
+    d.dispose();
+  });
+});
+
 describe('Independent structure', () => {
   it('defaults reinterpretedBatchNdims to all inner batch dims (TFP)', () => {
     const d = new Independent({ distribution: new Normal({ loc: [[0, 1, 2]], scale: 1 }) });

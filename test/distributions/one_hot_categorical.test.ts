@@ -74,6 +74,18 @@ describe('OneHotCategorical values against scipy.stats.multinomial(1, p) (float6
   }
 });
 
+describe('OneHotCategorical TSDoc example', () => {
+  it('runs as documented', () => {
+    const d = new OneHotCategorical({ probs: [0.2, 0.3, 0.5] });
+    const s = d.sample([4], { seed: 1 });
+    expect(s.shape).toEqual([4, 3]);
+    const lp = d.logProb([0, 0, 1]);
+    expectClose(lp, Math.log(0.5), { rtol: 1e-5 });
+    tf.dispose([s, lp]);
+    d.dispose();
+  });
+});
+
 describe('OneHotCategorical arguments', () => {
   it('needs exactly one of logits and probs, naming both', () => {
     expect(() => new OneHotCategorical({ logits: [0, 1], probs: [0.5, 0.5] })).toThrow(
