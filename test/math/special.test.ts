@@ -157,6 +157,53 @@ describe('log1mexp, softplusInverse, logAddExp', () => {
   });
 });
 
+describe('igamma / igammac / betainc against scipy (gammainc, gammaincc, betainc)', () => {
+  const I = fx.igamma;
+  it('P(a, x) and Q(a, x) for a in [1e-2, 1e4], both relative (Q small in the upper tail)', () => {
+    check(igamma(I.a, I.x), I.p, 'igamma');
+    check(igammac(I.a, I.x), I.q, 'igammac');
+  });
+  it('d/dx P = x^(a-1) e^-x / Γ(a) = -d/dx Q', () => {
+    const a = tf.tensor1d(I.a);
+    check(grad((x) => igamma(a, x), I.x), I.grad_x, "igamma'");
+    check(grad((x) => igammac(a, x), I.x), I.grad_x.map((v) => -v), "igammac'");
+    a.dispose();
+  });
+  it('broadcasts a [3, 1] against x [4] and reduces the x-gradient to [4]', () => {
+    const a = tf.tensor2d([[0.5], [2], [10]]);
+    const x = tf.tensor1d([0.1, 1, 3, 20]);
+    const p = igamma(a, x);
+    expect(p.shape).toEqual([3, 4]);
+    const g = tf.grad((u: tf.Tensor) => tf.sum(igamma(a, u)))(x);
+    expect(g.shape).toEqual([4]);
+    tf.dispose([a, x, p, g]);
+  });
+  it('edges: x = 0, x = Infinity, invalid arguments give NaN', () => {
+    check(igamma([2, 2, -1, 2], [0, Infinity, 1, -1]), [0, 1, NaN, NaN], 'igamma edges', { atol: 0 });
+    check(igammac([2, 2], [0, Infinity]), [1, 0], 'igammac edges', { atol: 0 });
+    check(betainc([2, 2, 2, -1], [3, 3, 3, 1], [0, 1, 1.5, 0.5]), [0, 1, NaN, NaN], 'betainc edges', { atol: 0 });
+  });
+  it('I_x(a, b) for a, b in [0.05, 1000], x around the mean and uniform', () => {
+    const B = fx.betainc;
+    check(betainc(B.a, B.b, B.x), B.value, 'betainc');
+    const a = tf.tensor1d(B.a);
+    const b = tf.tensor1d(B.b);
+    check(grad((x) => betainc(a, b, x), B.x), B.grad_x, "betainc'");
+    tf.dispose([a, b]);
+  });
+  it('the gradient with respect to a or b throws a NotImplementedError naming the function and argument', () => {
+    const a = tf.tensor1d([2, 3]);
+    const x = tf.tensor1d([0.5, 0.5]);
+    expect(() => tf.grad((u: tf.Tensor) => tf.sum(igamma(u, x)))(a)).toThrow(/igamma: the gradient with respect to a is not implemented/);
+    expect(() => tf.grad((u: tf.Tensor) => tf.sum(betainc(a, u, x)))(a)).toThrow(/betainc: the gradient with respect to b/);
+    const before = tf.memory().numTensors;
+    const ok = tf.grad((u: tf.Tensor) => tf.sum(igammac(a, u)))(x);
+    ok.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([a, x]);
+  });
+});
+
 describe('hygiene', () => {
   it('no function or gradient leaks tensors', () => {
     const x = tf.tensor1d([0.2, 1.5, 30]);
