@@ -15,3 +15,5 @@ export { Mixture, MixtureBase, type MixtureArgs, type MixtureSampleOptions } fro
 export { MixtureSameFamily, type MixtureSameFamilyArgs, type FusedMixtureParams } from './mixture_same_family.js';
 export { LogNormal, type LogNormalArgs } from './log_normal.js';
 export { Gamma, type GammaArgs } from './gamma.js';
+export { Beta, type BetaArgs } from './beta.js';
+export { Dirichlet, type DirichletArgs } from './dirichlet.js';

@@ -1,0 +1,130 @@
+import * as tf from '@tensorflow/tfjs';
+import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
+import { positive } from './constraints.js';
+import { registerKL } from './kl.js';
+import { randomLogGammaBatched } from '../math/gamma_sampler.js';
+import { betainc, digamma, lgamma } from '../math/special.js';
+import { splitSeed, toFloat } from '../util.js';
+import { xlog1py, xlogy } from './continuous_util.js';
+
+export interface BetaArgs extends DistributionOptions {
+  /** α > 0, the exponent of x ("concentration1"), shape `[...B]`. */
+  concentration1: TensorLike;
+  /** β > 0, the exponent of 1 - x ("concentration0"), shape `[...B]`. */
+  concentration0: TensorLike;
+}
+
+/** log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b). */
+export function lbeta(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return tf.sub(tf.add(lgamma(a), lgamma(b)), lgamma(tf.add(a, b)));
+}
+
+/**
+ * The Beta distribution on [0, 1].
+ *
+ * Mathematical details: `p(x; α, β) = x^(α-1) (1 - x)^(β-1) / B(α, β)`;
+ * `cdf(x) = I_x(α, β)`, the regularized incomplete beta function
+ * (survivalFunction uses `I_{1-x}(β, α)` for right-tail accuracy).
+ * Mean α/(α+β), variance αβ / ((α+β)² (α+β+1)), mode (α-1)/(α+β-2).
+ *
+ * Undefined statistics follow TFP's default `allow_nan_stats=True`: `mode()` is
+ * NaN unless α > 1 and β > 1.
+ *
+ * Not reparameterized: `X = G₁ / (G₁ + G₀)` with `Gᵢ ~ Gamma(concentrationᵢ, 1)`
+ * from the batched gamma sampler, computed as `sigmoid(log G₁ - log G₀)` so tiny
+ * concentrations (where the gammas underflow) still give valid draws.
+ *
+ * @example
+ * ```ts
+ * const d = new tfd.Beta({ concentration1: [0.5, 2], concentration0: [0.5, 5] });
+ * d.sample([5], { seed: 1 }).shape;   // [5, 2]
+ * d.mean();                            // [0.5, 0.2857]
+ * ```
+ */
+export class Beta extends Distribution {
+  readonly concentration1: tf.Tensor;
+  readonly concentration0: tf.Tensor;
+
+  constructor(args: BetaArgs) {
+    const c1 = toFloat(args.concentration1, 'concentration1', 'Beta');
+    const c0 = toFloat(args.concentration0, 'concentration0', 'Beta');
+    super({
+      ...args,
+      className: 'Beta',
+      params: {
+        concentration1: { value: c1, eventRank: 0, constraint: positive },
+        concentration0: { value: c0, eventRank: 0, constraint: positive },
+      },
+      eventShape: [],
+      reparameterized: false,
+    });
+    this.concentration1 = c1;
+    this.concentration0 = c0;
+  }
+
+  protected sampleN(n: number, seed?: number): tf.Tensor {
+    const [s1, s0] = splitSeed(seed, 2);
+    const l1 = randomLogGammaBatched([n], tf.broadcastTo(this.concentration1, this.batchShape), s1);
+    const l0 = randomLogGammaBatched([n], tf.broadcastTo(this.concentration0, this.batchShape), s0);
+    return tf.sigmoid(tf.sub(l1, l0));
+  }
+
+  protected override logProbFn(x: tf.Tensor): tf.Tensor {
+    // (α-1) log x + (β-1) log1p(-x) - log B(α, β); -Infinity outside [0, 1].
+    // Conditions use greaterEqual and arithmetic only: they have gradients (continuous_util.ts).
+    const inSupport = tf.greaterEqual(tf.minimum(x, tf.sub(1, x)), 0);
+    const safeX = tf.where(inSupport, x, tf.fill(x.shape, 0.5));
+    const a = this.concentration1;
+    const b = this.concentration0;
+    const lp = tf.sub(tf.add(xlogy(tf.sub(a, 1), safeX), xlog1py(tf.sub(b, 1), tf.neg(safeX))), lbeta(a, b));
+    return tf.where(inSupport, lp, tf.fill(lp.shape, -Infinity));
+  }
+  protected override cdfFn(x: tf.Tensor): tf.Tensor {
+    const xc = tf.clipByValue(x, 0, 1);
+    return betainc(this.concentration1, this.concentration0, xc);
+  }
+  protected override survivalFn(x: tf.Tensor): tf.Tensor {
+    const xc = tf.clipByValue(x, 0, 1);
+    return betainc(this.concentration0, this.concentration1, tf.sub(1, xc));
+  }
+  protected override meanFn(): tf.Tensor {
+    return tf.div(this.concentration1, tf.add(this.concentration1, this.concentration0));
+  }
+  protected override modeFn(): tf.Tensor {
+    const a = this.concentration1;
+    const b = this.concentration0;
+    const m = tf.div(tf.sub(a, 1), tf.sub(tf.add(a, b), 2));
+    // NaN unless α > 1 and β > 1, i.e. where min(α, β) <= 1
+    const undefinedMode = tf.greaterEqual(tf.sub(1, tf.minimum(a, b)), 0);
+    return tf.where(undefinedMode, tf.fill(m.shape, NaN), m);
+  }
+  protected override varianceFn(): tf.Tensor {
+    const a = this.concentration1;
+    const b = this.concentration0;
+    const t = tf.add(a, b);
+    return tf.div(tf.mul(a, b), tf.mul(tf.square(t), tf.add(t, 1)));
+  }
+  protected override entropyFn(): tf.Tensor {
+    // log B(α, β) - (α-1) ψ(α) - (β-1) ψ(β) + (α+β-2) ψ(α+β)
+    const a = this.concentration1;
+    const b = this.concentration0;
+    const t = tf.add(a, b);
+    return tf.add(
+      tf.sub(lbeta(a, b), tf.add(tf.mul(tf.sub(a, 1), digamma(a)), tf.mul(tf.sub(b, 1), digamma(b)))),
+      tf.mul(tf.sub(t, 2), digamma(t)),
+    );
+  }
+}
+
+registerKL(Beta, Beta, (p, q) => {
+  // log B(α₂, β₂) - log B(α₁, β₁) + (α₁-α₂) ψ(α₁) + (β₁-β₂) ψ(β₁) + (α₂-α₁+β₂-β₁) ψ(α₁+β₁)
+  const a1 = p.concentration1;
+  const b1 = p.concentration0;
+  const a2 = q.concentration1;
+  const b2 = q.concentration0;
+  const s1 = tf.add(a1, b1);
+  return tf.add(
+    tf.add(tf.sub(lbeta(a2, b2), lbeta(a1, b1)), tf.mul(tf.sub(a1, a2), digamma(a1))),
+    tf.add(tf.mul(tf.sub(b1, b2), digamma(b1)), tf.mul(tf.sub(tf.add(a2, b2), s1), digamma(s1))),
+  );
+});

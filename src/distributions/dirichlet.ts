@@ -1,0 +1,131 @@
+import * as tf from '@tensorflow/tfjs';
+import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
+import type { Constraint } from './constraints.js';
+import { registerKL } from './kl.js';
+import { randomLogGammaBatched } from '../math/gamma_sampler.js';
+import { digamma, lgamma } from '../math/special.js';
+import { InvalidArgumentError, fmtShape } from '../errors.js';
+import { toFloat } from '../util.js';
+import { xlogy } from './continuous_util.js';
+
+/** Every entry of the last axis positive. */
+const positiveVector: Constraint = {
+  description: 'positive (> 0) in every entry of the last axis',
+  eventRank: 1,
+  check: (v) => tf.all(tf.greater(v, 0), -1),
+};
+
+export interface DirichletArgs extends DistributionOptions {
+  /** Concentrations α > 0, shape `[...B, k]` (k >= 1): one distribution over the (k-1)-simplex per batch index. */
+  concentration: TensorLike;
+}
+
+/** log B(α) = Σ lgamma(αᵢ) - lgamma(Σ αᵢ) over the last axis. */
+function lbetaVec(a: tf.Tensor): tf.Tensor {
+  return tf.sub(tf.sum(lgamma(a), -1), lgamma(tf.sum(a, -1)));
+}
+
+/**
+ * The Dirichlet distribution over probability vectors of length k.
+ *
+ * Mathematical details: `p(x; α) = Π xᵢ^(αᵢ-1) / B(α)` on the simplex
+ * (xᵢ >= 0, Σ xᵢ = 1), with `B(α) = Π Γ(αᵢ) / Γ(Σ αᵢ)`. With α₀ = Σ αᵢ:
+ * mean α/α₀, covariance `(diag(m) - m mᵀ) / (α₀ + 1)` for m = α/α₀,
+ * mode (α - 1)/(α₀ - k) where every αᵢ > 1.
+ *
+ * Undefined statistics follow TFP's default `allow_nan_stats=True`: `mode()` is
+ * NaN (the whole vector) unless every αᵢ > 1. `logProb` does not check that x
+ * sums to 1 (as TFP without validate_args); entries < 0 give -Infinity.
+ *
+ * Not reparameterized: `X = softmax(log G)` with `log Gᵢ ~ log Gamma(αᵢ, 1)`
+ * from the batched gamma sampler; normalizing in log space keeps draws on the
+ * simplex (entries >= 0, summing to 1 within float32 rounding) even for tiny αᵢ
+ * where every Gᵢ underflows.
+ *
+ * @example
+ * ```ts
+ * const d = new tfd.Dirichlet({ concentration: [[1, 2, 3], [0.1, 0.1, 0.1]] });
+ * d.sample([5], { seed: 1 }).shape;   // [5, 2, 3]
+ * d.covariance().shape;                // [2, 3, 3]
+ * ```
+ */
+export class Dirichlet extends Distribution {
+  readonly concentration: tf.Tensor;
+
+  constructor(args: DirichletArgs) {
+    const concentration = toFloat(args.concentration, 'concentration', 'Dirichlet');
+    if (concentration.rank < 1 || concentration.shape[concentration.rank - 1] === 0) {
+      const shape = concentration.shape;
+      concentration.dispose();
+      throw new InvalidArgumentError(`Dirichlet: concentration must be [..., k] with k >= 1; got ${fmtShape(shape)}`);
+    }
+    const k = concentration.shape[concentration.rank - 1]!;
+    super({
+      ...args,
+      className: 'Dirichlet',
+      params: { concentration: { value: concentration, eventRank: 1, constraint: positiveVector } },
+      eventShape: [k],
+      reparameterized: false,
+    });
+    this.concentration = concentration;
+  }
+
+  protected sampleN(n: number, seed?: number): tf.Tensor {
+    const logG = randomLogGammaBatched([n], this.concentration, seed);
+    return tf.exp(tf.logSoftmax(logG, -1));
+  }
+
+  protected override logProbFn(x: tf.Tensor): tf.Tensor {
+    const a = this.concentration;
+    // -Infinity where an entry is negative (greaterEqual/min keep the path differentiable)
+    const inSupport = tf.greaterEqual(tf.min(x, -1), 0);
+    const safeX = tf.where(tf.greaterEqual(x, 0), x, tf.onesLike(x));
+    const lp = tf.sub(tf.sum(xlogy(tf.sub(a, 1), safeX), -1), lbetaVec(a));
+    return tf.where(inSupport, lp, tf.fill(lp.shape, -Infinity));
+  }
+  private total(): tf.Tensor {
+    return tf.sum(this.concentration, -1, true);
+  }
+  protected override meanFn(): tf.Tensor {
+    return tf.div(this.concentration, this.total());
+  }
+  protected override modeFn(): tf.Tensor {
+    const a = this.concentration;
+    const k = this.eventShape[0]!;
+    const m = tf.div(tf.sub(a, 1), tf.sub(this.total(), k));
+    const undefinedMode = tf.greaterEqual(tf.sub(1, tf.min(a, -1, true)), 0); // some αᵢ <= 1
+    return tf.where(tf.broadcastTo(undefinedMode, m.shape), tf.fill(m.shape, NaN), m);
+  }
+  protected override varianceFn(): tf.Tensor {
+    const a0 = this.total();
+    const m = tf.div(this.concentration, a0);
+    return tf.div(tf.mul(m, tf.sub(1, m)), tf.add(a0, 1));
+  }
+  protected override covarianceFn(): tf.Tensor {
+    const k = this.eventShape[0]!;
+    const a0 = this.total();
+    const m = tf.div(this.concentration, a0); // [...B, k]
+    const outer = tf.mul(tf.expandDims(m, -1), tf.expandDims(m, -2)); // [...B, k, k]
+    const diag = tf.mul(tf.expandDims(m, -2), tf.eye(k)); // diag(m)
+    return tf.div(tf.sub(diag, outer), tf.expandDims(tf.add(a0, 1), -1));
+  }
+  protected override entropyFn(): tf.Tensor {
+    // log B(α) + (α₀ - k) ψ(α₀) - Σ (αᵢ - 1) ψ(αᵢ)
+    const a = this.concentration;
+    const k = this.eventShape[0]!;
+    const a0 = tf.sum(a, -1);
+    return tf.sub(
+      tf.add(lbetaVec(a), tf.mul(tf.sub(a0, k), digamma(a0))),
+      tf.sum(tf.mul(tf.sub(a, 1), digamma(a)), -1),
+    );
+  }
+}
+
+registerKL(Dirichlet, Dirichlet, (p, q) => {
+  // lgamma(α₀) - Σ lgamma(αᵢ) - lgamma(β₀) + Σ lgamma(βᵢ) + Σ (αᵢ - βᵢ)(ψ(αᵢ) - ψ(α₀))
+  const a = p.concentration;
+  const b = q.concentration;
+  const a0 = tf.sum(a, -1, true);
+  const t = tf.sum(tf.mul(tf.sub(a, b), tf.sub(digamma(a), digamma(a0))), -1);
+  return tf.add(tf.sub(lbetaVec(b), lbetaVec(a)), t);
+});
