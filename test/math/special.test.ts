@@ -204,6 +204,21 @@ describe('igamma / igammac / betainc against scipy (gammainc, gammaincc, betainc
   });
 });
 
+describe('NaN propagation', () => {
+  it('every function and gradient maps NaN to NaN', () => {
+    const x = tf.tensor1d([NaN]);
+    for (const f of [lgamma, digamma, trigamma, erfinv, ndtri, ndtr, logNdtr, log1mexp, softplusInverse]) {
+      const y = f(x);
+      const g = tf.grad((u: tf.Tensor) => tf.sum(f(u)))(x);
+      expect([y.dataSync()[0], g.dataSync()[0]], f.name).toEqual([NaN, NaN]);
+      tf.dispose([y, g]);
+    }
+    const r = tf.concat([logAddExp(x, 1), igamma(x, 1), igammac(1, x), betainc(1, 1, x)]);
+    expect(Array.from(r.dataSync()).every(Number.isNaN)).toBe(true);
+    tf.dispose([x, r]);
+  });
+});
+
 describe('hygiene', () => {
   it('no function or gradient leaks tensors', () => {
     const x = tf.tensor1d([0.2, 1.5, 30]);
