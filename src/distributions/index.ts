@@ -17,3 +17,4 @@ export { LogNormal, type LogNormalArgs } from './log_normal.js';
 export { Gamma, type GammaArgs } from './gamma.js';
 export { Beta, type BetaArgs } from './beta.js';
 export { Dirichlet, type DirichletArgs } from './dirichlet.js';
+export { StudentT, type StudentTArgs } from './student_t.js';
