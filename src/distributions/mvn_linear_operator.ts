@@ -52,6 +52,18 @@ export interface MVNLinearOperatorInit extends DistributionOptions {
  * Mathematical details:
  * `log p(x) = -½ ‖S⁻¹(x − μ)‖² − Σᵢ log|Sᵢᵢ| − (D/2) log 2π`,
  * entropy `D/2 (1 + log 2π) + Σᵢ log|Sᵢᵢ|`.
+ *
+ * Public accessors shared by all three: `loc [...Bl, D]`, `scaleTril
+ * [...Bs, D, D]`, `scaleKind`, `eventSize`. KL(p ‖ q) is registered for this
+ * base class, so every ordered pair of the three kinds has the closed form.
+ *
+ * @example
+ * ```ts
+ * const p: tfd.MultivariateNormalLinearOperator = new tfd.MultivariateNormalDiag({ loc: [0, 0], scaleDiag: [1, 2] });
+ * const q = new tfd.MultivariateNormalTriL({ loc: [1, 0], scaleTril: [[1, 0], [0.5, 1]] });
+ * p.scaleKind;                 // 'diag'
+ * tfd.klDivergence(p, q);      // scalar tensor
+ * ```
  */
 export abstract class MultivariateNormalLinearOperator extends Distribution {
   /** Location μ, shape `[...Bl, D]` (as given; broadcasts against the scale's batch). */
@@ -184,7 +196,10 @@ export abstract class MultivariateNormalLinearOperator extends Distribution {
 
   // -------------------------------------------------------------- KL support
 
-  /** Internal: the scale in stored form, for KL and fast paths of other modules. */
+  /**
+   * The scale in its stored form (`'diag'`: `[...Bs, D]`, `'tril'`: `[...Bs, D, D]`),
+   * owned by the distribution; for KL and for fast paths in other modules.
+   */
   scaleForKL(): { kind: ScaleKind; value: tf.Tensor } {
     return { kind: this.scaleKind, value: this.scaleValue };
   }

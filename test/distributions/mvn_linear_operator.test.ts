@@ -405,3 +405,20 @@ describe('composed path (fast kernels disabled, as on webgl/webgpu)', () => {
     shared.dispose();
   });
 });
+
+describe('MultivariateNormalLinearOperator TSDoc example', () => {
+  it('a Diag and a TriL share the base class and its KL', () => {
+    const p: MultivariateNormalLinearOperator = new MultivariateNormalDiag({ loc: [0, 0], scaleDiag: [1, 2] });
+    const q = new MultivariateNormalTriL({ loc: [1, 0], scaleTril: [[1, 0], [0.5, 1]] });
+    expect(p.scaleKind).toBe('diag');
+    expect(p.eventSize).toBe(2);
+    const kl = klDivergence(p, q);
+    expect(kl.shape).toEqual([]);
+    // Σq = [[1, .5], [.5, 1.25]], det 1; Σp = diag(1, 4): ½[tr(Σq⁻¹Σp) + δᵀΣq⁻¹δ − 2 + log 1 − log 4].
+    const trace = 1.25 * 1 + 1 * 4; // Σq⁻¹ = [[1.25, -.5], [-.5, 1]]
+    expectClose(kl, [0.5 * (trace + 1.25 - 2 - Math.log(4))], { rtol: 1e-5 });
+    kl.dispose();
+    p.dispose();
+    q.dispose();
+  });
+});
