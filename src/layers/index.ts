@@ -5,3 +5,6 @@ export { IndependentNormal, type IndependentNormalArgs } from './independent_nor
 export { MultivariateNormalTriL, fillScaleTriL, type MultivariateNormalTriLArgs } from './multivariate_normal_tril.js';
 export { DistributionLambda, registerDistributionFn, getDistributionFn, type DistributionLambdaArgs, type MakeDistributionFn } from './distribution_lambda.js';
 export { Sampling, type SamplingArgs } from './sampling.js';
+export { MixtureNormal, type MixtureNormalArgs } from './mixture_normal.js';
+export { MixtureSameFamily, type MixtureSameFamilyArgs } from './mixture_same_family.js';
+export { MixtureDensity, MDN_SIGMA_EPSILON, type MixtureDensityArgs } from './mixture_density.js';

@@ -9,3 +9,6 @@ tf.serialization.registerClass(IndependentNormal);
 tf.serialization.registerClass(MultivariateNormalTriL);
 tf.serialization.registerClass(DistributionLambda);
 tf.serialization.registerClass(Sampling);
+import { MixtureNormal } from './mixture_normal.js'; tf.serialization.registerClass(MixtureNormal);
+import { MixtureSameFamily } from './mixture_same_family.js'; tf.serialization.registerClass(MixtureSameFamily);
+import { MixtureDensity } from './mixture_density.js'; tf.serialization.registerClass(MixtureDensity);
