@@ -184,3 +184,15 @@ describe('Beta hygiene', () => {
     expect(tf.memory().numTensors).toBe(before - 2);
   });
 });
+
+describe('Beta TSDoc example', () => {
+  it('runs as documented', () => {
+    const d = new Beta({ concentration1: [0.5, 2], concentration0: [0.5, 5] });
+    const s = d.sample([5], { seed: 1 });
+    expect(s.shape).toEqual([5, 2]);
+    const m = d.mean();
+    expectClose(m, [0.5, 2 / 7], { rtol: 1e-6 });
+    tf.dispose([s, m]);
+    d.dispose();
+  });
+});

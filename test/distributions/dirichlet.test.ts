@@ -206,3 +206,15 @@ describe('Dirichlet hygiene', () => {
     expect(tf.memory().numTensors).toBe(before - 1);
   });
 });
+
+describe('Dirichlet TSDoc example', () => {
+  it('runs as documented', () => {
+    const d = new Dirichlet({ concentration: [[1, 2, 3], [0.1, 0.1, 0.1]] });
+    const s = d.sample([5], { seed: 1 });
+    expect(s.shape).toEqual([5, 2, 3]);
+    const c = d.covariance();
+    expect(c.shape).toEqual([2, 3, 3]);
+    tf.dispose([s, c]);
+    d.dispose();
+  });
+});

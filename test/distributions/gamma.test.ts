@@ -204,3 +204,15 @@ describe('Gamma hygiene', () => {
     expect(tf.memory().numTensors).toBe(before - 2);
   });
 });
+
+describe('Gamma TSDoc example', () => {
+  it('runs as documented', () => {
+    const d = new Gamma({ concentration: [0.5, 2], rate: [1, 3] });
+    const s = d.sample([5], { seed: 1 });
+    expect(s.shape).toEqual([5, 2]);
+    const m = d.mean();
+    expectClose(m, [0.5, 2 / 3], { rtol: 1e-6 });
+    tf.dispose([s, m]);
+    d.dispose();
+  });
+});

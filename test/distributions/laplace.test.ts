@@ -236,3 +236,15 @@ describe('Laplace hygiene', () => {
     loc.dispose();
   });
 });
+
+describe('Laplace TSDoc example', () => {
+  it('runs as documented', () => {
+    const d = new Laplace({ loc: [0, 1], scale: [1, 2] });
+    const s = d.sample([5], { seed: 1 });
+    expect(s.shape).toEqual([5, 2]);
+    const lp = d.logProb([0.5, 0.5]);
+    expect(lp.shape).toEqual([2]);
+    tf.dispose([s, lp]);
+    d.dispose();
+  });
+});

@@ -211,3 +211,15 @@ describe('LogNormal hygiene', () => {
     expect(tf.memory().numTensors).toBe(before - 2);
   });
 });
+
+describe('LogNormal TSDoc example', () => {
+  it('runs as documented', () => {
+    const d = new LogNormal({ loc: [0, 1], scale: [0.5, 1] });
+    const s = d.sample([5], { seed: 1 });
+    expect(s.shape).toEqual([5, 2]);
+    const c = d.cdf([1, 1]);
+    expectClose(c, [0.5, 0.15865525393145707], { rtol: 1e-4 });
+    tf.dispose([s, c]);
+    d.dispose();
+  });
+});

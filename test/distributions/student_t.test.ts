@@ -186,3 +186,15 @@ describe('StudentT hygiene', () => {
     expect(tf.memory().numTensors).toBe(before - 3);
   });
 });
+
+describe('StudentT TSDoc example', () => {
+  it('runs as documented', () => {
+    const d = new StudentT({ df: [1, 5], loc: 0, scale: [1, 2] });
+    const s = d.sample([5], { seed: 1 });
+    expect(s.shape).toEqual([5, 2]);
+    const m = d.mean();
+    expectClose(m, [NaN, 0]);
+    tf.dispose([s, m]);
+    d.dispose();
+  });
+});

@@ -97,3 +97,13 @@ describe('randomGammaBatched statistics (false-failure rate 1e-4, Bonferroni ove
     tf.dispose([g, lg, m, lm]);
   });
 });
+
+describe('TSDoc examples', () => {
+  it('run as documented', () => {
+    const lg = randomLogGammaBatched([1000], [0.01, 1, 50], 7);
+    expect(lg.shape).toEqual([1000, 3]);
+    const g = randomGammaBatched([5], [0.5, 2, 10], 1);
+    expect(g.shape).toEqual([5, 3]);
+    tf.dispose([lg, g]);
+  });
+});
