@@ -91,7 +91,15 @@ export class StudentT extends Distribution {
       tf.sub(lgamma(halfP), lgamma(half)),
       tf.add(tf.add(tf.mul(0.5, tf.log(nu)), HALF_LOG_PI), tf.log(this.scale)),
     );
-    return tf.sub(norm, tf.mul(halfP, log1p(tf.div(tf.square(this.t(x)), nu))));
+    // log(1 + t²/ν): for t² >= ν as 2 log|t| - log ν + log1p(ν/t²), finite even where t² overflows
+    const t = this.t(x);
+    const absT = tf.abs(t);
+    const big = tf.greaterEqual(tf.sub(absT, tf.sqrt(nu)), 0);
+    const tSmall = tf.where(big, tf.zerosLike(t), t);
+    const tBig = tf.where(big, absT, tf.onesLike(absT));
+    const small = log1p(tf.div(tf.square(tSmall), nu));
+    const large = tf.add(tf.sub(tf.mul(2, tf.log(tBig)), tf.log(nu)), log1p(tf.square(tf.div(tf.sqrt(nu), tBig))));
+    return tf.sub(norm, tf.mul(halfP, tf.where(big, large, small)));
   }
   /** P(X > |x|) = ½ I_{ν/(ν+t²)}(ν/2, ½). */
   private tail(t: tf.Tensor): tf.Tensor {
