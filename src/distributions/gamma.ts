@@ -45,16 +45,22 @@ export class Gamma extends Distribution {
   constructor(args: GammaArgs) {
     const concentration = toFloat(args.concentration, 'concentration', 'Gamma');
     const rate = toFloat(args.rate, 'rate', 'Gamma');
-    super({
-      ...args,
-      className: 'Gamma',
-      params: {
-        concentration: { value: concentration, eventRank: 0, constraint: positive },
-        rate: { value: rate, eventRank: 0, constraint: positive },
-      },
-      eventShape: [],
-      reparameterized: false,
-    });
+    try {
+      super({
+        ...args,
+        className: 'Gamma',
+        params: {
+          concentration: { value: concentration, eventRank: 0, constraint: positive },
+          rate: { value: rate, eventRank: 0, constraint: positive },
+        },
+        eventShape: [],
+        reparameterized: false,
+      });
+    } catch (e) {
+      // a shape or validateArgs error: release the converted parameters before rethrowing
+      tf.dispose([concentration, rate]);
+      throw e;
+    }
     this.concentration = concentration;
     this.rate = rate;
   }

@@ -38,13 +38,19 @@ export class LogNormal extends Distribution {
   constructor(args: LogNormalArgs) {
     const loc = toFloat(args.loc, 'loc', 'LogNormal');
     const scale = toFloat(args.scale, 'scale', 'LogNormal');
-    super({
-      ...args,
-      className: 'LogNormal',
-      params: { loc: { value: loc, eventRank: 0, constraint: real }, scale: { value: scale, eventRank: 0, constraint: positive } },
-      eventShape: [],
-      reparameterized: true,
-    });
+    try {
+      super({
+        ...args,
+        className: 'LogNormal',
+        params: { loc: { value: loc, eventRank: 0, constraint: real }, scale: { value: scale, eventRank: 0, constraint: positive } },
+        eventShape: [],
+        reparameterized: true,
+      });
+    } catch (e) {
+      // a shape or validateArgs error: release the converted parameters before rethrowing
+      tf.dispose([loc, scale]);
+      throw e;
+    }
     this.loc = loc;
     this.scale = scale;
   }

@@ -164,6 +164,13 @@ describe('Beta gradients', () => {
 });
 
 describe('Beta hygiene', () => {
+  it('a failed construction leaks nothing', () => {
+    const before = tf.memory().numTensors;
+    expect(() => new Beta({ concentration1: [1, 2, 3], concentration0: [1, 2] })).toThrow(InvalidArgumentError);
+    expect(() => new Beta({ concentration1: -1, concentration0: 1, validateArgs: true })).toThrow(InvalidArgumentError);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('no public method leaks tensors', () => {
     const d = new Beta({ concentration1: [0.5, 2], concentration0: [1, 2] });
     expectNoLeak(() => d.sample([3], { seed: 1 }), 'sample');

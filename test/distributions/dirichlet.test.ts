@@ -188,6 +188,13 @@ describe('Dirichlet gradients', () => {
 });
 
 describe('Dirichlet hygiene', () => {
+  it('a failed construction leaks nothing', () => {
+    const before = tf.memory().numTensors;
+    expect(() => new Dirichlet({ concentration: 3 })).toThrow(InvalidArgumentError);
+    expect(() => new Dirichlet({ concentration: [1, -1], validateArgs: true })).toThrow(InvalidArgumentError);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('no public method leaks tensors', () => {
     const d = new Dirichlet({ concentration: [[0.5, 2, 1], [1, 1, 1]] });
     expectNoLeak(() => d.sample([3], { seed: 1 }), 'sample');

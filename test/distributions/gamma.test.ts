@@ -184,6 +184,13 @@ describe('Gamma gradients', () => {
 });
 
 describe('Gamma hygiene', () => {
+  it('a failed construction leaks nothing', () => {
+    const before = tf.memory().numTensors;
+    expect(() => new Gamma({ concentration: [1, 2, 3], rate: [1, 2] })).toThrow(InvalidArgumentError);
+    expect(() => new Gamma({ concentration: -1, rate: 1, validateArgs: true })).toThrow(InvalidArgumentError);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('no public method leaks tensors', () => {
     const d = new Gamma({ concentration: [0.5, 2], rate: [1, 2] });
     expectNoLeak(() => d.sample([3], { seed: 1 }), 'sample');

@@ -207,6 +207,13 @@ describe('Laplace gradients', () => {
 });
 
 describe('Laplace hygiene', () => {
+  it('a failed construction leaks nothing', () => {
+    const before = tf.memory().numTensors;
+    expect(() => new Laplace({ loc: [0, 1, 2], scale: [1, 2] })).toThrow(InvalidArgumentError);
+    expect(() => new Laplace({ loc: 0, scale: -1, validateArgs: true })).toThrow(InvalidArgumentError);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('no public method leaks tensors', () => {
     const d = new Laplace({ loc: [0, 1], scale: [1, 2] });
     expectNoLeak(() => d.sample([3], { seed: 1 }), 'sample');

@@ -167,6 +167,13 @@ describe('StudentT gradients', () => {
 });
 
 describe('StudentT hygiene', () => {
+  it('a failed construction leaks nothing', () => {
+    const before = tf.memory().numTensors;
+    expect(() => new StudentT({ df: [1, 2, 3], loc: 0, scale: [1, 2] })).toThrow(InvalidArgumentError);
+    expect(() => new StudentT({ df: -1, loc: 0, scale: 1, validateArgs: true })).toThrow(InvalidArgumentError);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('no public method leaks tensors', () => {
     const d = new StudentT({ df: [0.5, 3], loc: [0, 1], scale: [1, 2] });
     expectNoLeak(() => d.sample([3], { seed: 1 }), 'sample');
