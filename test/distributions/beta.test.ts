@@ -61,6 +61,26 @@ describe('Beta values against scipy (float64 fixture)', () => {
   });
 });
 
+describe('Beta KL identity', () => {
+  it('closed-form KL equals a Monte Carlo estimate E_p[log p - log q] (false-failure rate 1e-4)', () => {
+    const p = new Beta({ concentration1: [0.5, 3], concentration0: [1, 2] });
+    const q = new Beta({ concentration1: [1, 2], concentration0: [0.5, 3] });
+    const n = 40000;
+    const [est, sd] = tf.tidy(() => {
+      const x = p.sample([n], { seed: 13 });
+      const r = tf.sub(p.logProb(x), q.logProb(x));
+      return [tf.mean(r, 0).dataSync(), tf.sqrt(tf.moments(r, 0).variance).dataSync()];
+    });
+    const kl = klDivergence(p, q);
+    const kd = kl.dataSync();
+    // the sample sd stands in for the true one (n = 40,000)
+    for (let i = 0; i < 2; i++) expect(Math.abs(est![i]! - kd[i]!), `batch ${i}`).toBeLessThan(meanTolerance(sd![i]!, n, 2));
+    kl.dispose();
+    p.dispose();
+    q.dispose();
+  });
+});
+
 describe('Beta support and edge values', () => {
   it('outside [0, 1]: logProb -Infinity, cdf clamps to 0 / 1; endpoints with concentration 1', () => {
     const d = new Beta({ concentration1: [1, 2], concentration0: [3, 1] });

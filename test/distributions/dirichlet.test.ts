@@ -80,6 +80,26 @@ describe('Dirichlet values against scipy (float64 fixture)', () => {
   });
 });
 
+describe('Dirichlet KL identity', () => {
+  it('closed-form KL equals a Monte Carlo estimate E_p[log p - log q] (false-failure rate 1e-4)', () => {
+    const p = new Dirichlet({ concentration: [[0.5, 2, 1], [3, 3, 3]] });
+    const q = new Dirichlet({ concentration: [[1, 1, 1], [0.7, 5, 2]] });
+    const n = 40000;
+    const [est, sd] = tf.tidy(() => {
+      const x = p.sample([n], { seed: 13 });
+      const r = tf.sub(p.logProb(x), q.logProb(x));
+      return [tf.mean(r, 0).dataSync(), tf.sqrt(tf.moments(r, 0).variance).dataSync()];
+    });
+    const kl = klDivergence(p, q);
+    const kd = kl.dataSync();
+    // the sample sd stands in for the true one (n = 40,000)
+    for (let i = 0; i < 2; i++) expect(Math.abs(est![i]! - kd[i]!), `batch ${i}`).toBeLessThan(meanTolerance(sd![i]!, n, 2));
+    kl.dispose();
+    p.dispose();
+    q.dispose();
+  });
+});
+
 describe('Dirichlet shapes', () => {
   type P = number[] | number[][] | number[][][];
   const table: Array<{ name: string; conc: P; batch: number[]; k: number }> = [

@@ -62,6 +62,26 @@ describe('Gamma values against scipy (float64 fixture)', () => {
   });
 });
 
+describe('Gamma KL identity', () => {
+  it('closed-form KL equals a Monte Carlo estimate E_p[log p - log q] (false-failure rate 1e-4)', () => {
+    const p = new Gamma({ concentration: [0.5, 3], rate: [1, 2] });
+    const q = new Gamma({ concentration: [1, 2], rate: [0.5, 3] });
+    const n = 40000;
+    const [est, sd] = tf.tidy(() => {
+      const x = p.sample([n], { seed: 13 });
+      const r = tf.sub(p.logProb(x), q.logProb(x));
+      return [tf.mean(r, 0).dataSync(), tf.sqrt(tf.moments(r, 0).variance).dataSync()];
+    });
+    const kl = klDivergence(p, q);
+    const kd = kl.dataSync();
+    // the sample sd stands in for the true one (n = 40,000)
+    for (let i = 0; i < 2; i++) expect(Math.abs(est![i]! - kd[i]!), `batch ${i}`).toBeLessThan(meanTolerance(sd![i]!, n, 2));
+    kl.dispose();
+    p.dispose();
+    q.dispose();
+  });
+});
+
 describe('Gamma support and edge values', () => {
   it('x < 0: logProb -Infinity, cdf 0, survival 1; x = 0 with concentration 1 has density rate', () => {
     const d = new Gamma({ concentration: [1, 2], rate: [3, 1] });
