@@ -23,8 +23,8 @@ export interface GammaArgs extends DistributionOptions {
  * Mean α/β, variance α/β², mode (α-1)/β for α > 1.
  *
  * Undefined statistics follow TFP's default `allow_nan_stats=True`: `mode()`
- * is NaN where α <= 1 (TFP returns NaN there too; it is 0 at the density's
- * supremum only for α = 1, where it is not a unique maximum of a finite density).
+ * is NaN where α <= 1 (for α < 1 the density is unbounded at 0; TFP's rule
+ * `where(α > 1, (α-1)/β, NaN)` also gives NaN at α = 1, and so does this one).
  *
  * Not reparameterized: samples come from the batched Marsaglia–Tsang sampler
  * (`randomGammaBatched`), one concentration per element, and carry no gradient
