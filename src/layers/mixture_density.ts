@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Distribution } from '../distributions/distribution.js';
 import { Independent } from '../distributions/independent.js';
 import { Normal } from '../distributions/normal.js';
-import type { FusedMixtureParams } from '../distributions/mixture_same_family.js';
+import type { FusedMixtureParams, MixtureSameFamily as MixtureSameFamilyDistribution } from '../distributions/mixture_same_family.js';
 import { DistributionLayer, buildDistribution, paramsBatchShape, type LayerArgs } from './distribution_layer.js';
 import { assembleMixture, checkCount } from './mixture_same_family.js';
 
@@ -101,7 +101,7 @@ export class MixtureDensity extends DistributionLayer {
   }
 
   /** The recipe's split of `[μ (K·n), σ (K·n), logits (K)]` into a MixtureSameFamily. */
-  static toDistribution(params: tf.Tensor, eventSize: number, numComponents: number): Distribution {
+  static toDistribution(params: tf.Tensor, eventSize: number, numComponents: number): MixtureSameFamilyDistribution {
     const n = checkCount(eventSize, 'eventSize', 'MixtureDensity');
     const K = checkCount(numComponents, 'numComponents', 'MixtureDensity');
     const batch = paramsBatchShape(params, K * (2 * n + 1), 'MixtureDensity');
@@ -116,7 +116,7 @@ export class MixtureDensity extends DistributionLayer {
       ] as [tf.Tensor, tf.Tensor, tf.Tensor],
       (loc, scale, logits) =>
         assembleMixture(logits, new Independent({ distribution: new Normal({ loc, scale }), reinterpretedBatchNdims: 1 }), fused),
-    );
+    ) as MixtureSameFamilyDistribution;
   }
 
   override get paramsSize(): number {
@@ -164,7 +164,7 @@ export class MixtureDensity extends DistributionLayer {
     });
   }
 
-  override toDistribution(params: tf.Tensor): Distribution {
+  override toDistribution(params: tf.Tensor): MixtureSameFamilyDistribution {
     return MixtureDensity.toDistribution(params, this.eventSize, this.numComponents);
   }
 
@@ -179,4 +179,92 @@ export class MixtureDensity extends DistributionLayer {
     if (this.seed !== undefined) cfg['seed'] = this.seed;
     return cfg;
   }
+}
+
+// ------------------------------------------------------------------ recommended training path
+
+/** `x W + b` whose backward pass uses explicit transposes (fast on wasm). */
+function linearExplicitTranspose(x: tf.Tensor2D, kernel: tf.Tensor, bias: tf.Tensor | null): tf.Tensor2D {
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xi, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor, tf.GradSaveFunc];
+    save([xi, w]);
+    return {
+      value: tf.add(tf.matMul(xi, w), b),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const dz = dy as tf.Tensor2D;
+        return [tf.matMul(dz, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dz), tf.sum(dz, 0)];
+      },
+    };
+  });
+  return f(x, kernel, bias ?? tf.zeros([kernel.shape[1]!])) as tf.Tensor2D;
+}
+
+interface DenseInternals {
+  kernel: tf.LayerVariable;
+  bias: tf.LayerVariable | null;
+  useBias: boolean;
+  activation: { apply(x: tf.Tensor): tf.Tensor };
+  kernelRegularizer?: unknown;
+  biasRegularizer?: unknown;
+  activityRegularizer?: unknown;
+}
+
+export interface TrainStepOptions {
+  /** A loss `(yTrue, yPred) => scalar`, e.g. `tfp.losses.negativeLogLikelihood(head)`. */
+  loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
+  /** The optimizer, e.g. `tf.train.adam(1e-3)`. */
+  optimizer: tf.Optimizer;
+}
+
+/**
+ * The recommended fast training path for a `tf.sequential` stack of Dense layers ending in
+ * a distribution head (the recipe's mixture density network): returns `step(x, y)`, one
+ * optimizer step on one batch, returning the loss (a scalar the caller disposes).
+ *
+ * It trains the model's own variables (so `model.predict`, `save` and `toDistribution` see
+ * the result) with the same mathematics as `model.fit`, but (1) Dense layers run as one
+ * custom op whose backward pass uses explicit transposes instead of transposed matMuls
+ * (about 10x faster on wasm), (2) the MixtureDensity head's projection and activation are
+ * one op, and (3) the mixture NLL is one fused kernel with its gradient (cpu, wasm). No
+ * callbacks, validation or shuffling: write the epoch loop yourself (see examples/spiral.ts).
+ * Layers other than Dense run through `layer.apply` (training mode). Dense layers with
+ * regularizers are rejected (their penalties would be silently dropped).
+ *
+ * @example
+ * ```ts
+ * const step = tfpl.makeTrainStep(model, { loss: tfp.losses.negativeLogLikelihood(head), optimizer: tf.train.adam(1e-3) });
+ * for (let epoch = 0; epoch < 300; epoch++)
+ *   for (const [xb, yb] of batches) tf.dispose(step(xb, yb));
+ * ```
+ */
+export function makeTrainStep(model: tf.LayersModel, opts: TrainStepOptions): (x: tf.Tensor, y: tf.Tensor) => tf.Scalar {
+  const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
+  for (const l of layers) {
+    if (l.getClassName() === 'Dense') {
+      const d = l as unknown as DenseInternals;
+      if (d.kernelRegularizer || d.biasRegularizer || d.activityRegularizer) {
+        throw new Error(`makeTrainStep: Dense layer '${l.name}' has a regularizer, which this path does not apply; use model.fit`);
+      }
+    }
+  }
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const forward = (x: tf.Tensor): tf.Tensor => {
+    let h = x;
+    for (const l of layers) {
+      if (l.getClassName() === 'Dense') {
+        const d = l as unknown as DenseInternals;
+        const lead = h.shape.slice(0, -1);
+        const h2 = (h.rank === 2 ? h : tf.reshape(h, [-1, h.shape[h.rank - 1]!])) as tf.Tensor2D;
+        let z: tf.Tensor = linearExplicitTranspose(h2, d.kernel.read(), d.useBias && d.bias ? d.bias.read() : null);
+        if (h.rank !== 2) z = tf.reshape(z, [...lead, z.shape[1]!]);
+        h = d.activation.apply(z);
+      } else {
+        h = l.apply(h, { training: true }) as tf.Tensor;
+      }
+    }
+    return h;
+  };
+  return (x: tf.Tensor, y: tf.Tensor): tf.Scalar =>
+    opts.optimizer.minimize(() => opts.loss(y, forward(x)), true, vars) as tf.Scalar;
 }

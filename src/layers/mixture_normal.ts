@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Distribution } from '../distributions/distribution.js';
 import { Independent } from '../distributions/independent.js';
 import { Normal } from '../distributions/normal.js';
-import type { FusedMixtureParams } from '../distributions/mixture_same_family.js';
+import type { FusedMixtureParams, MixtureSameFamily as MixtureSameFamilyDistribution } from '../distributions/mixture_same_family.js';
 import { DistributionLayer, asEventShape, buildDistribution, eventSizeOf, paramsBatchShape, type LayerArgs } from './distribution_layer.js';
 import { assembleMixture, checkCount } from './mixture_same_family.js';
 
@@ -54,7 +54,7 @@ export class MixtureNormal extends DistributionLayer {
   }
 
   /** TFP's `MixtureNormal.new(params, num_components, event_shape)`. */
-  static toDistribution(params: tf.Tensor, numComponents: number, eventShape: number | number[] = []): Distribution {
+  static toDistribution(params: tf.Tensor, numComponents: number, eventShape: number | number[] = []): MixtureSameFamilyDistribution {
     const K = checkCount(numComponents, 'numComponents', 'MixtureNormal');
     const ev = asEventShape(eventShape, 'MixtureNormal');
     const n = eventSizeOf(ev);
@@ -76,7 +76,7 @@ export class MixtureNormal extends DistributionLayer {
           new Independent({ distribution: new Normal({ loc, scale }), reinterpretedBatchNdims: ev.length }),
           fused,
         ),
-    );
+    ) as MixtureSameFamilyDistribution;
   }
 
   override get paramsSize(): number {
@@ -87,7 +87,7 @@ export class MixtureNormal extends DistributionLayer {
     return [...this.event];
   }
 
-  override toDistribution(params: tf.Tensor): Distribution {
+  override toDistribution(params: tf.Tensor): MixtureSameFamilyDistribution {
     return MixtureNormal.toDistribution(params, this.numComponents, this.event);
   }
 

@@ -108,7 +108,7 @@ export class MixtureSameFamily extends DistributionLayer {
   }
 
   /** TFP's `MixtureSameFamily.new(params, num_components, component_layer)`. */
-  static toDistribution(params: tf.Tensor, numComponents: number, componentLayer: DistributionLayer): Distribution {
+  static toDistribution(params: tf.Tensor, numComponents: number, componentLayer: DistributionLayer): MixtureSameFamilyDistribution {
     const K = checkCount(numComponents, 'numComponents', 'MixtureSameFamily');
     const c = componentLayer.paramsSize;
     const batch = paramsBatchShape(params, K + K * c, 'MixtureSameFamily');
@@ -126,7 +126,7 @@ export class MixtureSameFamily extends DistributionLayer {
         return [logits, blocks] as [tf.Tensor, tf.Tensor];
       },
       (logits, blocks) => assembleMixture(logits, componentLayer.toDistribution(blocks), fused),
-    );
+    ) as MixtureSameFamilyDistribution;
   }
 
   override get paramsSize(): number {
@@ -137,7 +137,7 @@ export class MixtureSameFamily extends DistributionLayer {
     return this.componentLayer.eventShape;
   }
 
-  override toDistribution(params: tf.Tensor): Distribution {
+  override toDistribution(params: tf.Tensor): MixtureSameFamilyDistribution {
     return MixtureSameFamily.toDistribution(params, this.numComponents, this.componentLayer);
   }
 

@@ -1,0 +1,259 @@
+/**
+ * Mixture density network training step: tfjs against PyTorch, interleaved in ONE run.
+ *
+ *   npx tsx bench/mdn.ts [--write] [--reps 7] [--steps 40] [--quick] [--torch-threads 2]
+ *
+ * The network is the Keras recipe's (reference 002): Dense(128, relu), Dense(128, relu),
+ * a 20-component 1-D mixture density head ([mu (20), sigma = elu+1+eps (20), logits (20)]),
+ * mean mixture NLL, Adam(1e-3), batch 128, on noisy-spiral data. PyTorch runs as a
+ * long-lived child (bench/torch_mdn.py); every repetition runs `steps` training steps of
+ * each tfjs variant and then of torch, so all see the same machine load. Reported: the
+ * median over repetitions of ms per step, and the ratio to torch.
+ *
+ * tfjs variants (wasm backend unless --backend cpu):
+ *   fit      model.fit(x, y, {batchSize: 128}) with tfpl.MixtureDensity and
+ *            tfp.losses.negativeLogLikelihood(head) (fused NLL kernel), ms per batch.
+ *   loop     a plain custom loop: optimizer.minimize(() => loss(y, model.apply(x))).
+ *   step     tfpl.makeTrainStep (recommended path): Dense backward with explicit transposes,
+ *            fused head projection and fused NLL kernel.
+ *   composed `step` with the fused NLL kernel replaced by composed tfjs ops (shows the kernel's share).
+ *
+ * `--write` replaces the "Mixture density network training step" section of bench/RESULTS.md.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ready } from '../src/backend.js';
+import '../src/layers/register.js';
+import { MixtureDensity, makeTrainStep } from '../src/layers/mixture_density.js';
+import { negativeLogLikelihood } from '../src/losses/nll.js';
+import { mixtureNormalLogProbComposite } from '../src/kernels/mixture_normal_logprob.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const argv = process.argv.slice(2);
+const flag = (f: string) => argv.includes(f);
+const opt = (f: string, dflt: string) => {
+  const i = argv.indexOf(f);
+  return i >= 0 ? argv[i + 1]! : dflt;
+};
+const WRITE = flag('--write');
+const QUICK = flag('--quick');
+const REPS = Number(opt('--reps', QUICK ? '3' : '7'));
+const STEPS = Number(opt('--steps', QUICK ? '20' : '40'));
+const TORCH_THREADS = opt('--torch-threads', '2');
+const BACKEND = opt('--backend', 'wasm');
+const N = 128 * 20;
+const B = 128;
+const K = 20;
+
+class Torch {
+  private readonly lines: AsyncIterableIterator<string>;
+  private readonly proc;
+  constructor() {
+    const script = readFileSync(join(here, 'torch_mdn.py'), 'utf8').replace(
+      'torch.set_num_threads(2)',
+      `torch.set_num_threads(${Number(TORCH_THREADS)})`,
+    );
+    this.proc = spawn('/usr/bin/python3', ['-c', script], {
+      env: { ...process.env, LD_LIBRARY_PATH: '/usr/lib/x86_64-linux-gnu/openblas-pthread', OPENBLAS_NUM_THREADS: '1' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    this.lines = createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
+  }
+  async send(msg: object): Promise<Record<string, unknown>> {
+    this.proc.stdin.write(JSON.stringify(msg) + '\n');
+    const { value, done } = await this.lines.next();
+    if (done) throw new Error('torch_mdn.py exited');
+    const r = JSON.parse(value) as Record<string, unknown>;
+    if (r['error']) throw new Error(`torch_mdn.py: ${String(r['error'])}`);
+    return r;
+  }
+  quit(): void {
+    this.proc.stdin.write('{"cmd":"quit"}\n');
+    this.proc.stdin.end();
+  }
+}
+
+/** The recipe's noisy spiral (x, y) as [N, 1] tensors, seeded. */
+function spiral(n: number, seed: number): [tf.Tensor2D, tf.Tensor2D] {
+  return tf.tidy(() => {
+    const angle = tf.randomUniform([n], 0, 4 * Math.PI, 'float32', seed);
+    const xy = tf.add(
+      tf.stack([tf.mul(angle, tf.cos(angle)), tf.mul(angle, tf.sin(angle))], 1),
+      tf.randomNormal([n, 2], 0, 0.2, 'float32', seed + 1),
+    );
+    const s = tf.mul(5, tf.div(tf.sub(xy, tf.min(xy)), tf.sub(tf.max(xy), tf.min(xy))));
+    const [x, y] = tf.split(s, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+    return [x, y];
+  });
+}
+
+function makeModel(seed: number): { model: tf.Sequential; head: MixtureDensity } {
+  const head = new MixtureDensity({ eventSize: 1, numComponents: K, seed });
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [1], units: 128, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
+      tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
+      head,
+    ],
+  });
+  return { model, head };
+}
+
+interface Variant {
+  name: string;
+  /** Runs `steps` training steps; returns the last loss. */
+  run(steps: number): Promise<number>;
+}
+
+function batches(x: tf.Tensor2D, y: tf.Tensor2D): Array<[tf.Tensor2D, tf.Tensor2D]> {
+  const out: Array<[tf.Tensor2D, tf.Tensor2D]> = [];
+  for (let i = 0; i + B <= N; i += B) out.push([tf.slice(x, [i, 0], [B, 1]), tf.slice(y, [i, 0], [B, 1])]);
+  return out;
+}
+
+async function main(): Promise<void> {
+  await ready({ backend: BACKEND });
+  const [x, y] = spiral(N, 1);
+  const bs = batches(x, y);
+
+  const fitV = (() => {
+    const { model, head } = makeModel(10);
+    model.compile({ optimizer: tf.train.adam(1e-3), loss: negativeLogLikelihood(head) });
+    return {
+      name: 'fit',
+      async run(steps: number) {
+        // One fit call per `steps` batches (its per-call overhead amortized over an epoch of 20 batches).
+        let last = NaN;
+        for (let done = 0; done < steps; done += 20) {
+          const h = await model.fit(x, y, { batchSize: B, epochs: 1, shuffle: false, verbose: 0 });
+          last = h.history['loss']![0] as number;
+        }
+        return last;
+      },
+    };
+  })();
+
+  const loopV = (() => {
+    const { model, head } = makeModel(11);
+    const loss = negativeLogLikelihood(head);
+    const opt = tf.train.adam(1e-3);
+    let pos = 0;
+    return {
+      name: 'loop',
+      async run(steps: number) {
+        let last = NaN;
+        for (let s = 0; s < steps; s++) {
+          const [xb, yb] = bs[pos++ % bs.length]!;
+          const l = opt.minimize(() => loss(yb, model.apply(xb, { training: true }) as tf.Tensor), true) as tf.Scalar;
+          if (s === steps - 1) last = l.dataSync()[0]!;
+          l.dispose();
+        }
+        return last;
+      },
+    };
+  })();
+
+  const stepVariant = (name: string, composed: boolean): Variant => {
+    const { model, head } = makeModel(12);
+    const nll = negativeLogLikelihood(head);
+    const loss = composed
+      ? (yt: tf.Tensor, yp: tf.Tensor) =>
+          tf.neg(tf.mean(mixtureNormalLogProbComposite(yp, yt, { numComponents: K, eventSize: 1, layout: 'mdn' }))) as tf.Scalar
+      : nll;
+    const step = makeTrainStep(model, { loss, optimizer: tf.train.adam(1e-3) });
+    let pos = 0;
+    return {
+      name,
+      async run(steps: number) {
+        let last = NaN;
+        for (let s = 0; s < steps; s++) {
+          const [xb, yb] = bs[pos++ % bs.length]!;
+          const l = step(xb, yb);
+          if (s === steps - 1) last = l.dataSync()[0]!;
+          l.dispose();
+        }
+        return last;
+      },
+    };
+  };
+
+  const variants: Variant[] = [fitV, loopV, stepVariant('step', false), stepVariant('composed', true)];
+  const torch = new Torch();
+  await torch.send({ cmd: 'setup', n: N, batch: B, seed: 0 });
+
+  const times: Record<string, number[]> = { torch: [] };
+  for (const v of variants) times[v.name] = [];
+  const lastLoss: Record<string, number> = {};
+  // Warm-up (not timed): compiles kernels, allocates optimizer slots.
+  for (const v of variants) await v.run(20);
+  await torch.send({ cmd: 'run', steps: 20 });
+  const steps = Math.ceil(STEPS / 20) * 20;
+  for (let r = 0; r < REPS; r++) {
+    for (const v of variants) {
+      const t0 = performance.now();
+      lastLoss[v.name] = await v.run(steps);
+      times[v.name]!.push((performance.now() - t0) / steps);
+    }
+    const t = await torch.send({ cmd: 'run', steps });
+    times['torch']!.push((t['ms'] as number) / steps);
+    lastLoss['torch'] = t['loss'] as number;
+    process.stdout.write(`rep ${r + 1}/${REPS}: ` + Object.entries(times).map(([k, v]) => `${k} ${v[v.length - 1]!.toFixed(2)}`).join(', ') + '\n');
+  }
+  torch.quit();
+  const median = (v: number[]) => {
+    const s = [...v].sort((a, b) => a - b);
+    const m = Math.floor(s.length / 2);
+    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  };
+  const tm = median(times['torch']!);
+  const label: Record<string, string> = {
+    fit: '`model.fit` + `tfpl.MixtureDensity` + `negativeLogLikelihood` (fused NLL kernel)',
+    loop: 'plain custom loop, `optimizer.minimize(() => loss(y, model.apply(x)))`',
+    step: '**`tfpl.makeTrainStep` (recommended)**: explicit-transpose Dense backward + fused head + fused NLL',
+    composed: '`makeTrainStep` with the NLL as composed tfjs ops (no fused kernel)',
+  };
+  const lines = [
+    `| implementation (tfjs ${BACKEND}) | ms / step (median) | ratio to PyTorch |`,
+    '|---|---:|---:|',
+    ...variants.map((v) => `| ${label[v.name]} | ${median(times[v.name]!).toFixed(2)} | ${(median(times[v.name]!) / tm).toFixed(2)}x |`),
+    `| PyTorch ${'' + TORCH_THREADS} thread${TORCH_THREADS === '1' ? '' : 's'} (bench/torch_mdn.py) | ${tm.toFixed(2)} | 1.00x |`,
+  ];
+  const table = lines.join('\n');
+  console.log('\n' + table);
+  console.log('\nlast losses: ' + Object.entries(lastLoss).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', '));
+  if (WRITE) {
+    const path = join(here, 'RESULTS.md');
+    const md = readFileSync(path, 'utf8');
+    const head = '## Mixture density network training step';
+    const start = md.indexOf(head);
+    if (start < 0) throw new Error(`RESULTS.md has no "${head}" section`);
+    const next = md.indexOf('\n## ', start + head.length);
+    const end = next < 0 ? md.length : next + 1;
+    const body = [
+      head,
+      '',
+      `Recipe 002's network: Dense(128, relu), Dense(128, relu), 20-component 1-D mixture density head, ` +
+        `mean mixture NLL, Adam(1e-3), batch 128, ${N} spiral points. ${REPS} repetitions of ${steps} steps per ` +
+        `implementation, interleaved with PyTorch ${(await import('node:process')).version ? '' : ''}in one run ` +
+        `(\`npx tsx bench/mdn.ts --write${TORCH_THREADS !== '2' ? ` --torch-threads ${TORCH_THREADS}` : ''}\`), ` +
+        `${cpus().length} cores, ${new Date().toISOString().slice(0, 10)}.`,
+      '',
+      table,
+      '',
+      '',
+    ].join('\n');
+    writeFileSync(path, md.slice(0, start) + body + md.slice(end));
+    console.log(`updated the "${head.slice(3)}" section of bench/RESULTS.md`);
+  }
+  tf.dispose([x, y, ...bs.flat()]);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
