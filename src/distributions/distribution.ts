@@ -76,25 +76,17 @@ export abstract class Distribution {
     const params = init.params ?? {};
     this.parameters = {};
     for (const [k, p] of Object.entries(params)) this.parameters[k] = p.value;
-    if (init.batchShape !== undefined) {
-      this.batchShape = [...init.batchShape];
-    } else {
-      const shapes: Array<[string, number[]]> = [];
-      for (const [k, p] of Object.entries(params)) {
-        const r = p.value.rank;
-        if (r < p.eventRank) {
-          throw new InvalidArgumentError(
-            `${this.className}: ${k} must have rank >= ${p.eventRank}; got shape ${fmtShape(p.value.shape)}`,
-          );
+    try {
+      this.batchShape = init.batchShape !== undefined ? [...init.batchShape] : paramBatchShape(this.className, params);
+      if (this.validateArgs) {
+        for (const [k, p] of Object.entries(params)) {
+          if (p.constraint) this.checkConstraint(k, p.value, p.constraint);
         }
-        shapes.push([k, p.value.shape.slice(0, r - p.eventRank)]);
       }
-      this.batchShape = broadcastShapes(this.className, shapes);
-    }
-    if (this.validateArgs) {
-      for (const [k, p] of Object.entries(params)) {
-        if (p.constraint) this.checkConstraint(k, p.value, p.constraint);
-      }
+    } catch (e) {
+      // The constructor owns the converted parameters: release them when it fails.
+      for (const p of Object.values(params)) p.value.dispose();
+      throw e;
     }
   }
 
@@ -371,4 +363,17 @@ function unravel(flat: number, shape: readonly number[]): number[] {
     flat = Math.floor(flat / d);
   }
   return idx;
+}
+
+/** Broadcast of the parameters' batch shapes (each shape less its `eventRank` trailing dims). */
+function paramBatchShape(className: string, params: Record<string, ParamSpec>): number[] {
+  const shapes: Array<[string, number[]]> = [];
+  for (const [k, p] of Object.entries(params)) {
+    const r = p.value.rank;
+    if (r < p.eventRank) {
+      throw new InvalidArgumentError(`${className}: ${k} must have rank >= ${p.eventRank}; got shape ${fmtShape(p.value.shape)}`);
+    }
+    shapes.push([k, p.value.shape.slice(0, r - p.eventRank)]);
+  }
+  return broadcastShapes(className, shapes);
 }

@@ -181,6 +181,13 @@ describe('Normal hygiene', () => {
     expect(tf.memory().numTensors).toBe(before - 2);
   });
 
+  it('a failed construction releases the converted parameters', () => {
+    const before = tf.memory().numTensors;
+    expect(() => new Normal({ loc: [0, 1, 2], scale: [1, 2] })).toThrow();
+    expect(() => new Normal({ loc: 0, scale: -1, validateArgs: true })).toThrow();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('does not take ownership of a tensor passed in', () => {
     const loc = tf.tensor1d([1, 2]);
     const d = new Normal({ loc, scale: 1 });
