@@ -105,17 +105,19 @@ export interface TrainOptions {
 }
 
 export interface EpochInfo {
-  member: number;
+  /** Networks trained together (all ensemble members advance one epoch per report). */
   members: number;
   epoch: number;
   epochs: number;
+  /** Mean training NLL over the epoch (standardized units), averaged over the members still improving. */
   loss: number;
+  /** Validation NLL (standardized units) averaged over members, or null without a validation split. */
   valNll: number | null;
 }
 
 export interface TrainReporter {
   epoch(info: EpochInfo): void;
-  memberDone?(info: { member: number; members: number; epochsRun: number; bestEpoch: number; bestValNll: number | null }): void;
+  done?(history: MemberHistory[]): void;
 }
 
 export interface MemberHistory {
@@ -156,119 +158,235 @@ function rowsOf(src: Float32Array, width: number, idx: ArrayLike<number>, from: 
   return out;
 }
 
-/** Mean NLL (standardized units) of a network on a data set, evaluated in chunks. */
-export function meanNll(model: tf.LayersModel, x: Float32Array, y: Float32Array, n: number, f: number, d: number): number {
-  const loss = tfp.losses.negativeLogLikelihood(lastLayer(model));
-  const chunk = 4096;
-  let total = 0;
-  for (let i = 0; i < n; i += chunk) {
-    const m = Math.min(chunk, n - i);
-    const v = tf.tidy(() => {
-      const xb = tf.tensor2d(x.subarray(i * f, (i + m) * f), [m, f]);
-      const yb = tf.tensor2d(y.subarray(i * d, (i + m) * d), [m, d]);
-      return loss(yb, model.predict(xb) as tf.Tensor);
-    });
-    total += v.dataSync()[0]! * m;
-    v.dispose();
-  }
-  return total / n;
-}
-
 export function lastLayer(model: tf.LayersModel): HeadLayer {
   return model.layers[model.layers.length - 1] as unknown as HeadLayer;
 }
 
+/** Seed of ensemble member `m` (member 0 uses the base seed: `--ensemble 1` trains exactly member 0). */
+export function memberSeed(seed: number, m: number): number {
+  return (seed + 1000003 * m) >>> 0;
+}
+
 /**
- * Trains one network on standardized data. With `valSplit > 0` a seeded
- * random subset is held out and training stops when its NLL has not improved
- * for `patience` epochs; the best weights are restored.
+ * The M networks of an ensemble as one stacked computation: layer l of all
+ * members is a `[M, in, out]` kernel and `[M, 1, out]` bias, and a batch is
+ * `[M, B, in]` (each member gets its own rows). One optimizer step then costs
+ * about the same number of kernel launches as one network's step, which is
+ * what dominates small-MLP training time in tfjs. The members stay
+ * independent: the loss is the sum of the members' mean NLLs, so each
+ * member's gradient (and Adam update, elementwise) is exactly its own.
  */
-export async function trainNetwork(
+class Stack {
+  readonly kernels: tf.Variable[];
+  readonly biases: tf.Variable[];
+  constructor(nets: tf.Sequential[]) {
+    const dense = nets[0]!.layers.length - 1; // the Dense layers before the head
+    this.kernels = [];
+    this.biases = [];
+    for (let l = 0; l < dense; l++) {
+      const ws = nets.map((net) => net.layers[l]!.getWeights());
+      // tf.variable does not take ownership of its initial value: dispose it.
+      const k = tf.stack(ws.map((w) => w[0]!));
+      const b = tf.tidy(() => tf.expandDims(tf.stack(ws.map((w) => w[1]!)), 1));
+      this.kernels.push(tf.variable(k));
+      this.biases.push(tf.variable(b));
+      tf.dispose([k, b]);
+    }
+  }
+
+  /** `[M, B, in]` -> raw head parameters `[M, B, paramsSize]`. */
+  apply(x: tf.Tensor3D): tf.Tensor3D {
+    let h: tf.Tensor3D = x;
+    const last = this.kernels.length - 1;
+    this.kernels.forEach((k, l) => {
+      const z = tf.add(tf.matMul(h, k), this.biases[l]!) as tf.Tensor3D;
+      h = l < last ? tf.relu(z) : z;
+    });
+    return h;
+  }
+
+  /**
+   * Member m's weights in the order of `Sequential.getWeights()`, as fresh
+   * tensors (built from the values: a reshaped slice would share its data with
+   * a rank-3 buffer, which the wasm fused matMul rejects as a bias).
+   */
+  member(m: number): tf.Tensor[] {
+    const out: tf.Tensor[] = [];
+    this.kernels.forEach((k, l) => {
+      const [, i, o] = k.shape as [number, number, number];
+      const kv = k.dataSync().subarray(m * i * o, (m + 1) * i * o);
+      const bv = this.biases[l]!.dataSync().subarray(m * o, (m + 1) * o);
+      out.push(tf.tensor2d(Float32Array.from(kv), [i, o]));
+      out.push(tf.tensor1d(Float32Array.from(bv)));
+    });
+    return out;
+  }
+
+  dispose(): void {
+    tf.dispose([...this.kernels, ...this.biases]);
+  }
+}
+
+/**
+ * Trains `opts.ensemble` networks on standardized data (x `[n, f]`, y `[n, d]`,
+ * row-major float32), jointly batched (see Stack). Member m is initialized
+ * and shuffled from `memberSeed(opts.seed, m)`. With `valSplit > 0` a seeded
+ * random subset (the same for every member) is held out; each member keeps
+ * the weights of its best validation epoch and stops improving after
+ * `patience` epochs without progress; training ends when every member has
+ * stopped or after `epochs`.
+ */
+export async function trainNetworks(
   x: Float32Array,
   y: Float32Array,
   n: number,
   f: number,
   d: number,
   opts: TrainOptions,
-  member: number,
   reporter?: TrainReporter,
-): Promise<{ model: tf.Sequential; history: MemberHistory }> {
-  const seed = opts.seed + 1000003 * member;
-  const model = buildNetwork(f, d, opts.hidden, opts.head, seed);
-  const head = lastLayer(model);
-  const loss = tfp.losses.negativeLogLikelihood(head);
-  const optimizer = tf.train.adam(opts.lr);
+): Promise<{ models: tf.Sequential[]; history: MemberHistory[] }> {
+  const M = opts.ensemble;
+  const seeds = Array.from({ length: M }, (_, m) => memberSeed(opts.seed, m));
+  const nets = seeds.map((s) => buildNetwork(f, d, opts.hidden, opts.head, s));
+  const head = lastLayer(nets[0]!);
+  const p = head.paramsSize;
 
-  // The validation split depends on opts.seed only: every member sees the same held-out rows.
   const split = permutation(n, mulberry32(opts.seed ^ 0x5bd1e995));
   const nVal = opts.valSplit > 0 ? Math.max(1, Math.round(n * opts.valSplit)) : 0;
   const nTrain = n - nVal;
-  if (nTrain < 1) throw new CliError(`--val-split ${opts.valSplit} leaves no training rows (${n} rows)`);
+  if (nTrain < 1) {
+    nets.forEach((net) => net.dispose());
+    throw new CliError(`--val-split ${opts.valSplit} leaves no training rows (${n} rows)`);
+  }
   const trainIdx = split.subarray(0, nTrain);
-  const xv = nVal ? rowsOf(x, f, split, nTrain, n) : null;
-  const yv = nVal ? rowsOf(y, d, split, nTrain, n) : null;
-
-  const rand = mulberry32(seed);
-  let best = Infinity;
-  let bestEpoch = 0;
-  let bestWeights: tf.Tensor[] | null = null;
-  let epochsRun = 0;
-  let lastLoss = NaN;
+  const stack = new Stack(nets);
+  const optimizer = tf.train.adam(opts.lr);
+  const rands = seeds.map((s) => mulberry32(s));
   const bs = Math.max(1, Math.min(opts.batchSize, nTrain));
+
+  // Validation tensors, shared by all members: x as [M, nVal, f] (copies), y as [M * nVal, d].
+  let xv: tf.Tensor3D | null = null;
+  let yv: tf.Tensor2D | null = null;
+  if (nVal) {
+    const xr = rowsOf(x, f, split, nTrain, n);
+    const yr = rowsOf(y, d, split, nTrain, n);
+    const xm = new Float32Array(M * nVal * f);
+    const ym = new Float32Array(M * nVal * d);
+    for (let m = 0; m < M; m++) {
+      xm.set(xr, m * nVal * f);
+      ym.set(yr, m * nVal * d);
+    }
+    xv = tf.tensor3d(xm, [M, nVal, f]);
+    yv = tf.tensor2d(ym, [M * nVal, d]);
+  }
+
+  /** Per-member mean NLL of rows laid out `[M, rows, ...]`: `[M]`. */
+  const perMemberNll = (xb: tf.Tensor3D, yb: tf.Tensor2D, rows: number): tf.Tensor1D =>
+    tf.tidy(() => {
+      const params = tf.reshape(stack.apply(xb), [M * rows, p]);
+      const dist = head.toDistribution(params);
+      try {
+        return tf.neg(tf.mean(tf.reshape(dist.logProb(yb), [M, rows]), 1)) as tf.Tensor1D;
+      } finally {
+        dist.dispose();
+      }
+    });
+
+  const best = new Array<number>(M).fill(Infinity);
+  const bestEpoch = new Array<number>(M).fill(0);
+  const bestWeights: (tf.Tensor[] | null)[] = new Array<tf.Tensor[] | null>(M).fill(null);
+  const stopped = new Array<boolean>(M).fill(false);
+  const lastLoss = new Array<number>(M).fill(NaN);
+  let epochsRun = 0;
+  const xb = new Float32Array(M * bs * f);
+  const yb = new Float32Array(M * bs * d);
   try {
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
-      const order = permutation(nTrain, rand);
-      const idx = order.map((k) => trainIdx[k]!);
-      let sum = 0;
+      const orders = rands.map((r) => permutation(nTrain, r));
       const lossTensors: tf.Tensor[] = [];
       for (let b = 0; b < nTrain; b += bs) {
-        const m = Math.min(bs, nTrain - b);
-        const xb = tf.tensor2d(rowsOf(x, f, idx, b, b + m), [m, f]);
-        const yb = tf.tensor2d(rowsOf(y, d, idx, b, b + m), [m, d]);
-        const l = optimizer.minimize(() => loss(yb, model.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar, true);
-        xb.dispose();
-        yb.dispose();
-        if (l) lossTensors.push(tf.mul(l, m) as tf.Tensor), l.dispose();
+        const rows = Math.min(bs, nTrain - b);
+        for (let m = 0; m < M; m++) {
+          const ord = orders[m]!;
+          for (let r = 0; r < rows; r++) {
+            const i = trainIdx[ord[b + r]!]!;
+            xb.set(x.subarray(i * f, (i + 1) * f), (m * rows + r) * f);
+            yb.set(y.subarray(i * d, (i + 1) * d), (m * rows + r) * d);
+          }
+        }
+        const xt = tf.tensor3d(xb.subarray(0, M * rows * f), [M, rows, f]);
+        const yt = tf.tensor2d(yb.subarray(0, M * rows * d), [M * rows, d]);
+        let perMember: tf.Tensor | null = null;
+        optimizer.minimize(() => {
+          const l = perMemberNll(xt, yt, rows);
+          perMember = tf.keep(tf.mul(l, rows));
+          return tf.sum(l) as tf.Scalar;
+        }, false);
+        tf.dispose([xt, yt]);
+        if (perMember) lossTensors.push(perMember);
       }
       // One read-back per epoch (reading every batch's loss stalls the pipeline).
       const total = tf.tidy(() => tf.addN(lossTensors));
-      sum = total.dataSync()[0]!;
+      const sums = total.dataSync();
       total.dispose();
       tf.dispose(lossTensors);
-      lastLoss = sum / nTrain;
+      for (let m = 0; m < M; m++) lastLoss[m] = sums[m]! / nTrain;
       epochsRun = epoch;
-      if (!Number.isFinite(lastLoss)) {
-        throw new CliError(`training diverged (loss ${lastLoss} at epoch ${epoch} of network ${member + 1}); try a smaller --lr`, 1);
+      const bad = lastLoss.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) {
+        throw new CliError(`training diverged (loss ${lastLoss[bad]} at epoch ${epoch} of network ${bad + 1}); try a smaller --lr`, 1);
       }
-      let valNll: number | null = null;
+      let valMean: number | null = null;
       if (xv && yv) {
-        valNll = meanNll(model, xv, yv, nVal, f, d);
-        if (valNll < best) {
-          best = valNll;
-          bestEpoch = epoch;
-          if (bestWeights) tf.dispose(bestWeights);
-          bestWeights = model.getWeights().map((w) => w.clone());
+        const vt = perMemberNll(xv, yv, nVal);
+        const vals = vt.dataSync();
+        vt.dispose();
+        let sum = 0;
+        for (let m = 0; m < M; m++) {
+          sum += vals[m]!;
+          if (stopped[m]) continue;
+          if (vals[m]! < best[m]!) {
+            best[m] = vals[m]!;
+            bestEpoch[m] = epoch;
+            if (bestWeights[m]) tf.dispose(bestWeights[m]!);
+            bestWeights[m] = stack.member(m);
+          } else if (epoch - bestEpoch[m]! >= opts.patience) {
+            stopped[m] = true;
+          }
         }
+        valMean = sum / M;
       }
-      reporter?.epoch({ member, members: opts.ensemble, epoch, epochs: opts.epochs, loss: lastLoss, valNll });
-      if (xv && epoch - bestEpoch >= opts.patience) break;
+      const active = lastLoss.filter((_, m) => !stopped[m]);
+      const shown = active.length ? active : lastLoss;
+      reporter?.epoch({ members: M, epoch, epochs: opts.epochs, loss: shown.reduce((a, v) => a + v, 0) / shown.length, valNll: valMean });
+      if (stopped.every(Boolean)) break;
       // Let the event loop breathe (progress bar redraws, signals).
       if (epoch % 5 === 0) await new Promise((r) => setImmediate(r));
     }
-    if (bestWeights) model.setWeights(bestWeights);
+    for (let m = 0; m < M; m++) {
+      const w = bestWeights[m] ?? stack.member(m);
+      nets[m]!.setWeights(w);
+      if (!bestWeights[m]) tf.dispose(w);
+    }
+  } catch (e) {
+    nets.forEach((net) => net.dispose());
+    throw e;
   } finally {
-    if (bestWeights) tf.dispose(bestWeights);
+    bestWeights.forEach((w) => w && tf.dispose(w));
+    stack.dispose();
     optimizer.dispose();
+    if (xv) xv.dispose();
+    if (yv) yv.dispose();
   }
-  const history: MemberHistory = {
+  const history: MemberHistory[] = seeds.map((seed, m) => ({
     seed,
     epochsRun,
-    bestEpoch: nVal ? bestEpoch : epochsRun,
-    bestValNll: nVal ? best : null,
-    finalLoss: lastLoss,
-  };
-  reporter?.memberDone?.({ member, members: opts.ensemble, epochsRun, bestEpoch: history.bestEpoch, bestValNll: history.bestValNll });
-  return { model, history };
+    bestEpoch: nVal ? bestEpoch[m]! : epochsRun,
+    bestValNll: nVal ? best[m]! : null,
+    finalLoss: lastLoss[m]!,
+  }));
+  reporter?.done?.(history);
+  return { models: nets, history };
 }
 
 /**
@@ -290,18 +408,7 @@ export async function fitModel(
   const yScaler = fitScaler(y, n, d);
   const xs = applyScaler(xScaler, x, n);
   const ys = applyScaler(yScaler, y, n);
-  const members: tf.LayersModel[] = [];
-  const history: MemberHistory[] = [];
-  try {
-    for (let m = 0; m < opts.ensemble; m++) {
-      const r = await trainNetwork(xs, ys, n, f, d, opts, m, reporter);
-      members.push(r.model);
-      history.push(r.history);
-    }
-  } catch (e) {
-    members.forEach((mm) => mm.dispose());
-    throw e;
-  }
+  const { models, history } = await trainNetworks(xs, ys, n, f, d, opts, reporter);
   const { head, ...rest } = opts;
   const meta: ModelMeta = {
     format: 'tfjs-prob-model',
@@ -312,10 +419,10 @@ export async function fitModel(
     xScaler,
     yScaler,
     hidden: opts.hidden,
-    members: members.map((_, i) => `network-${i}`),
+    members: models.map((_, i) => `network-${i}`),
     training: { ...rest, rows: n, history },
   };
-  return { meta, members };
+  return { meta, members: models };
 }
 
 export function disposeFitted(m: Fitted): void {

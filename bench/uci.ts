@@ -1,0 +1,286 @@
+/**
+ * UCI regression benchmark (Hernandez-Lobato & Adams 2015 splits, as used by
+ * MC-dropout and Deep Ensembles), run through the same code as `tfjs-prob fit`
+ * (src/cli/model.ts fitModel + src/cli/predictive.ts).
+ *
+ *   npm run bench:uci -- /work/shared/datasets/uci [--datasets yacht,energy] [--splits 5]
+ *        [--ensemble 5] [--epochs 40] [--batch-size 100] [--lr 0.01] [--results file.json] [--write]
+ *   npm run bench:uci -- --report file.json --write     (table from saved results only)
+ *
+ * Protocol: per split, inputs and target standardized on the training rows;
+ * one hidden layer of n_hidden.txt ReLU units (50; 100 for protein); a normal
+ * head (tfp.layers.IndependentNormal) trained by its NLL for 40 epochs, no
+ * early stopping; test NLL per point in original units (= NLL on the
+ * standardized target + log std_y) and RMSE. The ensemble is M networks from
+ * different seeds mixed uniformly (tfd.Mixture); the "single network" is its
+ * first member, which is exactly what `fit --ensemble 1` with the same seed
+ * trains (member 0 uses the base seed), so the two are measured from one run.
+ * Results are appended to the JSON file after every split, so an interrupted
+ * run still reports what it measured.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import * as tf from '@tensorflow/tfjs';
+import * as tfp from '../src/index.js';
+import { disposeFitted, fitModel, parseHead, type Fitted } from '../src/cli/model.js';
+import { Predictive } from '../src/cli/predictive.js';
+
+const ORDER = [
+  'yacht',
+  'bostonHousing',
+  'energy',
+  'concrete',
+  'wine-quality-red',
+  'kin8nm',
+  'power-plant',
+  'naval-propulsion-plant',
+  'protein-tertiary-structure',
+];
+
+/** Published test NLL (Deep Ensembles paper, Table 1), from the data sets' README. */
+const PUBLISHED: Record<string, [number, number, number]> = {
+  bostonHousing: [2.57, 2.46, 2.41],
+  concrete: [3.16, 3.04, 3.06],
+  energy: [2.04, 1.99, 1.38],
+  kin8nm: [-0.9, -0.95, -1.2],
+  'naval-propulsion-plant': [-3.73, -3.8, -5.63],
+  'power-plant': [2.84, 2.8, 2.79],
+  'protein-tertiary-structure': [2.97, 2.89, 2.83],
+  'wine-quality-red': [0.97, 0.93, 0.94],
+  yacht: [1.63, 1.55, 1.18],
+};
+
+interface SplitResult {
+  dataset: string;
+  split: number;
+  nTrain: number;
+  nTest: number;
+  nll1: number;
+  rmse1: number;
+  nllM: number;
+  rmseM: number;
+  members: number;
+  seconds: number;
+}
+
+interface ResultsFile {
+  config: Record<string, unknown>;
+  started: string;
+  backend: string;
+  results: SplitResult[];
+}
+
+function readMatrix(file: string): number[][] {
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).map(Number));
+}
+
+function readInts(file: string): number[] {
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .map((v) => Math.round(Number(v)));
+}
+
+function scores(fitted: Fitted, x: Float64Array, y: Float64Array, n: number): { nll: number; rmse: number } {
+  const p = new Predictive(fitted, x, n);
+  try {
+    const lp = p.logProb(y);
+    const mean = p.mean();
+    let nll = 0;
+    let se = 0;
+    for (let i = 0; i < n; i++) {
+      nll -= lp[i]!;
+      se += (mean[i]! - y[i]!) ** 2;
+    }
+    return { nll: nll / n, rmse: Math.sqrt(se / n) };
+  } finally {
+    p.dispose();
+  }
+}
+
+const meanStd = (v: number[]): [number, number] => {
+  const m = v.reduce((a, b) => a + b, 0) / v.length;
+  const s = v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1)) : 0;
+  return [m, s];
+};
+
+export function reportMarkdown(r: ResultsFile, wallSeconds: number | null): string {
+  const cfg = r.config;
+  const L: string[] = [];
+  const m = Number(cfg['ensemble']);
+  L.push(
+    `Protocol: standard splits of ${'`'}/work/shared/datasets/uci${'`'} (not redistributed), per-split standardization, one hidden ` +
+      `layer of 50 ReLU units (100 for protein), normal head (${'`'}tfp.layers.IndependentNormal${'`'}) trained by NLL with Adam ` +
+      `(lr ${cfg['lr']}, batch ${cfg['batchSize'] === 'auto' ? '32 below 2000 training rows, else 100' : cfg['batchSize']}) for ${cfg['epochs']} epochs, no early stopping, through ${'`'}fitModel${'`'} (the code of ` +
+      `${'`'}tfjs-prob fit${'`'}). Test NLL per point in original units (NLL of the standardized target + log std_y) and RMSE, ` +
+      `mean ± std over the splits that ran. "Ours, 1 net" is member 0 of the ensemble (what ${'`'}fit --ensemble 1${'`'} trains with the same seed); ` +
+      `"ours, ${m} nets" is their uniform mixture (${'`'}tfd.Mixture${'`'}), as Deep Ensembles (without their adversarial training). ` +
+      `Backend ${r.backend}; started ${r.started}.`,
+  );
+  L.push('');
+  L.push(`| data set | splits | NLL ours, 1 net | NLL ours, ${m} nets | PBP | MC-dropout | Deep Ens. | RMSE ours, 1 net | RMSE ours, ${m} nets | train s/split |`);
+  L.push('|---|---|---|---|---|---|---|---|---|---|');
+  let wins = 0;
+  let ran = 0;
+  for (const ds of ORDER) {
+    const rows = r.results.filter((x) => x.dataset === ds);
+    const pub = PUBLISHED[ds]!;
+    if (rows.length === 0) {
+      L.push(`| ${ds} | 0 | not run | | ${pub[0]} | ${pub[1]} | ${pub[2]} | | | |`);
+      continue;
+    }
+    ran++;
+    const f = (v: number[]): string => {
+      const [a, b] = meanStd(v);
+      return `${a.toFixed(2)} ± ${b.toFixed(2)}`;
+    };
+    const [nllM] = meanStd(rows.map((x) => x.nllM));
+    const win = nllM < pub[2];
+    if (win) wins++;
+    const splits = rows.map((x) => x.split).sort((a, b) => a - b);
+    const splitText = splits.length === splits[splits.length - 1]! + 1 ? `${splits.length} (0-${splits.length - 1})` : splits.join(',');
+    L.push(
+      `| ${ds} | ${splitText} | ${f(rows.map((x) => x.nll1))} | ${win ? '**' : ''}${f(rows.map((x) => x.nllM))}${win ? '**' : ''} | ` +
+        `${pub[0]} | ${pub[1]} | ${pub[2]} | ${f(rows.map((x) => x.rmse1))} | ${f(rows.map((x) => x.rmseM))} | ` +
+        `${meanStd(rows.map((x) => x.seconds))[0].toFixed(1)} |`,
+    );
+  }
+  L.push('');
+  L.push(
+    `Ensemble NLL below Deep Ensembles' on **${wins} of ${ran}** data sets that ran (bold; target: 6 of 9). ` +
+      `Published numbers: Deep Ensembles paper, Table 1. ` +
+      (wallSeconds !== null ? `Wall time of this run: ${(wallSeconds / 60).toFixed(1)} min on the shared 2-core machine. ` : '') +
+      `Total training time over the splits that ran: ${(r.results.reduce((a, b) => a + b.seconds, 0) / 60).toFixed(1)} min.`,
+  );
+  return L.join('\n');
+}
+
+function writeSection(markdown: string): void {
+  const file = join(process.cwd(), 'bench', 'RESULTS.md');
+  const text = readFileSync(file, 'utf8');
+  const start = text.indexOf('## UCI regression benchmark');
+  if (start < 0) throw new Error('bench/RESULTS.md has no "## UCI regression benchmark" section');
+  const next = text.indexOf('\n## ', start + 5);
+  const end = next < 0 ? text.length : next + 1;
+  const body = `## UCI regression benchmark\n\n${markdown}\n${next < 0 ? '' : '\n'}`;
+  writeFileSync(file, text.slice(0, start) + body + text.slice(end));
+}
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .name('bench:uci')
+    .argument('[dir]', 'UCI data directory (one folder per data set)')
+    .option('--datasets <list>', 'comma-separated subset', ORDER.join(','))
+    .option('--splits <n>', 'at most this many splits per data set')
+    .option('--ensemble <m>', 'networks in the ensemble', '5')
+    .option('--epochs <n>', 'epochs', '40')
+    .option('--batch-size <n>', "mini-batch size, or 'auto': 32 below 2000 training rows, else 100", 'auto')
+    .option('--lr <rate>', 'Adam learning rate', '0.01')
+    .option('--seed <n>', 'base seed', '1')
+    .option('--results <file>', 'JSON results file (rewritten after every split)', join(tmpdir(), 'tfjs-prob-uci-results.json'))
+    .option('--report <file>', 'only build the table from a results file')
+    .option('--wall <seconds>', 'wall time to report with --report')
+    .option('--write', 'write the UCI section of bench/RESULTS.md')
+    .parse();
+  const o = program.opts<Record<string, string | boolean | undefined>>();
+  if (o['report']) {
+    const r = JSON.parse(readFileSync(String(o['report']), 'utf8')) as ResultsFile;
+    const md = reportMarkdown(r, o['wall'] ? Number(o['wall']) : null);
+    console.log(md);
+    if (o['write']) writeSection(md);
+    return;
+  }
+  const dir = program.args[0];
+  if (!dir || !existsSync(dir)) {
+    console.error(`bench:uci: give the UCI data directory, e.g. npm run bench:uci -- /work/shared/datasets/uci (got ${dir ?? 'nothing'})`);
+    process.exit(2);
+  }
+  tf.env().set('PROD', true);
+  const backend = await tfp.ready();
+  const datasets = String(o['datasets']).split(',');
+  const cfg = {
+    ensemble: Number(o['ensemble']),
+    epochs: Number(o['epochs']),
+    batchSize: (o['batchSize'] === 'auto' ? 'auto' : Number(o['batchSize'])) as 'auto' | number,
+    lr: Number(o['lr']),
+    seed: Number(o['seed']),
+    splits: o['splits'] ? Number(o['splits']) : null,
+    datasets,
+  };
+  const out: ResultsFile = { config: cfg, started: new Date().toISOString(), backend, results: [] };
+  const resultsFile = String(o['results']);
+  const t0 = performance.now();
+  for (const ds of datasets) {
+    const base = join(dir, ds);
+    if (!existsSync(join(base, 'data.txt'))) {
+      console.error(`bench:uci: ${base}/data.txt not found`);
+      process.exit(2);
+    }
+    const data = readMatrix(join(base, 'data.txt'));
+    const feats = readInts(join(base, 'index_features.txt'));
+    const target = readInts(join(base, 'index_target.txt'))[0]!;
+    const hidden = readInts(join(base, 'n_hidden.txt'))[0]!;
+    const nSplits = Math.min(readInts(join(base, 'n_splits.txt'))[0]!, cfg.splits ?? Infinity);
+    for (let k = 0; k < nSplits; k++) {
+      const tr = readInts(join(base, `index_train_${k}.txt`));
+      const te = readInts(join(base, `index_test_${k}.txt`));
+      const sel = (rows: number[], cols: number[]): Float64Array => {
+        const a = new Float64Array(rows.length * cols.length);
+        rows.forEach((r, i) => cols.forEach((c, j) => (a[i * cols.length + j] = data[r]![c]!)));
+        return a;
+      };
+      const xTr = sel(tr, feats);
+      const yTr = sel(tr, [target]);
+      const xTe = sel(te, feats);
+      const yTe = sel(te, [target]);
+      const names = feats.map((c) => `c${c}`);
+      const s0 = performance.now();
+      const fitted = await fitModel(xTr, yTr, tr.length, names, ['y'], {
+        head: parseHead('normal'),
+        hidden: [hidden],
+        epochs: cfg.epochs,
+        batchSize: typeof cfg.batchSize === 'number' ? cfg.batchSize : tr.length < 2000 ? 32 : 100,
+        lr: cfg.lr,
+        valSplit: 0,
+        patience: cfg.epochs,
+        ensemble: cfg.ensemble,
+        seed: cfg.seed + 101 * k,
+      });
+      const seconds = (performance.now() - s0) / 1000;
+      const one = scores({ meta: { ...fitted.meta, members: [fitted.meta.members[0]!] }, members: [fitted.members[0]!] }, xTe, yTe, te.length);
+      const all = scores(fitted, xTe, yTe, te.length);
+      disposeFitted(fitted);
+      const row: SplitResult = {
+        dataset: ds,
+        split: k,
+        nTrain: tr.length,
+        nTest: te.length,
+        nll1: one.nll,
+        rmse1: one.rmse,
+        nllM: all.nll,
+        rmseM: all.rmse,
+        members: cfg.ensemble,
+        seconds,
+      };
+      out.results.push(row);
+      writeFileSync(resultsFile, JSON.stringify(out, null, 1));
+      console.log(
+        `${ds} split ${k}: NLL 1 net ${one.nll.toFixed(3)}, ${cfg.ensemble} nets ${all.nll.toFixed(3)} | RMSE ${one.rmse.toFixed(3)} / ${all.rmse.toFixed(3)} | ${seconds.toFixed(1)} s | tensors ${tf.memory().numTensors}`,
+      );
+    }
+  }
+  const wall = (performance.now() - t0) / 1000;
+  const md = reportMarkdown(out, wall);
+  console.log('\n' + md);
+  if (o['write']) writeSection(md);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
