@@ -9,7 +9,7 @@
  *    [N, S, D] from their predictions; the sample covariance of each row matches
  *    the predicted covariance.
  *
- * Run: npx tsx examples/sampling.ts [--samples 5000] [--epochs 30]
+ * Run: npx tsx examples/sampling.ts [--samples 5000] [--epochs 30] [--rows 2000]
  */
 import * as tf from '@tensorflow/tfjs';
 import * as tfp from '../src/index.js';
@@ -23,6 +23,7 @@ function arg(name: string, dflt: number): number {
 }
 const S = arg('samples', 5000);
 const EPOCHS = arg('epochs', 30);
+const ROWS = arg('rows', 2000);
 
 async function take(t: tf.Tensor): Promise<unknown> {
   const a = await t.array();
@@ -79,7 +80,7 @@ async function train(kind: 'diag' | 'full', x: tf.Tensor, y: tf.Tensor): Promise
 async function part2(): Promise<void> {
   console.log('\n2. Samples from a model\'s predictions: tfp.sampleFromModel(model, x, S, {layout: \'NSD\'})');
   // y = [x0 + x1, x0 - x1] + noise whose correlation is 0.8 and scale grows with |x0|.
-  const n = 2000;
+  const n = ROWS;
   const { x, y } = tf.tidy(() => {
     const x = tf.randomUniform([n, 2], -1, 1, 'float32', 3);
     const [x0, x1] = tf.split(x, 2, 1) as [tf.Tensor, tf.Tensor];
