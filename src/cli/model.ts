@@ -55,11 +55,7 @@ export function makeHead(h: HeadSpec, eventSize: number): HeadLayer {
     case 'mvn-tril':
       return new L.MultivariateNormalTriL({ eventSize }) as unknown as HeadLayer;
     case 'mixture':
-      // MixtureNormal lands with the mixtures work; looked up dynamically until then.
-      return new (L as unknown as Record<string, new (a: object) => HeadLayer>)['MixtureNormal']!({
-        numComponents: h.components,
-        eventShape: [eventSize],
-      });
+      return new L.MixtureNormal({ numComponents: h.components, eventShape: [eventSize] }) as unknown as HeadLayer;
   }
 }
 

@@ -97,8 +97,8 @@ export function buildSpec(input: PlotInput): TopLevelSpec {
           encoding: {
             x: { field: 'lo', type: 'quantitative', title: 'PIT value', scale: { domain: [0, 1] } },
             x2: { field: 'hi' },
-            y: { datum: 0, type: 'quantitative' },
-            y2: { field: 'count' },
+            y: { field: 'count', type: 'quantitative', title: 'count' },
+            y2: { datum: 0 },
           },
         },
         {

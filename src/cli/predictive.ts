@@ -126,9 +126,9 @@ export class Predictive {
       const logits = tf.zeros([this.n, this.dists.length]);
       const cat = new tfd.Categorical({ logits });
       logits.dispose();
-      this.joint = new (tfd as unknown as Record<string, new (a: object) => Dist>)['Mixture']!({ cat, components: this.dists });
+      this.joint = new tfd.Mixture({ cat, components: this.dists });
     }
-    return this.joint!;
+    return this.joint;
   }
 
   /** `[n * d]` predictive means. */
