@@ -71,7 +71,7 @@ async function part1(): Promise<void> {
     [1.5, 4.2, 5.5, 1.5, 9.4],
     [6.6, 8.7, 0.2, 1.8, 1.5],
   ];
-  const x = tf.tensor2d(X).div(5); // inputs scaled to about unit range
+  const x = tf.tidy(() => tf.tensor2d(X).div(5)); // inputs scaled to about unit range
   const y = tf.tensor2d(Y);
   const { model } = buildModel();
   const h = await model.fit(x, y, { epochs: EPOCHS * 5, batchSize: 6, verbose: 0 });

@@ -21,19 +21,15 @@ tfpl.registerDistributionFn('io.test.normal', (t: tf.Tensor) => {
   return d;
 });
 
-type Ctor = new (a: Record<string, unknown>) => DistributionLayer;
 function heads(): Array<[string, () => DistributionLayer]> {
   const out: Array<[string, () => DistributionLayer]> = [
     ['IndependentNormal', () => new tfpl.IndependentNormal({ eventShape: [2, 2] })],
     ['MultivariateNormalTriL', () => new tfpl.MultivariateNormalTriL({ eventSize: 3 })],
     ['DistributionLambda (registered fn)', () => new tfpl.DistributionLambda({ makeDistribution: 'io.test.normal', paramsSize: 2 })],
   ];
-  const L = tfpl as Record<string, unknown>;
-  if (typeof L['MixtureNormal'] === 'function') out.push(['MixtureNormal', () => new (L['MixtureNormal'] as Ctor)({ numComponents: 3, eventShape: [2] })]);
-  if (typeof L['MixtureSameFamily'] === 'function') {
-    out.push(['MixtureSameFamily', () => new (L['MixtureSameFamily'] as Ctor)({ numComponents: 2, componentLayer: new tfpl.MultivariateNormalTriL({ eventSize: 2 }) })]);
-  }
-  if (typeof L['MixtureDensity'] === 'function') out.push(['MixtureDensity', () => new (L['MixtureDensity'] as Ctor)({ numComponents: 3, eventSize: 2 })]);
+  out.push(['MixtureNormal', () => new tfpl.MixtureNormal({ numComponents: 3, eventShape: [2] })]);
+  out.push(['MixtureSameFamily', () => new tfpl.MixtureSameFamily({ numComponents: 2, componentLayer: new tfpl.MultivariateNormalTriL({ eventSize: 2 }) })]);
+  out.push(['MixtureDensity', () => new tfpl.MixtureDensity({ numComponents: 3, eventSize: 2 })]);
   return out;
 }
 

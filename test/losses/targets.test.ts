@@ -28,22 +28,14 @@ function cases(): Array<[string, () => DistributionLayer, number[]]> {
     ['MultivariateNormalTriL eventSize 3 with y [N, 3]', () => new MultivariateNormalTriL({ eventSize: 3 }), [3]],
     ['DistributionLambda (Normal) with y [N]', () => new DistributionLambda({ makeDistribution: normalFromTwo, paramsSize: 2 }), []],
   ];
-  // Mixture heads (another area) join the table when they exist.
-  const L = tfp.layers as Record<string, unknown>;
-  type Ctor = new (a: Record<string, unknown>) => DistributionLayer;
-  if (typeof L['MixtureNormal'] === 'function') {
-    out.push(['MixtureNormal K=3 eventShape [2] with y [N, 2]', () => new (L['MixtureNormal'] as Ctor)({ numComponents: 3, eventShape: [2] }), [2]]);
-  }
-  if (typeof L['MixtureSameFamily'] === 'function') {
-    out.push([
-      'MixtureSameFamily K=2 of MultivariateNormalTriL(2) with y [N, 2]',
-      () => new (L['MixtureSameFamily'] as Ctor)({ numComponents: 2, componentLayer: new MultivariateNormalTriL({ eventSize: 2 }) }),
-      [2],
-    ]);
-  }
-  if (typeof L['MixtureDensity'] === 'function') {
-    out.push(['MixtureDensity K=3 eventSize 1 with y [N, 1]', () => new (L['MixtureDensity'] as Ctor)({ numComponents: 3, eventSize: 1 }), [1]]);
-  }
+  // The mixture heads (built on the same DistributionLayer base).
+  out.push(['MixtureNormal K=3 eventShape [2] with y [N, 2]', () => new tfp.layers.MixtureNormal({ numComponents: 3, eventShape: [2] }), [2]]);
+  out.push([
+    'MixtureSameFamily K=2 of MultivariateNormalTriL(2) with y [N, 2]',
+    () => new tfp.layers.MixtureSameFamily({ numComponents: 2, componentLayer: new MultivariateNormalTriL({ eventSize: 2 }) }),
+    [2],
+  ]);
+  out.push(['MixtureDensity K=3 eventSize 1 with y [N, 1]', () => new tfp.layers.MixtureDensity({ numComponents: 3, eventSize: 1 }), [1]]);
   return out;
 }
 
