@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { ready } from '../src/backend.js';
 import { MultivariateNormalTriL } from '../src/distributions/mvn_tril.js';
 import { setKernelsEnabled } from '../src/kernels/register.js';
+import { randomNormal, randomUniform } from '../src/math/random.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -81,13 +82,12 @@ interface Workload {
 /** loc [N, D], lower-triangular L with diagonal in [0.5, 1.5], x [N, D] (torch_mvn.py's recipe). */
 function makeData(n: number, d: number, seed: number): { loc: tf.Tensor; L: tf.Tensor; x: tf.Tensor } {
   return tf.tidy(() => {
-    const loc = tf.randomNormal([n, d], 0, 1, 'float32', seed);
-    const lower = tf.mul(tf.randomNormal([n, d, d], 0, 0.3, 'float32', seed + 1), tf.linalg.bandPart(tf.ones([d, d]), -1, 0));
-    const eye = tf.eye(d);
-    const offDiag = tf.mul(lower, tf.sub(1, eye));
-    const diag = tf.mul(tf.expandDims(tf.randomUniform([n, d], 0.5, 1.5, 'float32', seed + 2), -1), eye);
+    const loc = randomNormal([n, d], seed);
+    const strictLower = tf.sub(tf.linalg.bandPart(tf.ones([d, d]), -1, 0), tf.eye(d));
+    const offDiag = tf.mul(tf.mul(randomNormal([n, d, d], seed + 1), 0.3), strictLower);
+    const diag = tf.mul(tf.expandDims(tf.add(randomUniform([n, d], seed + 2), 0.5), -1), tf.eye(d));
     const L = tf.add(offDiag, diag);
-    const x = tf.add(loc, tf.randomNormal([n, d], 0, 1, 'float32', seed + 3));
+    const x = tf.add(loc, randomNormal([n, d], seed + 3));
     return { loc, L, x };
   });
 }
@@ -133,13 +133,14 @@ interface Row {
 
 async function main(): Promise<void> {
   await ready({ backend: 'wasm' });
-  const workloads: Workload[] = [
+  const all: Workload[] = [
     { name: 'logProb, N=100,000, D=5', kind: 'logprob', n: 100_000, d: 5, reps: REPS, composed: WITH_COMPOSED },
     { name: 'logProb + grad (loc, scaleTril), N=100,000, D=5', kind: 'logprob_grad', n: 100_000, d: 5, reps: REPS, composed: WITH_COMPOSED },
     { name: 'logProb, N=100,000, D=32', kind: 'logprob', n: 100_000, d: 32, reps: Math.max(3, Math.ceil(REPS / 2)), composed: false },
     { name: 'logProb + grad (loc, scaleTril), N=100,000, D=32', kind: 'logprob_grad', n: 100_000, d: 32, reps: Math.max(3, Math.ceil(REPS / 2)), composed: false },
     { name: 'sample 100 per row, N=10,000, D=5', kind: 'sample', n: 10_000, d: 5, samples: 100, reps: REPS, composed: WITH_COMPOSED },
-  ].filter((w) => !QUICK || w.d === 5);
+  ];
+  const workloads = all.filter((w) => !QUICK || w.d === 5);
   const torch = new Torch();
   const rows: Row[] = [];
   let torchVersion = '';
