@@ -32,6 +32,7 @@ import '../src/layers/register.js';
 import { MixtureDensity, makeTrainStep } from '../src/layers/mixture_density.js';
 import { negativeLogLikelihood } from '../src/losses/nll.js';
 import { mixtureNormalLogProbComposite } from '../src/kernels/mixture_normal_logprob.js';
+import { FastAdam, disableFastWasmMatMul, enableFastWasmMatMul } from '../src/kernels/mixture_train.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -106,6 +107,8 @@ function makeModel(seed: number): { model: tf.Sequential; head: MixtureDensity }
 
 interface Variant {
   name: string;
+  /** Run with enableFastWasmMatMul() installed. */
+  fastMatMul?: boolean;
   /** Runs `steps` training steps; returns the last loss. */
   run(steps: number): Promise<number>;
 }
@@ -121,11 +124,12 @@ async function main(): Promise<void> {
   const [x, y] = spiral(N, 1);
   const bs = batches(x, y);
 
-  const fitV = (() => {
+  const fitVariant = (name: string, fast: boolean): Variant => {
     const { model, head } = makeModel(10);
-    model.compile({ optimizer: tf.train.adam(1e-3), loss: negativeLogLikelihood(head) });
+    model.compile({ optimizer: fast ? new FastAdam(1e-3) : tf.train.adam(1e-3), loss: negativeLogLikelihood(head) });
     return {
-      name: 'fit',
+      name,
+      fastMatMul: fast,
       async run(steps: number) {
         // One fit call per `steps` batches (its per-call overhead amortized over an epoch of 20 batches).
         let last = NaN;
@@ -136,7 +140,7 @@ async function main(): Promise<void> {
         return last;
       },
     };
-  })();
+  };
 
   const loopV = (() => {
     const { model, head } = makeModel(11);
@@ -158,17 +162,18 @@ async function main(): Promise<void> {
     };
   })();
 
-  const stepVariant = (name: string, composed: boolean): Variant => {
+  const stepVariant = (name: string, composed: boolean, fast = false): Variant => {
     const { model, head } = makeModel(12);
     const nll = negativeLogLikelihood(head);
     const loss = composed
       ? (yt: tf.Tensor, yp: tf.Tensor) =>
           tf.neg(tf.mean(mixtureNormalLogProbComposite(yp, yt, { numComponents: K, eventSize: 1, layout: 'mdn' }))) as tf.Scalar
       : nll;
-    const step = makeTrainStep(model, { loss, optimizer: tf.train.adam(1e-3) });
+    const step = makeTrainStep(model, { loss, optimizer: fast ? new FastAdam(1e-3) : tf.train.adam(1e-3) });
     let pos = 0;
     return {
       name,
+      fastMatMul: fast,
       async run(steps: number) {
         let last = NaN;
         for (let s = 0; s < steps; s++) {
@@ -182,7 +187,23 @@ async function main(): Promise<void> {
     };
   };
 
-  const variants: Variant[] = [fitV, loopV, stepVariant('step', false), stepVariant('composed', true)];
+  const variants: Variant[] = [
+    fitVariant('fit', false),
+    fitVariant('fit+', true),
+    loopV,
+    stepVariant('composed', true),
+    stepVariant('step', false),
+    stepVariant('step+', false, true),
+  ];
+  const runVariant = async (v: Variant, steps: number): Promise<number> => {
+    if (v.fastMatMul) enableFastWasmMatMul();
+    else disableFastWasmMatMul();
+    try {
+      return await v.run(steps);
+    } finally {
+      disableFastWasmMatMul();
+    }
+  };
   const torch = new Torch();
   await torch.send({ cmd: 'setup', n: N, batch: B, seed: 0 });
 
@@ -190,13 +211,13 @@ async function main(): Promise<void> {
   for (const v of variants) times[v.name] = [];
   const lastLoss: Record<string, number> = {};
   // Warm-up (not timed): compiles kernels, allocates optimizer slots.
-  for (const v of variants) await v.run(20);
+  for (const v of variants) await runVariant(v, 20);
   await torch.send({ cmd: 'run', steps: 20 });
   const steps = Math.ceil(STEPS / 20) * 20;
   for (let r = 0; r < REPS; r++) {
     for (const v of variants) {
       const t0 = performance.now();
-      lastLoss[v.name] = await v.run(steps);
+      lastLoss[v.name] = await runVariant(v, steps);
       times[v.name]!.push((performance.now() - t0) / steps);
     }
     const t = await torch.send({ cmd: 'run', steps });
@@ -212,10 +233,12 @@ async function main(): Promise<void> {
   };
   const tm = median(times['torch']!);
   const label: Record<string, string> = {
-    fit: '`model.fit` + `tfpl.MixtureDensity` + `negativeLogLikelihood` (fused NLL kernel)',
+    fit: '`model.fit` + `tfpl.MixtureDensity` + `negativeLogLikelihood` (fused NLL kernel), `tf.train.adam`',
+    'fit+': '**`model.fit` as above + `tfpl.FastAdam` + `tfpl.enableFastWasmMatMul()`**',
     loop: 'plain custom loop, `optimizer.minimize(() => loss(y, model.apply(x)))`',
-    step: '**`tfpl.makeTrainStep` (recommended)**: explicit-transpose Dense backward + fused head + fused NLL',
-    composed: '`makeTrainStep` with the NLL as composed tfjs ops (no fused kernel)',
+    step: '`tfpl.makeTrainStep`: explicit-transpose Dense backward + fused head + fused NLL, `tf.train.adam`',
+    'step+': '**`tfpl.makeTrainStep` + `tfpl.FastAdam` (recommended custom loop)**',
+    composed: '`makeTrainStep` with the NLL as composed tfjs ops (no fused NLL kernel), `tf.train.adam`',
   };
   const lines = [
     `| implementation (tfjs ${BACKEND}) | ms / step (median) | ratio to PyTorch |`,
