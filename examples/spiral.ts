@@ -15,7 +15,12 @@
  * read as a Normal with the training residual variance. The recipe's Keras run reached
  * a validation NLL of -0.176.
  *
- * Run: npx tsx examples/spiral.ts [--epochs 300] [--quick] [--out examples/out]
+ * Training uses `tfpl.FastAdam` (Adam with one fused update kernel per variable) and
+ * `tfpl.enableFastWasmMatMul()`; `--no-fast` uses tf.train.adam and stock kernels (same maths).
+ * `--extreme-targets 4` replaces 4 training targets by values 50 standard deviations out:
+ * training stays finite (a FiniteGuard callback checks loss and weights).
+ *
+ * Run: npx tsx examples/spiral.ts [--epochs 300] [--quick] [--out examples/out] [--extreme-targets 4]
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -193,6 +198,13 @@ export interface SpiralOptions {
   n?: number;
   /** Log per-epoch progress. */
   verbose?: boolean;
+  /**
+   * Replace this many training targets by values 50 standard deviations (of the data) away,
+   * to show that training stays finite (default 0: the recipe's data).
+   */
+  extremeTargets?: number;
+  /** Use tfpl.FastAdam and tfpl.enableFastWasmMatMul() (same mathematics, faster on wasm/cpu; default true). */
+  fast?: boolean;
   seed?: number;
 }
 
@@ -218,10 +230,25 @@ export async function runSpiral(options: SpiralOptions = {}): Promise<SpiralResu
   const outDir = options.outDir ?? join(dirname(fileURLToPath(import.meta.url)), 'out');
   const log = (s: string) => console.log(s);
 
+  const fast = options.fast ?? true;
+  if (fast) tfpl.enableFastWasmMatMul();
+  const adam = () => (fast ? new tfpl.FastAdam(1e-3) : tf.train.adam(1e-3));
   const train = noisySpiral(n, seed);
+  const yFit = Float32Array.from(train.y);
+  const extreme = options.extremeTargets ?? 0;
+  if (extreme > 0) {
+    // 50 sd of y (about 1.2) beyond the data, alternating sides, at evenly spaced rows.
+    let m = 0;
+    for (const v of train.y) m += v / n;
+    let sd = 0;
+    for (const v of train.y) sd += (v - m) ** 2 / n;
+    sd = Math.sqrt(sd);
+    for (let j = 0; j < extreme; j++) yFit[Math.floor(((j + 0.5) * n) / extreme)] = m + (j % 2 ? -50 : 50) * sd;
+    log(`replaced ${extreme} training targets by values 50 sd (${(50 * sd).toFixed(1)}) from the mean`);
+  }
   const test = noisySpiral(2000, seed + 1000);
   const x = tf.tensor2d(train.x, [n, 1]);
-  const y = tf.tensor2d(train.y, [n, 1]);
+  const y = tf.tensor2d(yFit, [n, 1]);
   const xTest = tf.tensor2d(test.x, [test.x.length, 1]);
   const yTest = tf.tensor2d(test.y, [test.y.length, 1]);
   const progress = (name: string): tf.CustomCallbackArgs => ({
@@ -235,7 +262,7 @@ export async function runSpiral(options: SpiralOptions = {}): Promise<SpiralResu
   // 1. The mean-squared-error model (the recipe's "normal" network).
   log(`MSE model: Dense 128 relu, Dense 128 relu, Dense 1 (${n} points, batch 128, validation split 0.15)`);
   const mse = tf.sequential({ layers: [...body(seed), tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }) })] });
-  mse.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
+  mse.compile({ optimizer: adam(), loss: 'meanSquaredError' });
   const mseStop = new EarlyStopping({ monitor: 'val_loss', patience: 10 });
   const hMse = await mse.fit(x, y, {
     epochs,
@@ -251,7 +278,7 @@ export async function runSpiral(options: SpiralOptions = {}): Promise<SpiralResu
   log(`MDN: Dense 128 relu, Dense 128 relu, tfpl.MixtureDensity({eventSize: 1, numComponents: ${K}})`);
   const head = new tfpl.MixtureDensity({ eventSize: 1, numComponents: K, seed: seed + 3 });
   const mdn = tf.sequential({ layers: [...body(seed + 10), head] });
-  mdn.compile({ optimizer: tf.train.adam(1e-3), loss: tfp.losses.negativeLogLikelihood(head) });
+  mdn.compile({ optimizer: adam(), loss: tfp.losses.negativeLogLikelihood(head) });
   const mdnStop = new EarlyStopping({ monitor: 'loss', patience: 10, restoreBestWeights: true });
   const plateau = new ReduceLROnPlateau({ monitor: 'loss', patience: 5, factor: 0.1, verbose });
   const hMdn = await mdn.fit(x, y, {
@@ -265,7 +292,8 @@ export async function runSpiral(options: SpiralOptions = {}): Promise<SpiralResu
 
   // 3. Held-out NLL of both models.
   const mseNll = tf.tidy(() => {
-    const resid = tf.sub(y, mse.predict(x) as tf.Tensor);
+    const yClean = tf.tensor2d(train.y, [n, 1]);
+    const resid = tf.sub(yClean, mse.predict(x) as tf.Tensor);
     const variance = tf.mean(tf.square(resid)).dataSync()[0]!;
     const r = tf.sub(yTest, mse.predict(xTest) as tf.Tensor);
     const sq = tf.mean(tf.square(r)).dataSync()[0]!;
@@ -294,6 +322,7 @@ export async function runSpiral(options: SpiralOptions = {}): Promise<SpiralResu
   const pngPath = await plotPanels(outDir, train.x, train.y, yp, ys);
   log(`wrote ${pngPath}`);
 
+  if (fast) tfpl.disableFastWasmMatMul();
   tf.dispose([x, y, xTest, yTest, yPred, samples]);
   mse.dispose();
   mdn.dispose();
@@ -346,8 +375,11 @@ if (isMain) {
   };
   await tfp.ready({ backend: val('--backend') ?? 'wasm' });
   const epochs = val('--epochs');
+  const extreme = val('--extreme-targets');
   const r = await runSpiral({
     quick: argv.includes('--quick'),
+    fast: !argv.includes('--no-fast'),
+    ...(extreme !== undefined ? { extremeTargets: Number(extreme) } : {}),
     ...(epochs !== undefined ? { epochs: Number(epochs) } : {}),
     ...(val('--out') !== undefined ? { outDir: val('--out')! } : {}),
   });

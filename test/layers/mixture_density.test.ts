@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import '../../src/layers/register.js';
-import { MixtureDensity, MDN_SIGMA_EPSILON } from '../../src/layers/mixture_density.js';
+import { MixtureDensity, MDN_SIGMA_EPSILON, makeTrainStep } from '../../src/layers/mixture_density.js';
 import { MixtureSameFamily as MixtureSameFamilyDist } from '../../src/distributions/mixture_same_family.js';
 import { negativeLogLikelihood } from '../../src/losses/nll.js';
 import { expectClose, expectNoLeak } from '../helpers.js';
@@ -149,6 +149,27 @@ describe('MixtureDensity layer (the recipe\'s MDN head)', () => {
     // It learned something: the final loss is below the first.
     expect(losses[losses.length - 1]!).toBeLessThan(losses[0]!);
     tf.dispose([x, yBase, extreme, y]);
+  });
+
+  it('makeTrainStep takes the same step as optimizer.minimize over model.apply', () => {
+    const a = mdnModel(4, 1, 8);
+    const b = mdnModel(4, 1, 8);
+    b.model.setWeights(a.model.getWeights());
+    const x = tf.randomNormal([16, 1], 0, 1, 'float32', 9);
+    const y = tf.randomNormal([16, 1], 0, 1, 'float32', 10);
+    const optA = tf.train.sgd(0.05);
+    const lossA = negativeLogLikelihood(a.head);
+    const step = makeTrainStep(b.model, { loss: negativeLogLikelihood(b.head), optimizer: tf.train.sgd(0.05) });
+    for (let i = 0; i < 3; i++) {
+      const la = optA.minimize(() => lossA(y, a.model.apply(x, { training: true }) as tf.Tensor), true)!;
+      const lb = step(x, y);
+      expectClose(lb, la, { rtol: 1e-5, context: { step: i } });
+      tf.dispose([la, lb]);
+    }
+    const [wa, wb] = [a.model.getWeights(), b.model.getWeights()];
+    wa.forEach((w, i) => expectClose(wb[i]!, w, { rtol: 1e-4, atol: 1e-6, context: { weight: i } }));
+    expectNoLeak(() => step(x, y), 'step');
+    tf.dispose([x, y]);
   });
 
   it('leak-free call, toDistribution and dispose', () => {
