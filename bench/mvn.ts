@@ -2,7 +2,7 @@
  * Multivariate normal benchmark: tfjs (wasm, and cpu as a second column)
  * against torch.distributions.MultivariateNormal, interleaved in ONE run.
  *
- *   npx tsx bench/mvn.ts [--write] [--reps 9] [--quick] [--no-cpu] [--no-composed]
+ *   npx tsx bench/mvn.ts [--write] [--reps 9] [--quick] [--no-cpu] [--no-composed] [--only <name part>]
  *
  * PyTorch runs as a long-lived child (bench/torch_mvn.py) that executes one
  * repetition per request, so each repetition goes tfjs-wasm, tfjs-cpu, torch
@@ -40,6 +40,7 @@ const QUICK = flag('--quick');
 const REPS = opt('--reps', QUICK ? 3 : 9);
 const WITH_CPU = !flag('--no-cpu');
 const WITH_COMPOSED = !flag('--no-composed');
+const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1]! : '';
 
 // ------------------------------------------------------------------ torch child
 
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
     { name: 'logProb + grad (loc, scaleTril), N=100,000, D=32', kind: 'logprob_grad', n: 100_000, d: 32, reps: Math.max(3, Math.ceil(REPS / 2)), composed: false },
     { name: 'sample 100 per row, N=10,000, D=5', kind: 'sample', n: 10_000, d: 5, samples: 100, reps: REPS, composed: WITH_COMPOSED },
   ];
-  const workloads = all.filter((w) => !QUICK || w.d === 5);
+  const workloads = all.filter((w) => (!QUICK || w.d === 5) && w.name.includes(ONLY));
   const torch = new Torch();
   const rows: Row[] = [];
   let torchVersion = '';

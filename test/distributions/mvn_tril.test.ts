@@ -82,6 +82,9 @@ describe('MultivariateNormalTriL', () => {
     expect(loc.isDisposed).toBe(false);
     expect(L.isDisposed).toBe(false);
     expect(d.scaleTril.isDisposed).toBe(true);
+    // Parameters share the caller's memory (zero copy) but the caller's tensors stay readable.
+    expectClose(loc, [1, 2]);
+    expectClose(L, [1, 0, 0.5, 1]);
     tf.dispose([loc, L]);
   });
 
