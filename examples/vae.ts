@@ -13,7 +13,7 @@
  * `reduce_mean(binary_crossentropy)`) weighs the KL 784 times too much and the
  * decoder collapses to an average digit.
  *
- * Run: npx tsx examples/vae.ts [--epochs 6] [--latent 2] [--digits 10000] [--out examples/out]
+ * Run: npx tsx examples/vae.ts [--epochs 8] [--latent 4] [--digits 10000] [--out examples/out]
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -32,8 +32,8 @@ function argStr(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1]! : dflt;
 }
-const EPOCHS = arg('epochs', 6);
-const LATENT = arg('latent', 2);
+const EPOCHS = arg('epochs', 8);
+const LATENT = arg('latent', 4);
 const DIGITS = arg('digits', 10000);
 const HIDDEN = arg('hidden', 256);
 const BATCH = 100;
