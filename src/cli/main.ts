@@ -188,14 +188,19 @@ function invokedDirectly(): boolean {
   }
 }
 
-if (invokedDirectly()) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`tfjs-prob: internal error: ${oneLine(String(e))}\n`);
-      process.exitCode = 1;
-    },
-  );
+/** Runs the CLI on process.argv and sets the exit status (the bin entry and `tsx src/cli/main.ts` use this). */
+export async function runFromProcess(): Promise<void> {
+  // `tfjs-prob predict ... | head`: a closed pipe ends the program quietly.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+  try {
+    process.exitCode = await main(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`tfjs-prob: internal error: ${oneLine(String(e))}\n`);
+    process.exitCode = 1;
+  }
 }
+
+if (invokedDirectly()) void runFromProcess();
