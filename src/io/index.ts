@@ -47,7 +47,7 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<Sav
         throw new InvalidArgumentError('saveModel: binary model topologies are not supported (expected a layers model)');
       }
       const weights = toArrayBuffer(artifacts.weightData);
-      const manifest: tf.io.WeightsManifestConfig = [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs ?? [] }];
+      const manifest: tf.io.WeightsManifestConfig = [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }];
       const json: Record<string, unknown> = {
         modelTopology: artifacts.modelTopology,
         format: artifacts.format ?? 'layers-model',

@@ -53,7 +53,7 @@ describe('io.saveModel / io.loadModel', () => {
       expect(existsSync(join(dir, 'weights.bin'))).toBe(true);
       const json = JSON.parse(readFileSync(res.modelPath, 'utf8'));
       expect(json.format).toBe('layers-model');
-      expect(json.weightsManifest[0].paths).toEqual(['./weights.bin']);
+      expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
 
       const loaded = await loadModel(dir);
       expect(loaded.layers[loaded.layers.length - 1]!.getClassName()).toBe(head.getClassName());
