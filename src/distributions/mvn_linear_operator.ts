@@ -157,7 +157,9 @@ export abstract class MultivariateNormalLinearOperator extends Distribution {
       const z = tf.div(tf.sub(x, this.loc), this.scaleValue);
       return tf.sub(tf.mul(-0.5, tf.sum(tf.square(z), -1)), tf.add(this.halfLogDet(), 0.5 * D * LOG_2PI));
     }
-    return mvnTrilLogProb(x, this.loc, this.scaleValue);
+    // x may carry a size-1 event axis that broadcasts (as on the Diag path).
+    const xe = x.shape[x.rank - 1] === D ? x : tf.broadcastTo(x, [...x.shape.slice(0, -1), D]);
+    return mvnTrilLogProb(xe, this.loc, this.scaleValue);
   }
 
   // Methods must never hand out an owned parameter itself: a new handle (zero copy).

@@ -421,3 +421,52 @@ describe('MultivariateNormalLinearOperator TSDoc example', () => {
     q.dispose();
   });
 });
+
+describe('more identities', () => {
+  it('x with a size-1 event axis broadcasts the same way for every kind', () => {
+    for (const kind of ['diag', 'tril', 'full'] as Kind[]) {
+      const scale = scaleTensor(kind, [], 6);
+      const d = make(kind, [0.5, -0.5, 1], scale);
+      const a = d.logProb([[0.3], [1]]);
+      const b = d.logProb([[0.3, 0.3, 0.3], [1, 1, 1]]);
+      expect(a.shape).toEqual([2]);
+      expectClose(a, b, { rtol: 1e-6 });
+      tf.dispose([scale, a, b]);
+      d.dispose();
+    }
+  });
+
+  it('exp(logProb) == prob', () => {
+    const d = new MultivariateNormalTriL({ loc: [0, 1], scaleTril: [[1, 0], [0.2, 0.5]] });
+    const x = [[0, 1], [0.5, 0.5], [2, -1]];
+    const lp = d.logProb(x);
+    const p = d.prob(x);
+    const e = tf.exp(lp);
+    expectClose(p, e, { rtol: 1e-6 });
+    tf.dispose([lp, p, e]);
+    d.dispose();
+  });
+
+  it('KL is differentiable: d KL(p || q) / d loc_p = Σq⁻¹(μp − μq) for every kind of q', () => {
+    const muP = tf.tensor1d([0.3, -0.2]);
+    const covQ = [[1.5, 0.4], [0.4, 0.8]];
+    const lq = [[Math.sqrt(1.5), 0], [0.4 / Math.sqrt(1.5), Math.sqrt(0.8 - 0.16 / 1.5)]];
+    const det = 1.5 * 0.8 - 0.16;
+    const inv = [[0.8 / det, -0.4 / det], [-0.4 / det, 1.5 / det]];
+    const muQ = [1, 0.5];
+    const dm = [0.3 - muQ[0]!, -0.2 - muQ[1]!];
+    const want = [inv[0]![0]! * dm[0]! + inv[0]![1]! * dm[1]!, inv[1]![0]! * dm[0]! + inv[1]![1]! * dm[1]!];
+    for (const [kind, scale] of [['tril', lq], ['full', covQ]] as Array<[Kind, number[][]]>) {
+      const q = make(kind, muQ, scale);
+      const g = tf.grad((m: tf.Tensor) => klDivergence(new MultivariateNormalDiag({ loc: m, scaleDiag: [0.7, 1.1] }), q))(muP);
+      expectClose(g, want, { rtol: 1e-4, context: kind });
+      g.dispose();
+      q.dispose();
+    }
+    const qd = new MultivariateNormalDiag({ loc: muQ, scaleDiag: [1.2, 0.9] });
+    const gd = tf.grad((m: tf.Tensor) => klDivergence(new MultivariateNormalTriL({ loc: m, scaleTril: lq }), qd))(muP);
+    expectClose(gd, [dm[0]! / 1.44, dm[1]! / 0.81], { rtol: 1e-4, context: 'diag q' });
+    tf.dispose([gd, muP]);
+    qd.dispose();
+  });
+});
