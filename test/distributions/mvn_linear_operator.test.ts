@@ -470,3 +470,28 @@ describe('more identities', () => {
     qd.dispose();
   });
 });
+
+describe('empty and single sample shapes', () => {
+  for (const kernels of [true, false]) {
+    it(`sample([0]) and sample(1) (kernels ${kernels ? 'on' : 'off'})`, () => {
+      setKernelsEnabled(kernels);
+      try {
+        const d = new MultivariateNormalTriL({ loc: [[0, 0], [1, 1]], scaleTril: [[1, 0], [0, 1]] });
+        const e = new MultivariateNormalDiag({ loc: [[0, 0], [1, 1]] });
+        const s = d.sample([0]);
+        expect(s.shape).toEqual([0, 2, 2]);
+        const lp = d.logProb(s);
+        expect(lp.shape).toEqual([0, 2]);
+        const s2 = e.sample([0]);
+        expect(s2.shape).toEqual([0, 2, 2]);
+        const s3 = d.sample(1, { seed: 2 });
+        expect(s3.shape).toEqual([1, 2, 2]);
+        tf.dispose([s, lp, s2, s3]);
+        d.dispose();
+        e.dispose();
+      } finally {
+        setKernelsEnabled(true);
+      }
+    });
+  }
+});
