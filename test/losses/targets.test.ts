@@ -87,6 +87,21 @@ describe('natural targets in model.fit / evaluate / trainOnBatch', () => {
     model.dispose();
   });
 
+  it('fitDataset takes natural targets too (no shape check there; the loss decodes them)', async () => {
+    const head = new MultivariateNormalTriL({ eventSize: 2 });
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: head.paramsSize }), head] });
+    model.compile({ optimizer: tf.train.adam(0.05), loss: negativeLogLikelihood(head) });
+    const x = tf.randomNormal([32, 3], 0, 1, 'float32', 5);
+    const y = tf.randomNormal([32, 2], 0, 1, 'float32', 6);
+    const [xs, ys] = [tf.unstack(x), tf.unstack(y)];
+    const ds = tf.data.zip({ xs: tf.data.array(xs), ys: tf.data.array(ys) }).batch(8);
+    const h = await model.fitDataset(ds, { epochs: 3, verbose: 0 });
+    const l = h.history['loss'] as number[];
+    expect(l[2]!).toBeLessThan(l[0]!);
+    tf.dispose([x, y, ...xs, ...ys]);
+    model.dispose();
+  });
+
   it('targets of a wrong shape still fail with a clear message', async () => {
     const head = new MultivariateNormalTriL({ eventSize: 2 });
     const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: head.paramsSize }), head] });
