@@ -20,6 +20,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,7 +73,7 @@ class Torch {
 
 interface Workload {
   name: string;
-  kind: 'logprob' | 'logprob_grad' | 'sample';
+  kind: 'logprob' | 'logprob_grad' | 'sample' | 'randn';
   n: number;
   d: number;
   samples?: number;
@@ -110,6 +111,12 @@ function runOnce(w: Workload, data: { loc: tf.Tensor; L: tf.Tensor; x: tf.Tensor
     tf.dispose(grads);
     return ms;
   }
+  if (w.kind === 'randn') {
+    const e = randomNormal([w.samples!, w.n, w.d], rep);
+    const ms = performance.now() - t0;
+    e.dispose();
+    return ms;
+  }
   const d = new MultivariateNormalTriL({ loc: data.loc, scaleTril: data.L });
   const s = d.sample([w.samples!], { seed: rep });
   const ms = performance.now() - t0;
@@ -140,8 +147,10 @@ async function main(): Promise<void> {
     { name: 'logProb, N=100,000, D=32', kind: 'logprob', n: 100_000, d: 32, reps: Math.max(3, Math.ceil(REPS / 2)), composed: false },
     { name: 'logProb + grad (loc, scaleTril), N=100,000, D=32', kind: 'logprob_grad', n: 100_000, d: 32, reps: Math.max(3, Math.ceil(REPS / 2)), composed: false },
     { name: 'sample 100 per row, N=10,000, D=5', kind: 'sample', n: 10_000, d: 5, samples: 100, reps: REPS, composed: WITH_COMPOSED },
+    { name: '(part of sample) 5M standard normals', kind: 'randn', n: 10_000, d: 5, samples: 100, reps: REPS, composed: false },
   ];
   const workloads = all.filter((w) => (!QUICK || w.d === 5) && w.name.includes(ONLY));
+  const load0 = os.loadavg()[0]!;
   const torch = new Torch();
   const rows: Row[] = [];
   let torchVersion = '';
@@ -195,6 +204,8 @@ async function main(): Promise<void> {
     );
   }
   torch.quit();
+  const load1 = os.loadavg()[0]!;
+  console.log(`1-minute load average: ${load0.toFixed(1)} at start, ${load1.toFixed(1)} at end (2 cores)`);
 
   const f = (v: number | undefined) => (v === undefined ? '–' : v < 10 ? v.toFixed(2) : v.toFixed(1));
   const ratio = (a: number | undefined, b: number) => (a === undefined ? '–' : `${(a / b).toFixed(2)}`);
@@ -219,6 +230,7 @@ async function main(): Promise<void> {
       '(`MultivariateNormalTriL({loc, scaleTril})` / `MultivariateNormal(loc, scale_tril=L, validate_args=False)`).',
       'Data: loc `[N, D]`, a different lower-triangular `scaleTril` per row `[N, D, D]`, x `[N, D]`; gradients are',
       'w.r.t. loc and scaleTril of `sum(logProb)`. "kernels off" is the composed tf-op path other backends use.',
+      `Machine load during the run (1-minute load average, 2 cores): ${load0.toFixed(1)} at start, ${load1.toFixed(1)} at end.`,
       '',
       table,
       '',

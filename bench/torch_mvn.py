@@ -9,6 +9,7 @@ Workloads (same shapes and parameter recipe as the tfjs side):
   logprob       MultivariateNormal(loc, scale_tril=L, validate_args=False).log_prob(x)
   logprob_grad  the same, then .sum().backward() w.r.t. loc and L
   sample        MultivariateNormal(loc, scale_tril=L, validate_args=False).rsample((S,))
+  randn         torch.randn(S, N, D) alone (the standard normals inside sample)
 
 Run with the project's baseline environment:
   LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread OPENBLAS_NUM_THREADS=1 \
@@ -57,6 +58,8 @@ def run():
         L.grad = None
         out = MultivariateNormal(loc, scale_tril=L, validate_args=False).log_prob(x)
         out.sum().backward()
+    elif w == "randn":
+        out = torch.randn(state["samples"], loc.shape[0], loc.shape[1])
     elif w == "sample":
         with torch.no_grad():
             out = MultivariateNormal(loc, scale_tril=L, validate_args=False).rsample((state["samples"],))
