@@ -327,6 +327,7 @@ export async function plotCommand(io: CliIo, modelDir: string, data: string, a: 
       title: a.title ?? `${fitted.meta.head} model (${fitted.members.length} network${fitted.members.length > 1 ? 's' : ''}) on ${data}`,
       xColumn: xCol,
       series,
+      mode: fitted.meta.xColumns.length === 1 && fitted.meta.xColumns[0] === xCol ? 'band' : 'bars',
       ...(y ? { pit: p.cdf(y) } : {}),
     });
     const svg = await renderSvg(spec);

@@ -43,7 +43,7 @@ export async function runDemo(io: CliIo, o: { outDir?: string; full?: boolean })
     '--out', join(out, 'recipe001-model'),
   ]);
   await run(['predict', join(out, 'recipe001-model'), join(data, 'recipe001.csv'), '--levels', '0.9', '--out', join(out, 'recipe001-pred.csv')]);
-  say('(first row of the prediction: mean, sd, the covariance upper triangle, 90% intervals per output; written to $OUT/recipe001-pred.csv)');
+  say('(per row: mean and sd of each output, the covariance upper triangle, 90% intervals; in $OUT/recipe001-pred.csv)');
   await run(['predict', join(out, 'recipe001-model'), join(data, 'recipe001.csv'), '--format', 'json', '--levels', '0.9', '--out', join(out, 'recipe001-pred.json')]);
   {
     const { readFileSync } = await import('node:fs');

@@ -27,6 +27,12 @@ export interface PlotInput {
   pit?: ArrayLike<number>;
   /** Subsample the point cloud to at most this many points (a cleaner figure, a smaller file). */
   maxPoints?: number;
+  /**
+   * 'band' (one input: intervals as bands over the sorted input) or 'bars'
+   * (several inputs: the prediction for a row also depends on the other
+   * columns, so each row gets its own interval bar and mean tick).
+   */
+  mode?: 'band' | 'bars';
 }
 
 /** Builds the vega-lite spec (exported for tests and for users who want the JSON). */
@@ -44,7 +50,7 @@ export function buildSpec(input: PlotInput): TopLevelSpec {
       hi90: s.hi90[i],
     }));
     const step = Math.max(1, Math.ceil(n / maxPoints));
-    const layers: object[] = [
+    const layers: object[] = input.mode === 'bars' ? barLayers(band.filter((_, k) => k % step === 0), input.xColumn, s.column) : [
       {
         data: { values: band },
         mark: { type: 'area', opacity: 0.25, color: '#4c78a8' },
@@ -70,12 +76,12 @@ export function buildSpec(input: PlotInput): TopLevelSpec {
       for (let i = 0; i < n; i += step) pts.push({ x: s.x[i]!, y: s.observed[i]! });
       layers.push({
         data: { values: pts },
-        mark: { type: 'circle', size: 8, opacity: 0.35, color: '#e45756' },
+        mark: { type: 'circle', size: n < 200 ? 40 : 8, opacity: n < 200 ? 0.8 : 0.35, color: '#e45756' },
         encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
       });
     }
     return {
-      title: `${s.column} vs ${input.xColumn}: mean, 50% and 90% central intervals${s.observed ? ', observed (red)' : ''}`,
+      title: `${s.column} vs ${input.xColumn}: mean, 50% and 90% central intervals${input.mode === 'bars' ? ' per row' : ''}${s.observed ? ', observed (red)' : ''}`,
       width: 560,
       height: 260,
       layer: layers,
@@ -116,6 +122,27 @@ export function buildSpec(input: PlotInput): TopLevelSpec {
     padding: 10,
     vconcat: panels,
   } as TopLevelSpec;
+}
+
+function barLayers(rows: object[], xColumn: string, yColumn: string): object[] {
+  const x = { field: 'x', type: 'quantitative', title: xColumn };
+  return [
+    {
+      data: { values: rows },
+      mark: { type: 'rule', opacity: 0.3, color: '#4c78a8' },
+      encoding: { x, y: { field: 'lo90', type: 'quantitative', title: yColumn }, y2: { field: 'hi90' } },
+    },
+    {
+      data: { values: rows },
+      mark: { type: 'rule', opacity: 0.6, strokeWidth: 2, color: '#4c78a8' },
+      encoding: { x, y: { field: 'lo50', type: 'quantitative' }, y2: { field: 'hi50' } },
+    },
+    {
+      data: { values: rows },
+      mark: { type: 'tick', orient: 'horizontal', color: '#1f3b63', size: 6 },
+      encoding: { x, y: { field: 'mean', type: 'quantitative' } },
+    },
+  ];
 }
 
 /** Renders a vega-lite spec to an SVG string (headless). */
