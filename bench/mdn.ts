@@ -45,7 +45,8 @@ const WRITE = flag('--write');
 const QUICK = flag('--quick');
 const REPS = Number(opt('--reps', QUICK ? '3' : '7'));
 const STEPS = Number(opt('--steps', QUICK ? '20' : '40'));
-const TORCH_THREADS = opt('--torch-threads', '2');
+/** PyTorch thread counts, each a separate child (the brief's baseline is 2; 1 shows a single-core comparison). */
+const TORCH_THREADS = opt('--torch-threads', '2,1').split(',').map(Number);
 const BACKEND = opt('--backend', 'wasm');
 const N = 128 * 20;
 const B = 128;
@@ -54,10 +55,10 @@ const K = 20;
 class Torch {
   private readonly lines: AsyncIterableIterator<string>;
   private readonly proc;
-  constructor() {
+  constructor(threads: number) {
     const script = readFileSync(join(here, 'torch_mdn.py'), 'utf8').replace(
       'torch.set_num_threads(2)',
-      `torch.set_num_threads(${Number(TORCH_THREADS)})`,
+      `torch.set_num_threads(${threads})`,
     );
     this.proc = spawn('/usr/bin/python3', ['-c', script], {
       env: { ...process.env, LD_LIBRARY_PATH: '/usr/lib/x86_64-linux-gnu/openblas-pthread', OPENBLAS_NUM_THREADS: '1' },
@@ -204,15 +205,16 @@ async function main(): Promise<void> {
       disableFastWasmMatMul();
     }
   };
-  const torch = new Torch();
-  await torch.send({ cmd: 'setup', n: N, batch: B, seed: 0 });
+  const torches = TORCH_THREADS.map((t) => ({ name: `torch${t}`, threads: t, child: new Torch(t) }));
+  for (const t of torches) await t.child.send({ cmd: 'setup', n: N, batch: B, seed: 0 });
 
-  const times: Record<string, number[]> = { torch: [] };
+  const times: Record<string, number[]> = {};
+  for (const t of torches) times[t.name] = [];
   for (const v of variants) times[v.name] = [];
   const lastLoss: Record<string, number> = {};
   // Warm-up (not timed): compiles kernels, allocates optimizer slots.
   for (const v of variants) await runVariant(v, 20);
-  await torch.send({ cmd: 'run', steps: 20 });
+  for (const t of torches) await t.child.send({ cmd: 'run', steps: 20 });
   const steps = Math.ceil(STEPS / 20) * 20;
   for (let r = 0; r < REPS; r++) {
     for (const v of variants) {
@@ -220,18 +222,19 @@ async function main(): Promise<void> {
       lastLoss[v.name] = await runVariant(v, steps);
       times[v.name]!.push((performance.now() - t0) / steps);
     }
-    const t = await torch.send({ cmd: 'run', steps });
-    times['torch']!.push((t['ms'] as number) / steps);
-    lastLoss['torch'] = t['loss'] as number;
+    for (const t of torches) {
+      const r = await t.child.send({ cmd: 'run', steps });
+      times[t.name]!.push((r['ms'] as number) / steps);
+      lastLoss[t.name] = r['loss'] as number;
+    }
     process.stdout.write(`rep ${r + 1}/${REPS}: ` + Object.entries(times).map(([k, v]) => `${k} ${v[v.length - 1]!.toFixed(2)}`).join(', ') + '\n');
   }
-  torch.quit();
+  for (const t of torches) t.child.quit();
   const median = (v: number[]) => {
     const s = [...v].sort((a, b) => a - b);
     const m = Math.floor(s.length / 2);
     return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
   };
-  const tm = median(times['torch']!);
   const label: Record<string, string> = {
     fit: '`model.fit` + `tfpl.MixtureDensity` + `negativeLogLikelihood` (fused NLL kernel), `tf.train.adam`',
     'fit+': '**`model.fit` as above + `tfpl.FastAdam` + `tfpl.enableFastWasmMatMul()`**',
@@ -241,10 +244,16 @@ async function main(): Promise<void> {
     composed: '`makeTrainStep` with the NLL as composed tfjs ops (no fused NLL kernel), `tf.train.adam`',
   };
   const lines = [
-    `| implementation (tfjs ${BACKEND}) | ms / step (median) | ratio to PyTorch |`,
-    '|---|---:|---:|',
-    ...variants.map((v) => `| ${label[v.name]} | ${median(times[v.name]!).toFixed(2)} | ${(median(times[v.name]!) / tm).toFixed(2)}x |`),
-    `| PyTorch ${'' + TORCH_THREADS} thread${TORCH_THREADS === '1' ? '' : 's'} (bench/torch_mdn.py) | ${tm.toFixed(2)} | 1.00x |`,
+    `| implementation (tfjs ${BACKEND}) | ms / step (median) | ` + torches.map((t) => `ratio to PyTorch ${t.threads} thr`).join(' | ') + ' |',
+    '|---|---:|' + torches.map(() => '---:|').join(''),
+    ...variants.map(
+      (v) => `| ${label[v.name]} | ${median(times[v.name]!).toFixed(2)} | ` +
+        torches.map((t) => `${(median(times[v.name]!) / median(times[t.name]!)).toFixed(2)}x`).join(' | ') + ' |',
+    ),
+    ...torches.map(
+      (t) => `| PyTorch, torch.set_num_threads(${t.threads}) (bench/torch_mdn.py) | ${median(times[t.name]!).toFixed(2)} | ` +
+        torches.map((u) => `${(median(times[t.name]!) / median(times[u.name]!)).toFixed(2)}x`).join(' | ') + ' |',
+    ),
   ];
   const table = lines.join('\n');
   console.log('\n' + table);
@@ -262,8 +271,7 @@ async function main(): Promise<void> {
       '',
       `Recipe 002's network: Dense(128, relu), Dense(128, relu), 20-component 1-D mixture density head, ` +
         `mean mixture NLL, Adam(1e-3), batch 128, ${N} spiral points. ${REPS} repetitions of ${steps} steps per ` +
-        `implementation, interleaved with PyTorch ${(await import('node:process')).version ? '' : ''}in one run ` +
-        `(\`npx tsx bench/mdn.ts --write${TORCH_THREADS !== '2' ? ` --torch-threads ${TORCH_THREADS}` : ''}\`), ` +
+        `implementation, interleaved with PyTorch in one run (\`npx tsx bench/mdn.ts --write\`), ` +
         `${cpus().length} cores, ${new Date().toISOString().slice(0, 10)}.`,
       '',
       table,
