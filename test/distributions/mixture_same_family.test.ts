@@ -6,6 +6,10 @@ import { Normal } from '../../src/distributions/normal.js';
 import { Independent } from '../../src/distributions/independent.js';
 import { MultivariateNormalDiag } from '../../src/distributions/mvn_diag.js';
 import { Laplace } from '../../src/distributions/laplace.js';
+import { StudentT } from '../../src/distributions/student_t.js';
+import { MultivariateNormalTriL } from '../../src/distributions/mvn_tril.js';
+import { MultivariateNormalFullCovariance } from '../../src/distributions/mvn_full_covariance.js';
+import type { Distribution } from '../../src/distributions/distribution.js';
 import { InvalidArgumentError, NotImplementedError } from '../../src/errors.js';
 import { expectClose, expectNoLeak, loadFixture, meanTolerance, zFor, FALSE_FAILURE_RATE } from '../helpers.js';
 
@@ -192,6 +196,46 @@ describe('MixtureSameFamily identities', () => {
     }
     tf.dispose([loc, scale, logits]);
   });
+});
+
+describe('MixtureSameFamily over other families', () => {
+  const K = 3;
+  const logits = [0.2, -0.4, 0.9];
+  const families: Array<{ name: string; make: () => Distribution; x: number[] | number[][]; event: number[] }> = [
+    { name: 'StudentT', make: () => new StudentT({ df: [3, 5, 10], loc: [-1, 0, 2], scale: [0.5, 1, 2] }), x: [0.3, -40], event: [] },
+    { name: 'Laplace', make: () => new Laplace({ loc: [-1, 0, 2], scale: [0.5, 1, 2] }), x: [0.3, 80], event: [] },
+    {
+      name: 'MultivariateNormalTriL',
+      make: () => new MultivariateNormalTriL({ loc: [[0, 0], [1, 1], [-2, 3]], scaleTril: [[[1, 0], [0.5, 1]], [[2, 0], [-0.3, 0.4]], [[0.7, 0], [0, 0.7]]] }),
+      x: [[0.5, 0.2], [60, -60]],
+      event: [2],
+    },
+    {
+      name: 'MultivariateNormalFullCovariance',
+      make: () => new MultivariateNormalFullCovariance({ loc: [[0, 0], [1, 1], [-2, 3]], covarianceMatrix: [[[1, 0.3], [0.3, 2]], [[0.5, 0], [0, 0.5]], [[2, -1], [-1, 2]]] }),
+      x: [[0.5, 0.2], [60, -60]],
+      event: [2],
+    },
+  ];
+  for (const f of families) {
+    it(`${f.name}: logProb = logSumExp(logSoftmax(logits) + component logProb), finite far out; scaleTemperature sample`, () => {
+      const d = new MixtureSameFamily({ mixtureDistribution: new Categorical({ logits }), componentsDistribution: f.make() });
+      expect(d.eventShape).toEqual(f.event);
+      const comp = f.make();
+      const x = tf.tensor(f.x as number[][]);
+      const xk = tf.expandDims(x, x.rank - f.event.length);
+      const want = tf.tidy(() => tf.logSumExp(tf.add(tf.logSoftmax(tf.tensor1d(logits)), comp.logProb(xk)), -1));
+      const got = d.logProb(x);
+      expect(Array.from(got.dataSync()).every(Number.isFinite)).toBe(true);
+      expectClose(got, want, { rtol: 1e-5 });
+      const s = d.sample([4], { seed: 1, scaleTemperature: 2, temperature: 0.5 });
+      expect(s.shape).toEqual([4, ...f.event]);
+      expect(Array.from(s.dataSync()).every(Number.isFinite)).toBe(true);
+      tf.dispose([x, xk, want, got, s]);
+      comp.dispose();
+      d.dispose();
+    });
+  }
 });
 
 describe('MixtureSameFamily sampling (false-failure rate 1e-4 per test)', () => {
