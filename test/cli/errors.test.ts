@@ -184,3 +184,16 @@ describe('prediction commands with bad data leave no output file', () => {
     expectBadInput(await cli('predict', model, join(dir, 'good.csv'), '--out', join(dir, 'no', 'such', 'p.csv')), 'does not exist');
   });
 });
+
+describe('as a process', () => {
+  it('exit status 2 and one stderr line from the real entry point', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'predict', join(dir, 'none'), join(dir, 'good.csv')], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toEqual([`tfjs-prob: ${join(dir, 'none')}: no such model directory`]);
+  });
+});
