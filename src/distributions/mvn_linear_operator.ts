@@ -144,7 +144,7 @@ export abstract class MultivariateNormalLinearOperator extends Distribution {
     }
     // One scale per batch member: draw ε as [M, n, D] (i.i.d., so the layout is
     // free), one batched product per member, then bring the sample axis first.
-    const Lb = tf.reshape(Bs.length === B.length && Bs.every((d, i) => d === B[i]) ? L : tf.broadcastTo(L, [...B, D, D]), [M, D, D]);
+    const Lb = tf.reshape(broadcastDiff(L, [...B, D, D]), [M, D, D]);
     const eps = randomNormal([M, n, D], seed);
     const y = tf.matMul(eps, tf.transpose(Lb, [0, 2, 1])); // [M, n, D]
     const yT = n === 1 ? tf.reshape(y, [1, M, D]) : tf.transpose(y, [1, 0, 2]);
@@ -158,8 +158,12 @@ export abstract class MultivariateNormalLinearOperator extends Distribution {
       return tf.sub(tf.mul(-0.5, tf.sum(tf.square(z), -1)), tf.add(this.halfLogDet(), 0.5 * D * LOG_2PI));
     }
     // x may carry a size-1 event axis that broadcasts (as on the Diag path).
-    const xe = x.shape[x.rank - 1] === D ? x : tf.broadcastTo(x, [...x.shape.slice(0, -1), D]);
-    return mvnTrilLogProb(xe, this.loc, this.scaleValue);
+    const xe = x.shape[x.rank - 1] === D ? x : broadcastDiff(x, [...x.shape.slice(0, -1), D]);
+    if (useKernels()) return mvnTrilLogProb(xe, this.loc, this.scaleValue);
+    // Composed path (webgl, webgpu, ...): one broadcasting triangular solve; no
+    // tf.broadcastTo under the tape (its tile gradient stops at rank 4).
+    const z = triangularSolve(this.scaleValue, tf.expandDims(tf.sub(xe, this.loc), -1), { lower: true });
+    return tf.sub(tf.mul(-0.5, tf.sum(tf.square(z), [-2, -1])), tf.add(this.halfLogDet(), 0.5 * D * LOG_2PI));
   }
 
   // Methods must never hand out an owned parameter itself: a new handle (zero copy).
@@ -231,6 +235,15 @@ export function maskLower(m: tf.Tensor): tf.Tensor {
     const D = m.shape[m.rank - 1]!;
     return tf.mul(m, tf.linalg.bandPart(tf.ones([D, D]), -1, 0));
   });
+}
+
+/**
+ * Broadcasts `x` to `shape` differentiably at any rank (`x + 0`): tf.broadcastTo's
+ * gradient goes through tile, which tfjs implements only up to rank 4.
+ */
+function broadcastDiff(x: tf.Tensor, shape: number[]): tf.Tensor {
+  if (x.shape.length === shape.length && x.shape.every((d, i) => d === shape[i])) return x;
+  return tf.add(x, tf.zeros(shape));
 }
 
 function transposeLast(m: tf.Tensor): tf.Tensor {
@@ -329,9 +342,10 @@ export function klMvnMvn(p: MultivariateNormalLinearOperator, q: MultivariateNor
   } else {
     const Lq = qs.value;
     const Lp = ps.kind === 'diag' ? diagMatrix(ps.value) : maskLower(ps.value);
-    const batch = broadcastPair(broadcastPair(Lq.shape.slice(0, -2), Lp.shape.slice(0, -2))!, delta.shape.slice(0, -1))!;
-    const rhs = tf.concat([tf.broadcastTo(Lp, [...batch, D, D]), tf.broadcastTo(tf.expandDims(delta, -1), [...batch, D, 1])], -1);
-    const solved = triangularSolve(tf.broadcastTo(Lq, [...batch, D, D]), rhs, { lower: true, adjoint: false });
+    const batch = broadcastPair(Lp.shape.slice(0, -2), delta.shape.slice(0, -1))!;
+    const rhs = tf.concat([broadcastDiff(Lp, [...batch, D, D]), broadcastDiff(tf.expandDims(delta, -1), [...batch, D, 1])], -1);
+    // triangularSolve broadcasts Lq against rhs itself (and sums its gradient back).
+    const solved = triangularSolve(Lq, rhs, { lower: true, adjoint: false });
     quad = tf.sum(tf.square(solved), [-2, -1]);
   }
   const halfLogDet = (s: { kind: ScaleKind; value: tf.Tensor }) =>
