@@ -132,17 +132,28 @@ export function triangularSolveJs(
 }
 
 /** Per-matrix 1/L_ii and Σ log|L_ii| for `nL` matrices `[nL, d, d]`. */
-function diagTerms(l: Float32Array, nL: number, d: number): { invDiag: Float64Array; logDet: Float64Array } {
+function diagTerms(l: Float32Array, nL: number, d: number, wantLogDet = true): { invDiag: Float64Array; logDet: Float64Array } {
   const invDiag = new Float64Array(nL * d);
-  const logDet = new Float64Array(nL);
+  const logDet = new Float64Array(wantLogDet ? nL : 0);
+  if (!wantLogDet) {
+    for (let t = 0; t < nL; t++) for (let i = 0; i < d; i++) invDiag[t * d + i] = 1 / l[t * d * d + i * d + i]!;
+    return { invDiag, logDet };
+  }
   for (let t = 0; t < nL; t++) {
+    // Σ log|L_ii| as logs of products of up to 8 factors: float32 magnitudes lie in
+    // [1e-45, 3.4e38], so 8 of them multiply without double over/underflow.
     let s = 0;
+    let prod = 1;
     for (let i = 0; i < d; i++) {
       const v = l[t * d * d + i * d + i]!;
       invDiag[t * d + i] = 1 / v;
-      s += Math.log(Math.abs(v));
+      prod *= v < 0 ? -v : v;
+      if ((i & 7) === 7) {
+        s += Math.log(prod);
+        prod = 1;
+      }
     }
-    logDet[t] = s;
+    logDet[t] = s + Math.log(prod);
   }
   return { invDiag, logDet };
 }
@@ -209,7 +220,7 @@ export function mvnTrilLogProbGradJs(
   lMap: Int32Array,
   nL: number,
 ): void {
-  const { invDiag } = diagTerms(l, nL, d);
+  const { invDiag } = diagTerms(l, nL, d, false);
   const z = new Float64Array(d);
   const w = new Float64Array(d);
   const dd = d * d;
