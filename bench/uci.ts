@@ -137,7 +137,9 @@ export function reportMarkdown(r: ResultsFile, wallSeconds: number | null): stri
     ran++;
     const f = (v: number[]): string => {
       const [a, b] = meanStd(v);
-      return `${a.toFixed(2)} ± ${b.toFixed(2)}`;
+      // Two decimals, or three significant digits for small values (naval's RMSE is ~1e-3).
+      const dec = Math.min(6, Math.max(2, 1 - Math.floor(Math.log10(Math.abs(a) || 1))));
+      return `${a.toFixed(dec)} ± ${b.toFixed(dec)}`;
     };
     const [nllM] = meanStd(rows.map((x) => x.nllM));
     const win = nllM < pub[2];
@@ -183,13 +185,15 @@ async function main(): Promise<void> {
     .option('--lr <rate>', 'Adam learning rate', '0.01')
     .option('--seed <n>', 'base seed', '1')
     .option('--results <file>', 'JSON results file (rewritten after every split)', join(tmpdir(), 'tfjs-prob-uci-results.json'))
-    .option('--report <file>', 'only build the table from a results file')
+    .option('--report <files>', 'only build the table from results file(s), comma-separated')
     .option('--wall <seconds>', 'wall time to report with --report')
     .option('--write', 'write the UCI section of bench/RESULTS.md')
     .parse();
   const o = program.opts<Record<string, string | boolean | undefined>>();
   if (o['report']) {
-    const r = JSON.parse(readFileSync(String(o['report']), 'utf8')) as ResultsFile;
+    // Several files (comma-separated; e.g. a data set run in a parallel process) are merged.
+    const files = String(o['report']).split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')) as ResultsFile);
+    const r: ResultsFile = { ...files[0]!, results: files.flatMap((f) => f.results) };
     const md = reportMarkdown(r, o['wall'] ? Number(o['wall']) : null);
     console.log(md);
     if (o['write']) writeSection(md);
