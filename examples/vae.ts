@@ -39,6 +39,27 @@ const HIDDEN = arg('hidden', 256);
 const BATCH = 100;
 const OUT = argStr('out', join('examples', 'out'));
 
+/** A seeded xorshift32 generator of uniforms in [0, 1) (reproducible runs; tfjs shuffles with Math.random). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+}
+
+/** A random permutation of 0..n-1 (Fisher-Yates). */
+function shuffled(n: number, rnd: () => number): number[] {
+  const idx = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+  }
+  return idx;
+}
+
 /** The 10,000 28x28 digits of the `mnist` package, pixels in [0, 1], shuffled with a fixed seed. */
 function loadDigits(n: number): { x: tf.Tensor2D; labels: number[] } {
   const require = createRequire(import.meta.url);
@@ -51,19 +72,8 @@ function loadDigits(n: number): { x: tf.Tensor2D; labels: number[] } {
       labels.push(d);
     }
   }
-  // Deterministic shuffle (xorshift), then the first n.
-  let s = 12345;
-  const rnd = (): number => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-  const idx = rows.map((_, i) => i);
-  for (let i = idx.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
-  }
+  // Deterministic shuffle, then the first n.
+  const idx = shuffled(rows.length, rng(12345));
   const take = idx.slice(0, Math.min(n, idx.length));
   const flat = new Float32Array(take.length * 784);
   take.forEach((r, i) => flat.set(rows[r]!, i * 784));
@@ -187,9 +197,10 @@ async function main(): Promise<void> {
   console.log(`  before training: held-out loss ${e0.total.toFixed(1)} (reconstruction ${e0.recon.toFixed(1)}, KL ${e0.kl.toFixed(2)}) nats per digit`);
   const t0 = Date.now();
   const nTrain = xTrain.shape[0];
+  const batchOrder = rng(2024);
   for (let epoch = 1; epoch <= EPOCHS; epoch++) {
     Object.values(trackers).forEach((t) => t.reset());
-    const perm = tf.util.createShuffledIndices(nTrain);
+    const perm = shuffled(nTrain, batchOrder);
     for (let b = 0; b < nTrain; b += BATCH) {
       const idx = tf.tensor1d(Int32Array.from(perm.slice(b, b + BATCH)), 'int32');
       const batch = tf.gather(xTrain, idx);
