@@ -4,6 +4,7 @@
  * output (atomically for files), so a failure leaves no partial output.
  */
 import * as tf from '@tensorflow/tfjs';
+import { basename } from 'node:path';
 import { CliError } from './errors.js';
 import { readTable, parseColumnList, pick, toCsv, formatNumber, type Table } from './csv.js';
 import { writeFileAtomic, type CliIo } from './io.js';
@@ -324,7 +325,7 @@ export async function plotCommand(io: CliIo, modelDir: string, data: string, a: 
       ...(y ? { observed: col(y, j) } : {}),
     }));
     const spec = buildSpec({
-      title: a.title ?? `${fitted.meta.head} model (${fitted.members.length} network${fitted.members.length > 1 ? 's' : ''}) on ${data}`,
+      title: a.title ?? `${fitted.meta.head} model (${fitted.members.length} network${fitted.members.length > 1 ? 's' : ''}) on ${basename(data)}`,
       xColumn: xCol,
       series,
       mode: fitted.meta.xColumns.length === 1 && fitted.meta.xColumns[0] === xCol ? 'band' : 'bars',
