@@ -11,7 +11,9 @@ import {
   broadcastMap,
   choleskyJs,
   mvnTrilLogProbGradJs,
+  mvnTrilLogProbGradSharedJs,
   mvnTrilLogProbJs,
+  mvnTrilLogProbSharedJs,
   mvnTrilSampleGradJs,
   mvnTrilSampleJs,
   triangularSolveJs,
@@ -144,7 +146,11 @@ function mvnLogProbKernel(p: Params): Info {
   const s = mvnShapes(x, loc, l);
   const mem = memFor(p.backend);
   const out = mem.alloc(s.outB);
-  mvnTrilLogProbJs(mem.view(x), mem.view(loc), mem.view(l), mem.view(out), s.batch, s.d, s.xMap, s.locMap, s.lMap, s.nL);
+  if (s.nL === 1 && s.batch > 1) {
+    mvnTrilLogProbSharedJs(mem.view(x), mem.view(loc), mem.view(l), mem.view(out), s.batch, s.d, s.xMap, s.locMap);
+  } else {
+    mvnTrilLogProbJs(mem.view(x), mem.view(loc), mem.view(l), mem.view(out), s.batch, s.d, s.xMap, s.locMap, s.lMap, s.nL);
+  }
   return out;
 }
 
@@ -172,11 +178,18 @@ function mvnLogProbGradKernel(p: Params): Info[] {
   const aloc = accum(ls, ls !== s.batch * s.d);
   const al = accum(lls, lls !== s.batch * s.d * s.d);
   const dxV = mem.view(dxI), dlocV = mem.view(dlocI), dlV = mem.view(dlI);
-  mvnTrilLogProbGradJs(
-    mem.view(x), mem.view(loc), mem.view(l), mem.view(dy),
-    ax ?? dxV, aloc ?? dlocV, al ?? dlV,
-    s.batch, s.d, s.xMap, s.locMap, s.lMap, s.nL,
-  );
+  if (s.nL === 1 && s.batch > 1) {
+    mvnTrilLogProbGradSharedJs(
+      mem.view(x), mem.view(loc), mem.view(l), mem.view(dy), ax ?? dxV, aloc ?? dlocV, al ?? dlV,
+      s.batch, s.d, s.xMap, s.locMap,
+    );
+  } else {
+    mvnTrilLogProbGradJs(
+      mem.view(x), mem.view(loc), mem.view(l), mem.view(dy),
+      ax ?? dxV, aloc ?? dlocV, al ?? dlV,
+      s.batch, s.d, s.xMap, s.locMap, s.lMap, s.nL,
+    );
+  }
   if (ax) dxV.set(ax);
   if (aloc) dlocV.set(aloc);
   if (al) dlV.set(al);

@@ -17,7 +17,7 @@ import {
   useKernels,
 } from '../kernels/register.js';
 import { TensorLike, broadcastPair, toFloat } from '../util.js';
-import { triangularSolve } from './linalg.js';
+import { asCustom, sumToShape, triangularSolve } from './linalg.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -86,6 +86,42 @@ function logProbComposed(x: tf.Tensor, loc: tf.Tensor, l: tf.Tensor, batch: numb
 }
 
 /**
+ * Shared-scale path for the wasm backend: one L for every row, so the
+ * whitening is a dense product with the (float64-computed, tiny) L⁻ᵀ that
+ * runs in the backend's SIMD matMul: Z = Δ L⁻ᵀ, and for the gradient
+ * W = (dy ∘ Z) L⁻¹, dL = tril(Wᵀ Z) − Σdy · diag(1/L_ii). Transposes are
+ * explicit (a matMul with transpose flags is ~10x slower on wasm).
+ */
+function logProbSharedMatMul(x: tf.Tensor, loc: tf.Tensor, l: tf.Tensor, batch: number[], d: number): tf.Tensor {
+  const op = tf.customGrad(asCustom((xt: tf.Tensor, mt: tf.Tensor, lt: tf.Tensor, save: tf.GradSaveFunc) => {
+    const l2 = tf.reshape(lt, [d, d]);
+    const linv = triangularSolve(l2, tf.eye(d), { lower: true }); // L⁻¹, lower
+    const diff = tf.reshape(tf.broadcastTo(tf.sub(xt, mt), [...batch, d]), [-1, d]);
+    const z = tf.matMul(diff, tf.transpose(linv));
+    const diag = tf.sum(tf.mul(l2, tf.eye(d)), -1);
+    const logDet = tf.sum(tf.log(tf.abs(diag)));
+    const lp = tf.sub(tf.mul(-0.5, tf.sum(tf.square(z), 1)), tf.add(logDet, 0.5 * d * LOG_2PI));
+    save([z, linv, diag]);
+    return {
+      value: tf.reshape(lp, batch),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [zs, li, dg] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+        const g = tf.reshape(dy, [-1, 1]);
+        const w = tf.matMul(tf.mul(zs, g), li); // rows (dy_t L⁻ᵀ z_t)ᵀ
+        const mask = tf.linalg.bandPart(tf.ones([d, d]), -1, 0);
+        const dl = tf.sub(tf.mul(tf.matMul(tf.transpose(w), zs), mask), tf.mul(tf.sum(dy), tf.diag(tf.reciprocal(dg))));
+        const wb = tf.reshape(w, [...batch, d]);
+        return [sumToShape(tf.neg(wb), xt.shape), sumToShape(wb, mt.shape), tf.reshape(dl, lt.shape)];
+      },
+    };
+  }));
+  return (op as unknown as (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.Tensor)(x, loc, l);
+}
+
+/** Smallest event size for which the shared-scale matMul path beats the JS loop on wasm. */
+const SHARED_MATMUL_MIN_D = 4;
+
+/**
  * Multivariate normal log-density with a lower-triangular scale:
  * log N(x; loc, L Lᵀ) = −½‖L⁻¹(x − loc)‖² − Σᵢ log|Lᵢᵢ| − (D/2) log 2π.
  * Only the lower triangle of `scaleTril` is read. Batch dimensions of the three
@@ -114,6 +150,10 @@ export function mvnTrilLogProb(x: TensorLike, loc: TensorLike, scaleTril: Tensor
     const batch = batchOf(owner, [['x', xt, 1], ['loc', mt, 1], ['scaleTril', lt, 2]]);
     if (batch.some((s) => s === 0)) return tf.zeros(batch);
     if (useKernels()) {
+      const rows = batch.reduce((a, b) => a * b, 1);
+      if (tf.getBackend() === 'wasm' && lt.size === d * d && d >= SHARED_MATMUL_MIN_D && rows >= 64) {
+        return logProbSharedMatMul(xt, mt, lt, batch, d);
+      }
       registerGrads();
       return tf.engine().runKernel(MVN_TRIL_LOG_PROB, { x: xt, loc: mt, scaleTril: lt }, {}) as tf.Tensor;
     }

@@ -117,4 +117,31 @@ describe('mvnTrilLogProb kernel and composed fallback agree', () => {
     for (let i = 0; i < k.length; i++) expectClose(k[i]!, c[i]!, { rtol: 1e-3, atol: 1e-4, context: { output: i } });
     tf.dispose([raw, l, loc, x, ...k, ...c]);
   });
+
+  it('with one shared scale and many rows (the wasm matMul path), broadcasting x and loc', () => {
+    const d = 6;
+    const raw = tf.randomNormal([d, d], 0, 0.3, 'float32', 4);
+    const l = tf.add(tf.mul(raw, tf.linalg.bandPart(tf.ones([d, d]), -1, 0)), tf.mul(tf.eye(d), -1.2)); // negative diagonal allowed
+    const lJunk = tf.add(l, tf.mul(tf.sub(tf.ones([d, d]), tf.linalg.bandPart(tf.ones([d, d]), -1, 0)), 5)); // junk above
+    const loc = tf.randomNormal([40, d], 0, 1, 'float32', 5);
+    const x = tf.randomNormal([3, 40, d], 0, 2, 'float32', 6);
+    const run = (on: boolean, scale: tf.Tensor) => {
+      setKernelsEnabled(on);
+      const lp = mvnTrilLogProb(x, loc, scale);
+      const w = tf.randomUniform(lp.shape, 0.5, 1.5, 'float32', 7);
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(mvnTrilLogProb(a, b, s), w)))([x, loc, scale]);
+      w.dispose();
+      return [lp, ...g];
+    };
+    const k = run(true, lJunk);
+    const c = run(false, l);
+    setKernelsEnabled(true);
+    expect(k[0]!.shape).toEqual([3, 40]);
+    for (let i = 0; i < k.length; i++) expectClose(k[i]!, c[i]!, { rtol: 1e-3, atol: 2e-4, context: { output: i } });
+    tf.dispose([raw, l, lJunk, loc, x, ...k, ...c]);
+    const [x0, m0, l0] = [tf.zeros([100, 5]), tf.zeros([5]), tf.eye(5)];
+    expectNoLeak(() => mvnTrilLogProb(x0, m0, l0), 'shared path');
+    expectNoLeak(() => tf.grads((a: tf.Tensor, s: tf.Tensor) => tf.sum(mvnTrilLogProb(x0, a, s)))([m0, l0]), 'shared path grads');
+    tf.dispose([x0, m0, l0]);
+  });
 });
