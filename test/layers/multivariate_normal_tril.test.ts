@@ -90,6 +90,32 @@ describe('MultivariateNormalTriL layer', () => {
     tf.dispose([params, y, g]);
   });
 
+  it('gradient w.r.t. all raw parameters (n = 3) agrees with central differences (smoke check)', () => {
+    const c = fx.multivariate_normal_tril.find((k) => k.name === 'n=3')!;
+    const params = tf.tensor(c.params).slice([0, 0], [1, 9]);
+    const y = tf.tensor(c.y).slice([0, 0], [1, 3]);
+    const nll = (p: tf.Tensor): tf.Scalar => {
+      const d = MultivariateNormalTriL.toDistribution(p, 3);
+      const out = tf.neg(tf.sum(d.logProb(y))) as tf.Scalar;
+      d.dispose();
+      return out;
+    };
+    const g = tf.grad(nll)(params);
+    const base = params.dataSync();
+    const h = 1e-2;
+    const fd: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const up = Float32Array.from(base);
+      const dn = Float32Array.from(base);
+      up[i]! += h;
+      dn[i]! -= h;
+      const [a, b] = tf.tidy(() => [nll(tf.tensor2d(up, [1, 9])).dataSync()[0]!, nll(tf.tensor2d(dn, [1, 9])).dataSync()[0]!]);
+      fd.push((a! - b!) / (2 * h));
+    }
+    expectClose(g, fd, { rtol: 2e-2, atol: 2e-2 });
+    tf.dispose([params, y, g]);
+  });
+
   it('config round-trips', () => {
     const head = new MultivariateNormalTriL({ eventSize: 4, name: 'mvn' });
     const cfg = head.getConfig();
