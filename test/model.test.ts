@@ -4,6 +4,9 @@ import * as tfp from '../src/index.js';
 import { IndependentNormal } from '../src/layers/independent_normal.js';
 import { MultivariateNormalTriL } from '../src/layers/multivariate_normal_tril.js';
 import { predictDistribution, sampleFromModel } from '../src/model.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expectClose, expectNoLeak, meanTolerance } from './helpers.js';
 
 function mvnModel(seed = 1): tf.LayersModel {
@@ -110,5 +113,43 @@ describe('sampleFromModel', () => {
     expect(tfp.predictDistribution).toBe(predictDistribution);
     expect(tfp.sampleFromModel).toBe(sampleFromModel);
     expect(tfp.tfpl).toBe(tfp.layers);
+  });
+});
+
+describe('the documented usage (README / TSDoc) end to end, through the root API only', () => {
+  it('build, compile, fit on natural targets, predict, sample, save, load', async () => {
+    const tfpl = tfp.tfpl;
+    const head = new tfpl.MultivariateNormalTriL({ eventSize: 5 });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [6], units: 24, activation: 'relu' }),
+        tf.layers.dense({ units: tfpl.MultivariateNormalTriL.paramsSize(5) }),
+        head,
+      ],
+    });
+    model.compile({ optimizer: 'adam', loss: tfp.losses.negativeLogLikelihood(head) });
+    const x = tf.randomNormal([40, 6], 0, 1, 'float32', 1);
+    const y = tf.randomNormal([40, 5], 0, 1, 'float32', 2);
+    await model.fit(x, y, { batchSize: 32, epochs: 2, verbose: 0 });
+    const d = tfp.predictDistribution(model, x);
+    expect(d.batchShape).toEqual([40]);
+    const cov = d.covariance();
+    expect(cov.shape).toEqual([40, 5, 5]);
+    const s = tfp.sampleFromModel(model, x, 100, { seed: 1, layout: 'NSD' });
+    expect(s.shape).toEqual([40, 100, 5]);
+    const dir = mkdtempSync(join(tmpdir(), 'tfp-readme-'));
+    try {
+      await tfp.io.saveModel(model, dir);
+      const again = await tfp.io.loadModel(dir);
+      const [a, b] = [model.predict(x) as tf.Tensor, again.predict(x) as tf.Tensor];
+      expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+      tf.dispose([a, b]);
+      again.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    tf.dispose([x, y, cov, s]);
+    d.dispose();
+    model.dispose();
   });
 });
