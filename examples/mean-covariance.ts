@@ -145,7 +145,7 @@ async function part2(): Promise<void> {
   model.optimizer.dispose();
   model.compile({ optimizer: tf.train.adam(0.001), loss: tfp.losses.negativeLogLikelihood(head) });
   const h2 = await model.fit(xTr, yTr, { epochs: Math.max(0, EPOCHS - e1), batchSize: 256, verbose: 0, shuffle: false });
-  const losses = [...(h1.history['loss'] as number[]), ...(h2.history['loss'] as number[])];
+  const losses = [...((h1.history['loss'] as number[] | undefined) ?? []), ...((h2.history['loss'] as number[] | undefined) ?? [])];
   console.log(
     `  trained ${losses.length} epochs (batch 256, adam 0.01 then 0.001) in ${((Date.now() - t0) / 1000).toFixed(1)} s: train NLL ${losses[0]!.toFixed(3)} -> ${losses[losses.length - 1]!.toFixed(3)}`,
   );

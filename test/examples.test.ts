@@ -21,7 +21,7 @@ async function example(name: string, args: string[]): Promise<string> {
 
 describe('examples (tiny settings)', () => {
   it('mean-covariance prints a mean vector, a 5x5 covariance and the baseline comparison', async () => {
-    const s = await example('mean-covariance', ['--rows', '500', '--epochs', '1']);
+    const s = await example('mean-covariance', ['--rows', '500', '--epochs', '2']);
     expect(s).toMatch(/mean vector: \[[-\d.]+(,[-\d.]+){4}\]/);
     expect(s).toMatch(/constant covariance baseline/);
     expect(s).toMatch(/live tensors at the end: 0\n/);
