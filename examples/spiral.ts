@@ -391,10 +391,12 @@ if (isMain) {
   const pp = num('--plateau-patience');
   const sp = num('--stop-patience');
   const mon = val('--monitor');
+  const seedArg = num('--seed');
   const r = await runSpiral({
     quick: argv.includes('--quick'),
     fast: !argv.includes('--no-fast'),
     ...(pp !== undefined ? { plateauPatience: pp } : {}),
+    ...(seedArg !== undefined ? { seed: seedArg } : {}),
     ...(sp !== undefined ? { stopPatience: sp } : {}),
     ...(mon === 'loss' || mon === 'val_loss' ? { monitor: mon } : {}),
     ...(extreme !== undefined ? { extremeTargets: Number(extreme) } : {}),

@@ -5,6 +5,7 @@ import { Normal } from '../distributions/normal.js';
 import type { FusedMixtureParams, MixtureSameFamily as MixtureSameFamilyDistribution } from '../distributions/mixture_same_family.js';
 import { DistributionLayer, buildDistribution, paramsBatchShape, type LayerArgs } from './distribution_layer.js';
 import { assembleMixture, checkCount } from './mixture_same_family.js';
+import { mdnActivation, mdnActivationGrad } from '../kernels/mixture_mdn_activation.js';
 
 /** Keras' `backend.epsilon()`, added to `elu + 1` so a scale never reaches 0. */
 export const MDN_SIGMA_EPSILON = 1e-7;
@@ -19,24 +20,23 @@ export interface MixtureDensityArgs extends LayerArgs {
 }
 
 /**
- * Dense projection + MDN activation as one differentiable op whose backward pass
- * uses explicit transposes (on wasm a matMul with transpose flags, which autograd's
- * matMul gradient uses, is ~10x slower than transpose + plain matMul).
- * `out = z + mask·(elu(z) + 1 + ε - z)` with `z = xW + b`; `mask` marks the σ columns.
+ * Dense projection + MDN activation as one differentiable op: forward is a fused
+ * matMul + bias and one activation kernel; the backward pass is one activation-gradient
+ * kernel and plain matMuls with explicit transposes (on wasm a matMul with transpose
+ * flags, which autograd's matMul gradient uses, is ~10x slower than transpose + matMul).
+ * `out = [z_μ, elu(z_σ) + 1 + ε, z_logits]` with `z = xW + b`; σ columns are `[start, end)`.
  */
-function mdnProjection(x: tf.Tensor2D, kernel: tf.Tensor, bias: tf.Tensor, mask: tf.Tensor): tf.Tensor2D {
+function mdnProjection(x: tf.Tensor2D, kernel: tf.Tensor, bias: tf.Tensor, start: number, end: number): tf.Tensor2D {
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [xi, w, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const z = tf.add(tf.matMul(xi as tf.Tensor2D, w as tf.Tensor2D), b);
-    const out = tf.add(z, tf.mul(mask, tf.sub(tf.add(tf.elu(z), 1 + MDN_SIGMA_EPSILON), z)));
+    const [xi, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor, tf.GradSaveFunc];
+    const z = tf.fused.matMul({ a: xi, b: w, bias: b });
+    const out = mdnActivation(z, start, end, MDN_SIGMA_EPSILON);
     save([xi, w, out]);
     return {
       value: out,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ws, o] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        // d out / d z: 1 on μ and logit columns; on σ columns 1 for z > 0, exp(z) = out - ε otherwise.
-        const deriv = tf.add(1, tf.mul(mask, tf.sub(tf.minimum(tf.sub(o, MDN_SIGMA_EPSILON), 1), 1)));
-        const dz = tf.mul(dy, deriv) as tf.Tensor2D;
+        const dz = mdnActivationGrad(dy, o, start, end, MDN_SIGMA_EPSILON) as tf.Tensor2D;
         return [tf.matMul(dz, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dz), tf.sum(dz, 0)];
       },
     };
@@ -84,7 +84,6 @@ export class MixtureDensity extends DistributionLayer {
   private readonly seed: number | undefined;
   private kernel: tf.LayerVariable | null = null;
   private bias: tf.LayerVariable | null = null;
-  private mask: tf.Tensor | null = null;
 
   constructor(args: MixtureDensityArgs) {
     super(args);
@@ -147,10 +146,6 @@ export class MixtureDensity extends DistributionLayer {
     });
     this.kernel.write(init);
     init.dispose();
-    this.mask = tf.tidy(() =>
-      tf.concat([tf.zeros([K * n]), tf.ones([K * n]), tf.zeros([K])]),
-    );
-    tf.keep(this.mask);
     this.built = true;
   }
 
@@ -159,19 +154,14 @@ export class MixtureDensity extends DistributionLayer {
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
       const d = x.shape[x.rank - 1]!;
       const x2 = (x.rank === 2 ? x : tf.reshape(x, [-1, d])) as tf.Tensor2D;
-      const out = mdnProjection(x2, this.kernel!.read(), this.bias!.read(), this.mask!);
+      const kn = this.numComponents * this.eventSize;
+      const out = mdnProjection(x2, this.kernel!.read(), this.bias!.read(), kn, 2 * kn);
       return x.rank === 2 ? out : tf.reshape(out, [...x.shape.slice(0, -1), this.paramsSize]);
     });
   }
 
   override toDistribution(params: tf.Tensor): MixtureSameFamilyDistribution {
     return MixtureDensity.toDistribution(params, this.eventSize, this.numComponents);
-  }
-
-  override dispose(): ReturnType<tf.layers.Layer['dispose']> {
-    const r = super.dispose();
-    if (r.refCountAfterDispose === 0 && this.mask && !this.mask.isDisposed) this.mask.dispose();
-    return r;
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -183,16 +173,20 @@ export class MixtureDensity extends DistributionLayer {
 
 // ------------------------------------------------------------------ recommended training path
 
-/** `x W + b` whose backward pass uses explicit transposes (fast on wasm). */
-function linearExplicitTranspose(x: tf.Tensor2D, kernel: tf.Tensor, bias: tf.Tensor | null): tf.Tensor2D {
+/**
+ * `act(x W + b)` for act in {relu, linear} as one fused matMul forward; the backward
+ * pass uses explicit transposes (fast on wasm) and the relu mask from the saved output.
+ */
+function denseExplicitTranspose(x: tf.Tensor2D, kernel: tf.Tensor, bias: tf.Tensor | null, relu: boolean): tf.Tensor2D {
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor, tf.GradSaveFunc];
-    save([xi, w]);
+    const out = tf.fused.matMul({ a: xi, b: w, bias: b, activation: relu ? 'relu' : 'linear' });
+    save([xi, w, out]);
     return {
-      value: tf.add(tf.matMul(xi, w), b),
+      value: out,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-        const dz = dy as tf.Tensor2D;
+        const [xs, ws, o] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const dz = (relu ? tf.mul(dy, tf.step(o)) : dy) as tf.Tensor2D;
         return [tf.matMul(dz, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dz), tf.sum(dz, 0)];
       },
     };
@@ -204,7 +198,7 @@ interface DenseInternals {
   kernel: tf.LayerVariable;
   bias: tf.LayerVariable | null;
   useBias: boolean;
-  activation: { apply(x: tf.Tensor): tf.Tensor };
+  activation: { apply(x: tf.Tensor): tf.Tensor; getClassName(): string };
   kernelRegularizer?: unknown;
   biasRegularizer?: unknown;
   activityRegularizer?: unknown;
@@ -256,9 +250,11 @@ export function makeTrainStep(model: tf.LayersModel, opts: TrainStepOptions): (x
         const d = l as unknown as DenseInternals;
         const lead = h.shape.slice(0, -1);
         const h2 = (h.rank === 2 ? h : tf.reshape(h, [-1, h.shape[h.rank - 1]!])) as tf.Tensor2D;
-        let z: tf.Tensor = linearExplicitTranspose(h2, d.kernel.read(), d.useBias && d.bias ? d.bias.read() : null);
+        const act = d.activation.getClassName();
+        const fusedAct = act === 'relu' || act === 'linear';
+        let z: tf.Tensor = denseExplicitTranspose(h2, d.kernel.read(), d.useBias && d.bias ? d.bias.read() : null, act === 'relu');
         if (h.rank !== 2) z = tf.reshape(z, [...lead, z.shape[1]!]);
-        h = d.activation.apply(z);
+        h = fusedAct ? z : d.activation.apply(z);
       } else {
         h = l.apply(h, { training: true }) as tf.Tensor;
       }

@@ -1,0 +1,122 @@
+/**
+ * The mixture-density-network head activation as one kernel each way (cpu, wasm):
+ * columns `[start, end)` of `z [B, P]` (the σ block) become `elu(z) + 1 + ε`, the other
+ * columns pass through. Forward `TfpMdnActivation(z) -> out`; backward
+ * `TfpMdnActivationGrad(dy, out) -> dz` with `d out/d z = 1` for `z > 0` and `exp(z) = out - ε`
+ * otherwise. On other backends `mdnActivation` composes tfjs ops (same values up to
+ * float32 rounding: the kernel evaluates `exp(z) + ε` for `z ≤ 0` directly, where the
+ * composed form computes `(exp(z) - 1) + 1 + ε`).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export const MDN_ACTIVATION = 'TfpMdnActivation';
+export const MDN_ACTIVATION_GRAD = 'TfpMdnActivationGrad';
+
+interface Attrs {
+  start: number;
+  end: number;
+  epsilon: number;
+}
+interface WasmLike {
+  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
+interface CpuLike {
+  data: { get(id: object): { values?: unknown } };
+  makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo;
+}
+
+function forward(z: Float32Array, out: Float32Array, P: number, a: Attrs): void {
+  for (let i = 0; i < z.length; i++) {
+    const j = i % P;
+    const v = z[i]!;
+    out[i] = j >= a.start && j < a.end ? (v > 0 ? v + 1 + a.epsilon : Math.exp(v) + a.epsilon) : v;
+  }
+}
+function backward(dy: Float32Array, out: Float32Array, dz: Float32Array, P: number, a: Attrs): void {
+  for (let i = 0; i < dy.length; i++) {
+    const j = i % P;
+    if (j >= a.start && j < a.end) {
+      const e = out[i]! - a.epsilon; // = z + 1 (z > 0) or exp(z) (z <= 0)
+      dz[i] = e > 1 ? dy[i]! : dy[i]! * e;
+    } else {
+      dz[i] = dy[i]!;
+    }
+  }
+}
+
+function unary(isWasm: boolean, backend: unknown, inputs: tf.TensorInfo[], shape: number[], f: (views: Float32Array[], out: Float32Array) => void): tf.TensorInfo {
+  if (isWasm) {
+    const w = backend as WasmLike;
+    const out = w.makeOutput(shape, 'float32');
+    f(inputs.map((t) => w.typedArrayFromHeap(t)), w.typedArrayFromHeap(out));
+    return out;
+  }
+  const c = backend as CpuLike;
+  const o = new Float32Array(shape.reduce((p, d) => p * d, 1));
+  f(inputs.map((t) => c.data.get(t.dataId).values as Float32Array), o);
+  return c.makeTensorInfo(shape, 'float32', o);
+}
+
+for (const backendName of ['cpu', 'wasm']) {
+  const isWasm = backendName === 'wasm';
+  if (!tf.getKernel(MDN_ACTIVATION, backendName)) {
+    tf.registerKernel({
+      kernelName: MDN_ACTIVATION,
+      backendName,
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const z = (inputs as { z: tf.TensorInfo }).z;
+        const P = z.shape[z.shape.length - 1]!;
+        return unary(isWasm, backend, [z], z.shape, ([zv], o) => forward(zv!, o, P, attrs as unknown as Attrs));
+      },
+    });
+  }
+  if (!tf.getKernel(MDN_ACTIVATION_GRAD, backendName)) {
+    tf.registerKernel({
+      kernelName: MDN_ACTIVATION_GRAD,
+      backendName,
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const { dy, out } = inputs as { dy: tf.TensorInfo; out: tf.TensorInfo };
+        const P = dy.shape[dy.shape.length - 1]!;
+        return unary(isWasm, backend, [dy, out], dy.shape, ([d, o], r) => backward(d!, o!, r, P, attrs as unknown as Attrs));
+      },
+    });
+  }
+}
+tf.registerGradient({
+  kernelName: MDN_ACTIVATION,
+  outputsToSave: [true],
+  gradFunc: (dy, saved, attrs) => {
+    const [out] = saved as [tf.Tensor];
+    return { z: () => tf.engine().runKernel(MDN_ACTIVATION_GRAD, { dy: dy as tf.Tensor, out }, attrs as tf.NamedAttrMap) as tf.Tensor };
+  },
+});
+
+/**
+ * `out[..., j] = elu(z) + 1 + ε` for `start ≤ j < end`, `z` elsewhere; differentiable.
+ * One kernel forward and one backward on cpu and wasm.
+ */
+export function mdnActivation(z: tf.Tensor, start: number, end: number, epsilon: number): tf.Tensor {
+  const attrs = { start, end, epsilon };
+  if (z.dtype === 'float32' && tf.getKernel(MDN_ACTIVATION, tf.getBackend()) !== undefined) {
+    return tf.engine().runKernel(MDN_ACTIVATION, { z }, attrs) as tf.Tensor;
+  }
+  return tf.tidy(() => {
+    const P = z.shape[z.rank - 1]!;
+    const mask = tf.concat([tf.zeros([start]), tf.ones([end - start]), tf.zeros([P - end])]);
+    return tf.add(z, tf.mul(mask, tf.sub(tf.add(tf.elu(z), 1 + epsilon), z)));
+  });
+}
+
+/** The backward pass of `mdnActivation` given the upstream gradient `dy` and the forward output `out`. */
+export function mdnActivationGrad(dy: tf.Tensor, out: tf.Tensor, start: number, end: number, epsilon: number): tf.Tensor {
+  const attrs = { start, end, epsilon };
+  if (dy.dtype === 'float32' && tf.getKernel(MDN_ACTIVATION_GRAD, tf.getBackend()) !== undefined) {
+    return tf.engine().runKernel(MDN_ACTIVATION_GRAD, { dy, out }, attrs) as tf.Tensor;
+  }
+  return tf.tidy(() => {
+    const P = dy.shape[dy.rank - 1]!;
+    const mask = tf.concat([tf.zeros([start]), tf.ones([end - start]), tf.zeros([P - end])]);
+    return tf.mul(dy, tf.add(1, tf.mul(mask, tf.sub(tf.minimum(tf.sub(out, epsilon), 1), 1))));
+  });
+}

@@ -1,0 +1,23 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { MDN_ACTIVATION, mdnActivation } from '../../src/kernels/mixture_mdn_activation.js';
+import { expectClose, expectNoLeak } from '../helpers.js';
+
+describe('MDN head activation kernel', () => {
+  it('equals elu(z)+1+eps on the sigma block, identity elsewhere; gradient analytic', () => {
+    expect(tf.getKernel(MDN_ACTIVATION, tf.getBackend())).toBeDefined();
+    const zv = [[-30, -2, -0.5, 0, 0.7, 3, 1.5, -1], [2, -3, 0.2, -0.2, 5, -8, 0.1, 9]];
+    const z = tf.tensor2d(zv);
+    const eps = 1e-7;
+    const inBlock = (j: number) => j >= 2 && j < 6;
+    const want = zv.map((r) => r.map((v, j) => (inBlock(j) ? (v > 0 ? v + 1 : Math.exp(v)) + eps : v)));
+    const out = mdnActivation(z, 2, 6, eps);
+    expectClose(out, want, { rtol: 1e-6, atol: 1e-9 });
+    const w = tf.tensor2d(zv.map((r) => r.map((_, j) => 1 + j)));
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(w, mdnActivation(t, 2, 6, eps))))(z);
+    const gWant = zv.map((r) => r.map((v, j) => (1 + j) * (inBlock(j) ? (v > 0 ? 1 : Math.exp(v)) : 1)));
+    expectClose(g, gWant, { rtol: 1e-5, atol: 1e-9 });
+    expectNoLeak(() => mdnActivation(z, 2, 6, eps), 'forward');
+    tf.dispose([z, out, w, g]);
+  });
+});
