@@ -75,6 +75,21 @@ describe('io.saveModel / io.loadModel', () => {
     });
   }
 
+  it("the files are the standard layers format: tfjs's own HTTP loader reads them", async () => {
+    const head = new tfpl.MultivariateNormalTriL({ eventSize: 2 });
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: head.paramsSize }), head] });
+    const dir = join(root, 'http');
+    await saveModel(model, dir);
+    const fetchFunc = (async (url: string) => new Response(readFileSync(url.replace(/^file:\/\//, '')))) as unknown as typeof fetch;
+    const loaded = await tf.loadLayersModel(tf.io.http(`file://${join(dir, 'model.json')}`, { fetchFunc }));
+    const x = tf.ones([2, 3]);
+    const [a, b] = [model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor];
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    tf.dispose([x, a, b]);
+    model.dispose();
+    loaded.dispose();
+  });
+
   it('a model with the Sampling layer round-trips (seed kept)', async () => {
     const x = tf.input({ shape: [4] });
     const zm = tf.layers.dense({ units: 2 }).apply(x) as tf.SymbolicTensor;
