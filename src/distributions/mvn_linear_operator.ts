@@ -129,24 +129,28 @@ export abstract class MultivariateNormalLinearOperator extends Distribution {
       const eps = randomNormal([n, ...B, D], seed);
       return tf.add(tf.mul(eps, this.scaleValue), this.loc);
     }
-    if (useKernels()) {
-      // cpu / wasm: one fused kernel loc + L ε over the broadcast batch (reads L's lower triangle).
-      return mvnTrilSample(this.loc, this.scaleValue, randomNormal([n, ...B, D], seed));
-    }
-    const L = maskLower(this.scaleValue);
-    const Bs = L.shape.slice(0, -2);
-    const M = sizeOf(B);
-    if (sizeOf(Bs) === 1) {
-      // One scale for the whole batch: a single [n·M, D] × [D, D] product.
-      const eps = randomNormal([n * M, D], seed);
-      const y = tf.matMul(eps, tf.transpose(tf.reshape(L, [D, D])));
+    // ε is always drawn as [n, ...B, D], so a seed gives the same draws on every path and backend.
+    const eps = randomNormal([n, ...B, D], seed);
+    const Bs = this.scaleValue.shape.slice(0, -2);
+    const shared = sizeOf(Bs) === 1;
+    const kernels = useKernels();
+    if (shared && !(kernels && tf.getBackend() === 'cpu')) {
+      // One scale for the whole batch: a single [n·M, D] × [D, D] product (XNNPACK on
+      // wasm: ~8x faster than the plain-loop kernel for 100 × 10,000 draws at D = 5).
+      const L = tf.reshape(maskLower(this.scaleValue), [D, D]);
+      const y = tf.matMul(tf.reshape(eps, [-1, D]), tf.transpose(L));
       return tf.add(tf.reshape(y, [n, ...B, D]), this.loc);
     }
-    // One scale per batch member: draw ε as [M, n, D] (i.i.d., so the layout is
-    // free), one batched product per member, then bring the sample axis first.
+    if (kernels) {
+      // cpu / wasm: one fused kernel loc + L ε over the broadcast batch (reads L's lower triangle).
+      return mvnTrilSample(this.loc, this.scaleValue, eps);
+    }
+    const L = maskLower(this.scaleValue);
+    // One scale per batch member: batch the product over members ([M, n, D] × [M, D, D]ᵀ).
+    const M = sizeOf(B);
     const Lb = tf.reshape(broadcastDiff(L, [...B, D, D]), [M, D, D]);
-    const eps = randomNormal([M, n, D], seed);
-    const y = tf.matMul(eps, tf.transpose(Lb, [0, 2, 1])); // [M, n, D]
+    const epsM = n === 1 ? tf.reshape(eps, [M, 1, D]) : tf.transpose(tf.reshape(eps, [n, M, D]), [1, 0, 2]);
+    const y = tf.matMul(epsM, tf.transpose(Lb, [0, 2, 1])); // [M, n, D]
     const yT = n === 1 ? tf.reshape(y, [1, M, D]) : tf.transpose(y, [1, 0, 2]);
     return tf.add(tf.reshape(yT, [n, ...B, D]), this.loc);
   }

@@ -520,3 +520,25 @@ describe('gradients with batch rank 3 (rank-5 matrices; tfjs tile gradients stop
     });
   }
 });
+
+describe('a seed gives the same draws on every sampling path', () => {
+  for (const [name, scale] of [
+    ['one scale per batch member', [[[1, 0], [0.5, 2]], [[0.3, 0], [-1, 1]], [[2, 0], [0, 0.1]]]],
+    ['one shared scale', [[1, 0], [0.5, 2]]],
+  ] as Array<[string, number[][] | number[][][]]>) {
+    it(name, () => {
+      const d = new MultivariateNormalTriL({ loc: [[1, 2], [3, 4], [5, 6]], scaleTril: scale });
+      const a = d.sample([4], { seed: 21 });
+      setKernelsEnabled(false);
+      let b: tf.Tensor;
+      try {
+        b = d.sample([4], { seed: 21 });
+      } finally {
+        setKernelsEnabled(true);
+      }
+      expectClose(b, a, { rtol: 1e-5, atol: 1e-6 });
+      tf.dispose([a, b]);
+      d.dispose();
+    });
+  }
+});
