@@ -28,24 +28,35 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Runs each variant `reps` times interleaved (after one warm-up each); returns medians in ms. */
+/**
+ * Runs each variant `reps` times interleaved (after one warm-up each); returns
+ * medians of wall time in ms. Median process CPU time (less sensitive to a
+ * shared, loaded machine) is kept in `cpuMedians`.
+ */
+const cpuMedians: Record<string, number> = {};
 function race(variants: Record<string, () => tf.Tensor | tf.Tensor[]>): Record<string, number> {
   const times: Record<string, number[]> = {};
+  const cpu: Record<string, number[]> = {};
   const names = Object.keys(variants);
   for (const n of names) {
     times[n] = [];
+    cpu[n] = [];
     tf.dispose(variants[n]!()); // warm-up (also reads nothing back: ops are synchronous on cpu/wasm)
   }
   for (let r = 0; r < reps; r++) {
     for (const n of names) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       const out = variants[n]!();
       // force completion: read one value of each output
       for (const o of Array.isArray(out) ? out : [out]) o.dataSync();
       times[n]!.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu[n]!.push((c.user + c.system) / 1000);
       tf.dispose(out);
     }
   }
+  for (const n of names) cpuMedians[n] = median(cpu[n]!);
   return Object.fromEntries(names.map((n) => [n, median(times[n]!)]));
 }
 
@@ -70,7 +81,7 @@ function trilScale(batch: number[], d: number, seed: number): tf.Tensor {
 
 const rows: string[] = [];
 function report(name: string, r: Record<string, number>, baseline?: string) {
-  const parts = Object.entries(r).map(([k, v]) => `${k} ${v.toFixed(1)} ms`);
+  const parts = Object.entries(r).map(([k, v]) => `${k} ${v.toFixed(1)} ms (cpu ${cpuMedians[k]!.toFixed(1)})`);
   const ratio = baseline && r[baseline] !== undefined && r['kernel'] !== undefined ? ` (composed/kernel ${(r[baseline]! / r['kernel']!).toFixed(1)}x)` : '';
   const line = `| ${name} | ${parts.join(' · ')}${ratio} |`;
   rows.push(line);

@@ -24,6 +24,18 @@ export function broadcastMap(outShape: readonly number[], inShape: readonly numb
     for (let i = 0; i < size; i++) map[i] = i;
     return map;
   }
+  // Common case: the operand's shape is a trailing part of the output's (e.g. loc [N]
+  // against samples [S, N]), possibly with leading 1s: the map repeats 0..inSize-1.
+  let suffix = true;
+  for (let k = 0; k < inShape.length; k++) {
+    const o = outShape[r - inShape.length + k]!;
+    const d = inShape[k]!;
+    if (d !== o && !(d === 1 && inShape.slice(0, k + 1).every((e) => e === 1))) suffix = false;
+  }
+  if (suffix && inSize > 0) {
+    for (let i = 0; i < size; i++) map[i] = i % inSize;
+    return map;
+  }
   const idx = new Array<number>(r).fill(0);
   let off = 0;
   for (let i = 0; i < size; i++) {

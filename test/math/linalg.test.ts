@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cholesky, triangularSolve } from '../../src/math/linalg.js';
 import { setKernelsEnabled, useKernels } from '../../src/kernels/register.js';
+import { broadcastMap } from '../../src/kernels/linalg_js.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { expectClose, expectNoLeak, loadFixture } from '../helpers.js';
 
@@ -154,4 +155,30 @@ describe('kernel and composed fallback agree', () => {
     }
     g.dispose();
   });
+});
+
+describe('kernel broadcasting index maps', () => {
+  // For each output batch element, the operand element it reads (numpy broadcasting).
+  const reference = (o: number[], i: number[]): number[] => {
+    const size = o.reduce((a, b) => a * b, 1);
+    const out: number[] = [];
+    for (let f = 0; f < size; f++) {
+      let rem = f;
+      const idx: number[] = [];
+      for (let k = o.length - 1; k >= 0; k--) { idx.unshift(rem % o[k]!); rem = Math.floor(rem / o[k]!); }
+      let off = 0, st = 1;
+      for (let k = i.length - 1; k >= 0; k--) { off += (i[k] === 1 ? 0 : idx[o.length - i.length + k]!) * st; st *= i[k]!; }
+      out.push(off);
+    }
+    return out;
+  };
+  const cases: Array<[number[], number[]]> = [
+    [[3, 4], [4]], [[3, 4], [1, 4]], [[3, 4], [3, 1]], [[2, 3, 4], [1, 1, 4]], [[2, 3, 4], [3, 1]],
+    [[2, 3, 4], []], [[2, 3, 4], [1, 3, 4]], [[2, 3, 4], [2, 1, 4]], [[2, 3, 4], [2, 3, 4]],
+  ];
+  for (const [o, i] of cases) {
+    it(`${JSON.stringify(i)} into ${JSON.stringify(o)}`, () => {
+      expect(Array.from(broadcastMap(o, i))).toEqual(reference(o, i));
+    });
+  }
 });
