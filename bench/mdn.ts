@@ -24,7 +24,7 @@ import * as tf from '@tensorflow/tfjs';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ready } from '../src/backend.js';
@@ -275,6 +275,26 @@ async function main(): Promise<void> {
         `${cpus().length} cores, ${new Date().toISOString().slice(0, 10)}.`,
       '',
       table,
+      '',
+      `Load during this run: 1-minute load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores (other work shares ` +
+        'the machine). PyTorch with 2 threads degrades badly when the second core is busy (its OpenMP threads ' +
+        'spin-wait), so the 1-thread column is the steadier single-core comparison; tfjs on wasm is single-threaded. ' +
+        'For scale: on the idle machine, before this work, PyTorch (2 threads) took 0.78 ms/step, tfjs-layers ' +
+        '`model.fit` 8.4 ms with the composed mixture loss and a hand-written tfjs loop 2.7 ms.',
+      '',
+      'What the levers do (same mathematics everywhere; tests check values and gradients against the composed ops):',
+      '- fused mixture NLL (`TfpMixtureNormalLogProb` + `...Grad`, cpu and wasm): one kernel forward and one backward, ' +
+        'reached automatically through `head.toDistribution(params).logProb(y)` for `[N, P]` parameters;',
+      '- MDN head: fused matMul + bias, and the elu+1+eps activation as one kernel each way;',
+      '- `tfpl.makeTrainStep`: Dense layers as fused matMul + relu whose backward uses explicit transposes (a flagged ' +
+        'matMul is ~10x slower on wasm);',
+      '- `tfpl.FastAdam`: one update kernel per variable instead of ~15 elementwise ops (fresh buffers, so weight ' +
+        'snapshots are never mutated); drop-in for `model.compile`;',
+      '- `tfpl.enableFastWasmMatMul()` (opt-in, global on wasm): flagged matMuls run as transpose + plain matMul, which ' +
+        'is what speeds up the Dense backward inside `model.fit`.',
+      '',
+      'What is left is per-op overhead of the tfjs engine (~90 kernel launches per `makeTrainStep` step, ~115 per `fit` ' +
+        'batch, against a handful of fused ATen calls in PyTorch).',
       '',
       '',
     ].join('\n');
