@@ -116,7 +116,7 @@ export function reportMarkdown(r: ResultsFile, wallSeconds: number | null): stri
   L.push(
     `Protocol: standard splits of ${'`'}/work/shared/datasets/uci${'`'} (not redistributed), per-split standardization, one hidden ` +
       `layer of 50 ReLU units (100 for protein), normal head (${'`'}tfp.layers.IndependentNormal${'`'}) trained by NLL with Adam ` +
-      `(lr ${cfg['lr']}, batch ${cfg['batchSize'] === 'auto' ? '32 below 2000 training rows, else 100' : cfg['batchSize']}) for ${cfg['epochs']} epochs, no early stopping, through ${'`'}fitModel${'`'} (the code of ` +
+      `(lr ${cfg['lr']}${cfg['lrSchedule'] === 'cosine' ? ' with cosine decay to 0' : ', constant'}, batch ${cfg['batchSize'] === 'auto' ? '32 below 2000 training rows, else 100' : cfg['batchSize']}) for ${cfg['epochs']} epochs, no early stopping, through ${'`'}fitModel${'`'} (the code of ` +
       `${'`'}tfjs-prob fit${'`'}). Test NLL per point in original units (NLL of the standardized target + log std_y) and RMSE, ` +
       `mean ± std over the splits that ran. "Ours, 1 net" is member 0 of the ensemble (what ${'`'}fit --ensemble 1${'`'} trains with the same seed); ` +
       `"ours, ${m} nets" is their uniform mixture (${'`'}tfd.Mixture${'`'}), as Deep Ensembles (without their adversarial training). ` +
@@ -184,6 +184,7 @@ async function main(): Promise<void> {
     .option('--batch-size <n>', "mini-batch size, or 'auto': 32 below 2000 training rows, else 100", 'auto')
     .option('--lr <rate>', 'Adam learning rate', '0.01')
     .option('--seed <n>', 'base seed', '1')
+    .option('--lr-schedule <kind>', 'constant | cosine', 'constant')
     .option('--results <file>', 'JSON results file (rewritten after every split)', join(tmpdir(), 'tfjs-prob-uci-results.json'))
     .option('--report <files>', 'only build the table from results file(s), comma-separated')
     .option('--wall <seconds>', 'wall time to report with --report')
@@ -212,6 +213,7 @@ async function main(): Promise<void> {
     epochs: Number(o['epochs']),
     batchSize: (o['batchSize'] === 'auto' ? 'auto' : Number(o['batchSize'])) as 'auto' | number,
     lr: Number(o['lr']),
+    lrSchedule: String(o['lrSchedule']) as 'constant' | 'cosine',
     seed: Number(o['seed']),
     splits: o['splits'] ? Number(o['splits']) : null,
     datasets,
@@ -250,6 +252,7 @@ async function main(): Promise<void> {
         epochs: cfg.epochs,
         batchSize: typeof cfg.batchSize === 'number' ? cfg.batchSize : tr.length < 2000 ? 32 : 100,
         lr: cfg.lr,
+        lrSchedule: cfg.lrSchedule,
         valSplit: 0,
         patience: cfg.epochs,
         ensemble: cfg.ensemble,

@@ -72,6 +72,7 @@ export interface FitArgs {
   seed?: string;
   out?: string;
   quiet?: boolean;
+  lrSchedule?: string;
 }
 
 export function trainOptionsFrom(a: FitArgs): TrainOptions {
@@ -85,7 +86,14 @@ export function trainOptionsFrom(a: FitArgs): TrainOptions {
     patience: intOption(a.patience, '--patience', 20, 1, 1_000_000),
     ensemble: intOption(a.ensemble, '--ensemble', 1, 1, 100),
     seed: intOption(a.seed, '--seed', 0, 0, 2 ** 31 - 1),
+    lrSchedule: scheduleOption(a.lrSchedule),
   };
+}
+
+function scheduleOption(v: string | undefined): 'constant' | 'cosine' {
+  if (v === undefined || v === 'constant') return 'constant';
+  if (v === 'cosine') return 'cosine';
+  throw new CliError(`option --lr-schedule: expected constant or cosine; got "${v}"`);
 }
 
 export async function fitCommand(io: CliIo, data: string, a: FitArgs): Promise<void> {

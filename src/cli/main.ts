@@ -61,6 +61,7 @@ function buildProgram(io: CliIo, init: () => Promise<void>): Command {
     .option('--epochs <n>', 'maximum epochs', '200')
     .option('--batch-size <n>', 'mini-batch size', '64')
     .option('--lr <rate>', 'Adam learning rate', '0.003')
+    .option('--lr-schedule <kind>', 'constant | cosine (decay to 0 over --epochs)', 'constant')
     .option('--val-split <fraction>', 'held-out fraction for early stopping on validation NLL (0: none)', '0.1')
     .option('--patience <n>', 'epochs without validation improvement before stopping', '20')
     .option('--ensemble <m>', 'train M networks from different seeds and predict their uniform mixture', '1')

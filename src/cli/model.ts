@@ -97,6 +97,8 @@ export interface TrainOptions {
   patience: number;
   /** Networks in the ensemble (1: a single network). */
   ensemble: number;
+  /** 'constant' (default) or 'cosine': the learning rate decays as lr (1 + cos(pi t / T)) / 2 over the `epochs` budget. */
+  lrSchedule?: 'constant' | 'cosine';
   seed: number;
 }
 
@@ -296,6 +298,10 @@ export async function trainNetworks(
   let epochsRun = 0;
   const xb = new Float32Array(M * bs * f);
   const yb = new Float32Array(M * bs * d);
+  const stepsPerEpoch = Math.ceil(nTrain / bs);
+  const totalSteps = stepsPerEpoch * opts.epochs;
+  let step = 0;
+  const adam = optimizer as unknown as { learningRate: number };
   try {
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
       const orders = rands.map((r) => permutation(nTrain, r));
@@ -312,6 +318,8 @@ export async function trainNetworks(
         }
         const xt = tf.tensor3d(xb.subarray(0, M * rows * f), [M, rows, f]);
         const yt = tf.tensor2d(yb.subarray(0, M * rows * d), [M * rows, d]);
+        if (opts.lrSchedule === 'cosine') adam.learningRate = (opts.lr * (1 + Math.cos((Math.PI * step) / totalSteps))) / 2;
+        step++;
         let perMember: tf.Tensor | null = null;
         optimizer.minimize(() => {
           const l = perMemberNll(xt, yt, rows);
