@@ -2,7 +2,8 @@
 torch repetitions are interleaved in one run on the same (shared) machine.
 
 Protocol: one JSON object per line on stdin, one JSON line back on stdout.
-  {"cmd": "setup", "workload": NAME, "n": N, "d": D, "samples": S}  -> {"ok": true}
+  {"cmd": "setup", "workload": NAME, "n": N, "d": D, "samples": S, "shared": false}  -> {"ok": true}
+      (shared: one scaleTril [D, D] for all rows instead of one per row)
   {"cmd": "run", "workload": NAME}                                  -> {"ms": elapsed}
   {"cmd": "quit"}
 Workloads (same shapes and parameter recipe as the tfjs side):
@@ -28,17 +29,20 @@ torch.manual_seed(0)
 state = {}
 
 
-def make_params(n, d):
-    """loc [N, D], lower-triangular L [N, D, D] with diagonal in [0.5, 1.5], x [N, D]."""
+def make_params(n, d, shared=False):
+    """loc [N, D], lower-triangular L [N, D, D] (or one [D, D] when shared) with diagonal in [0.5, 1.5], x [N, D]."""
     loc = torch.randn(n, d)
-    L = torch.tril(0.3 * torch.randn(n, d, d), -1) + torch.diag_embed(0.5 + torch.rand(n, d))
+    m = 1 if shared else n
+    L = torch.tril(0.3 * torch.randn(m, d, d), -1) + torch.diag_embed(0.5 + torch.rand(m, d))
+    if shared:
+        L = L[0]
     x = loc + torch.randn(n, d)
     return loc, L, x
 
 
 def setup(msg):
     w = msg["workload"]
-    loc, L, x = make_params(msg["n"], msg["d"])
+    loc, L, x = make_params(msg["n"], msg["d"], msg.get("shared", False))
     if w == "logprob_grad":
         loc.requires_grad_(True)
         L.requires_grad_(True)
