@@ -358,8 +358,13 @@ async function plotPanels(outDir: string, x: Float32Array, y: Float32Array, yPre
     title,
     width: 300,
     height: 300,
-    data: { values: Array.from(x, (xv, i) => ({ x: +xv.toFixed(4), y: +Number(ys[i]).toFixed(4) })) },
-    mark: { type: 'circle', size: 6, opacity: 0.15, color, clip: true },
+    // Points outside the panel are dropped (not clipped: resvg can fail on far off-canvas marks).
+    data: {
+      values: Array.from(x, (xv, i) => ({ x: +xv.toFixed(4), y: +Number(ys[i]).toFixed(4) })).filter(
+        (p) => Number.isFinite(p.y) && p.y >= yDomain[0]! && p.y <= yDomain[1]!,
+      ),
+    },
+    mark: { type: 'circle', size: 6, opacity: 0.15, color },
     encoding: {
       x: { field: 'x', type: 'quantitative', scale: { domain: [0, 5] } },
       y: { field: 'y', type: 'quantitative', scale: { domain: yDomain } },
