@@ -107,15 +107,6 @@ export abstract class MultivariateNormalLinearOperator extends Distribution {
     return this.trilCache;
   }
 
-  /**
-   * The scale as a lower-triangular matrix with the upper triangle zeroed;
-   * a fresh tensor for the caller's tidy scope.
-   */
-  protected trilFactor(): tf.Tensor {
-    if (this.scaleKind === 'diag') return diagMatrix(this.scaleValue);
-    return maskLower(this.scaleValue);
-  }
-
   /** Σᵢ log|Sᵢᵢ| (half the log-determinant of Σ), shape `[...Bs]`. */
   protected halfLogDet(): tf.Tensor {
     const diag = this.scaleKind === 'diag' ? this.scaleValue : matrixDiag(this.scaleValue);
