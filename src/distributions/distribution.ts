@@ -7,7 +7,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, NotImplementedError, fmtShape } from '../errors.js';
-import { asShape, broadcastPair, broadcastShapes, shapesEqual, sizeOf, toFloat, type TensorLike } from '../util.js';
+import {
+  asShape,
+  broadcastDifferentiable,
+  broadcastPair,
+  broadcastShapes,
+  shapeHandle as shareHandle,
+  shapesEqual,
+  sizeOf,
+  toFloat,
+  type TensorLike,
+} from '../util.js';
 import type { Constraint } from './constraints.js';
 
 export type { TensorLike } from '../util.js';
@@ -229,7 +239,7 @@ export abstract class Distribution {
       const c = this.covarianceFn();
       const d = this.eventShape;
       const want = d.length === 0 ? this.batchShape : [...this.batchShape, ...d, ...d];
-      return shapesEqual(c.shape, want) ? this.fresh(c) : tf.broadcastTo(c, want);
+      return shapesEqual(c.shape, want) ? this.fresh(c) : broadcastDifferentiable(c, want);
     });
   }
   /** Differential (or Shannon) entropy in nats, shape `batchShape`. */
@@ -237,7 +247,7 @@ export abstract class Distribution {
     this.assertAlive('entropy');
     return tf.tidy(() => {
       const e = this.entropyFn();
-      return shapesEqual(e.shape, this.batchShape) ? this.fresh(e) : tf.broadcastTo(e, this.batchShape);
+      return shapesEqual(e.shape, this.batchShape) ? this.fresh(e) : broadcastDifferentiable(e, this.batchShape);
     });
   }
 
@@ -326,7 +336,7 @@ export abstract class Distribution {
         );
       }
       const out = fn(v);
-      return shapesEqual(out.shape, want) ? this.fresh(out) : tf.broadcastTo(out, want);
+      return shapesEqual(out.shape, want) ? this.fresh(out) : broadcastDifferentiable(out, want);
     });
   }
 
@@ -337,7 +347,7 @@ export abstract class Distribution {
    * it is cloned (sharing memory, no copy).
    */
   private fresh(out: tf.Tensor): tf.Tensor {
-    return Object.values(this.parameters).includes(out) ? tf.clone(out) : out;
+    return Object.values(this.parameters).includes(out) ? shareHandle(out) : out;
   }
 
   /** Converts a method's value argument; discrete distributions may override. */
@@ -350,7 +360,7 @@ export abstract class Distribution {
     return tf.tidy(() => {
       const out = fn();
       const want = [...this.batchShape, ...this.eventShape];
-      return shapesEqual(out.shape, want) ? this.fresh(out) : tf.broadcastTo(out, want);
+      return shapesEqual(out.shape, want) ? this.fresh(out) : broadcastDifferentiable(out, want);
     });
   }
 }

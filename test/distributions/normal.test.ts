@@ -196,3 +196,17 @@ describe('Normal hygiene', () => {
     loc.dispose();
   });
 });
+
+describe('Normal broadcasting at high rank', () => {
+  it('entropy is differentiable when the base class broadcasts it to a rank-5 batch', () => {
+    // entropy = log σ + const has σ's shape [3]; the batch is [1,1,1,2,3] through loc, so the
+    // base class broadcasts the result: it must not use tf.broadcastTo (no tile gradient past rank 4).
+    const loc = tf.zeros([1, 1, 1, 2, 1]);
+    const g = tf.grad((s: tf.Tensor) => tf.sum(new Normal({ loc, scale: s }).entropy()));
+    const scale = tf.tensor1d([1, 2, 4]);
+    const gs = g(scale);
+    // d/dσ Σ entropy = (number of broadcast rows = 2) / σ.
+    expectClose(gs, [2, 1, 0.5], { rtol: 1e-6 });
+    tf.dispose([loc, scale, gs]);
+  });
+});
