@@ -6,3 +6,4 @@ export { cholesky, triangularSolve } from './linalg.js';
 export type { TriangularSolveOptions } from './linalg.js';
 export { mvnTrilLogProb, mvnTrilSample } from './mvn_ops.js';
 export { lgamma, digamma, trigamma, erfinv, ndtri, log1mexp, igamma, igammac, betainc } from './special.js';
+export { log1p } from './special.js';

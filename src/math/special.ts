@@ -75,14 +75,26 @@ function frac(x: tf.Tensor): tf.Tensor {
 // The wasm kernels of log1p (log(1 + x)), sin (absolute error ~3e-7 near 0) and sign (0 for
 // |x| < ~1e-5) are not accurate enough; these replacements use only exact or accurate ops.
 
-/** log(1 + x) with full relative accuracy (Goldberg: log(u) · x / (u - 1), u = 1 + x). */
-function log1p(x: tf.Tensor): tf.Tensor {
-  const u = tf.add(1, x);
+/**
+ * log(1 + x), accurate for small |x| on every backend (the wasm kernel computes
+ * log(1 + x) and loses relative accuracy below ~1e-4). Goldberg/Kahan: with
+ * u = fl(1 + x), log(u) · x / (u - 1) is exact to rounding because u - 1 is
+ * computed exactly. Gradient 1 / (1 + x).
+ */
+export const log1p = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const x = args[0] as tf.Tensor;
+  const save = args[1] as tf.GradSaveFunc;
+  const u = tf.add(x, 1);
   const um1 = tf.sub(u, 1);
-  const safe = tf.where(tf.equal(um1, 0), tf.onesLike(x), um1);
-  const r = tf.mul(tf.log(u), tf.div(x, safe));
-  return tf.where(tf.equal(um1, 0), x, tf.where(tf.isInf(x), x, r));
-}
+  const same = tf.equal(um1, 0);
+  const ratio = tf.div(x, tf.where(same, tf.onesLike(um1), um1));
+  const v = tf.where(same, x, tf.mul(tf.log(u), ratio));
+  save([x]);
+  return {
+    value: tf.where(tf.isInf(x), x, v),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.div(dy, tf.add(saved[0]!, 1)),
+  };
+}) as (x: tf.Tensor) => tf.Tensor;
 
 function sign(x: tf.Tensor): tf.Tensor {
   return tf.where(tf.greater(x, 0), tf.onesLike(x), tf.where(tf.less(x, 0), tf.fill(x.shape, -1), tf.zerosLike(x)));
