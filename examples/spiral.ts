@@ -245,6 +245,7 @@ export async function runSpiral(options: SpiralOptions = {}): Promise<SpiralResu
   const log = (s: string) => console.log(s);
 
   const fast = options.fast ?? true;
+  const matMulWasOn = tfpl.fastWasmMatMulEnabled();
   if (fast) tfpl.enableFastWasmMatMul();
   const adam = () => (fast ? new tfpl.FastAdam(1e-3) : tf.train.adam(1e-3));
   // One draw of n + 2,000 points, normalized together (the recipe's min/max scaling depends on
@@ -343,7 +344,7 @@ export async function runSpiral(options: SpiralOptions = {}): Promise<SpiralResu
   const pngPath = await plotPanels(outDir, train.x, train.y, yp, ys);
   log(`wrote ${pngPath}`);
 
-  if (fast) tfpl.disableFastWasmMatMul();
+  if (fast && !matMulWasOn) tfpl.disableFastWasmMatMul();
   tf.dispose([x, y, xTest, yTest, yPred, samples]);
   mse.dispose();
   mdn.dispose();

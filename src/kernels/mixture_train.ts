@@ -253,6 +253,11 @@ export function enableFastWasmMatMul(): boolean {
   return true;
 }
 
+/** True while `enableFastWasmMatMul()` is in effect. */
+export function fastWasmMatMulEnabled(): boolean {
+  return originalMatMul !== null;
+}
+
 /** Restores tfjs' own wasm BatchMatMul kernel. */
 export function disableFastWasmMatMul(): void {
   if (!originalMatMul) return;

@@ -9,4 +9,4 @@ export { MixtureNormal, type MixtureNormalArgs } from './mixture_normal.js';
 export { MixtureSameFamily, type MixtureSameFamilyArgs } from './mixture_same_family.js';
 export { MixtureDensity, MDN_SIGMA_EPSILON, type MixtureDensityArgs } from './mixture_density.js';
 export { makeTrainStep, type TrainStepOptions } from './mixture_density.js';
-export { FastAdam, enableFastWasmMatMul, disableFastWasmMatMul } from '../kernels/mixture_train.js';
+export { FastAdam, enableFastWasmMatMul, disableFastWasmMatMul, fastWasmMatMulEnabled } from '../kernels/mixture_train.js';
