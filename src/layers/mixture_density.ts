@@ -185,7 +185,31 @@ export class MixtureDensity extends DistributionLayer {
  * `act(x W + b)` for act in {relu, linear} as one fused matMul forward; the backward
  * pass uses explicit transposes (fast on wasm) and the relu mask from the saved output.
  */
-function denseExplicitTranspose(x: tf.Tensor2D, kernel: tf.Tensor, bias: tf.Tensor | null, relu: boolean): tf.Tensor2D {
+function denseExplicitTranspose(
+  x: tf.Tensor2D,
+  kernel: tf.Tensor,
+  bias: tf.Tensor | null,
+  relu: boolean,
+  needDx: boolean,
+): tf.Tensor2D {
+  const b0 = bias ?? tf.zeros([kernel.shape[1]!]);
+  if (!needDx) {
+    // The input is data (the first layer): x is closed over, so no gradient (and no
+    // transpose of the kernel and extra matMul) is computed for it.
+    const g = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const [w, b, save] = args as [tf.Tensor2D, tf.Tensor, tf.GradSaveFunc];
+      const out = tf.fused.matMul({ a: x, b: w, bias: b, activation: relu ? 'relu' : 'linear' });
+      save([out]);
+      return {
+        value: out,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const dz = (relu ? tf.mul(dy, tf.step(saved[0]!)) : dy) as tf.Tensor2D;
+          return [tf.matMul(tf.transpose(x), dz), biasGrad(dz)];
+        },
+      };
+    });
+    return g(kernel, b0) as tf.Tensor2D;
+  }
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor, tf.GradSaveFunc];
     const out = tf.fused.matMul({ a: xi, b: w, bias: b, activation: relu ? 'relu' : 'linear' });
@@ -199,7 +223,7 @@ function denseExplicitTranspose(x: tf.Tensor2D, kernel: tf.Tensor, bias: tf.Tens
       },
     };
   });
-  return f(x, kernel, bias ?? tf.zeros([kernel.shape[1]!])) as tf.Tensor2D;
+  return f(x, kernel, b0) as tf.Tensor2D;
 }
 
 interface DenseInternals {
@@ -260,7 +284,13 @@ export function makeTrainStep(model: tf.LayersModel, opts: TrainStepOptions): (x
         const h2 = (h.rank === 2 ? h : tf.reshape(h, [-1, h.shape[h.rank - 1]!])) as tf.Tensor2D;
         const act = d.activation.getClassName();
         const fusedAct = act === 'relu' || act === 'linear';
-        let z: tf.Tensor = denseExplicitTranspose(h2, d.kernel.read(), d.useBias && d.bias ? d.bias.read() : null, act === 'relu');
+        let z: tf.Tensor = denseExplicitTranspose(
+          h2,
+          d.kernel.read(),
+          d.useBias && d.bias ? d.bias.read() : null,
+          act === 'relu',
+          h !== x, // the model input needs no gradient
+        );
         if (h.rank !== 2) z = tf.reshape(z, [...lead, z.shape[1]!]);
         h = fusedAct ? z : d.activation.apply(z);
       } else {
