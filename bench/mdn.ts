@@ -312,6 +312,14 @@ async function main(): Promise<void> {
       '- `tfpl.enableFastWasmMatMul()` (opt-in, global on wasm): flagged matMuls run as transpose + plain matMul, which ' +
         'is what speeds up the Dense backward inside `model.fit`.',
       '',
+      `Against the targets (PyTorch ${torches[torches.length - 1]!.threads} thread, the steadier baseline here): the recommended ` +
+        `custom loop (\`makeTrainStep\` + \`FastAdam\`) is at ${ratio('step+', torches[torches.length - 1]!.name).toFixed(2)}x ` +
+        `(target 1.5x: not reached), \`model.fit\` with \`FastAdam\` + \`enableFastWasmMatMul()\` at ` +
+        `${ratio('fit+', torches[torches.length - 1]!.name).toFixed(2)}x (target 4x) and plain \`model.fit\` at ` +
+        `${ratio('fit', torches[torches.length - 1]!.name).toFixed(2)}x. The step's six matMuls alone take about ` +
+        `${(3 * mm.big + 3 * mm.head).toFixed(2)} ms on wasm, against ${median(times[torches[torches.length - 1]!.name]!).toFixed(2)} ms for ` +
+        'the whole PyTorch step, so 1.5x is out of reach for single-threaded wasm on this machine.',
+      '',
       'What is left: the matrix products themselves (wasm/XNNPACK, single-threaded: one 128x128x128 matMul took ' +
         `${mm.big.toFixed(2)} ms and one 128x128x60 ${mm.head.toFixed(2)} ms in this run; a step needs three of each, ` +
         'forward and backward), plus the per-op overhead of the tfjs engine (~80 kernel launches per `makeTrainStep` ' +
