@@ -21,13 +21,12 @@
  * `--write` replaces the "Mixture density network training step" section of bench/RESULTS.md.
  */
 import * as tf from '@tensorflow/tfjs';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ready } from '../src/backend.js';
+import { TorchChild } from './torch_child.js';
 import '../src/layers/register.js';
 import { MixtureDensity, makeTrainStep } from '../src/layers/mixture_density.js';
 import { negativeLogLikelihood } from '../src/losses/nll.js';
@@ -52,31 +51,14 @@ const N = 128 * 20;
 const B = 128;
 const K = 20;
 
-class Torch {
-  private readonly lines: AsyncIterableIterator<string>;
-  private readonly proc;
+/** The PyTorch side, with `threads` torch threads (torch_mdn.py with its thread count replaced). */
+class Torch extends TorchChild {
   constructor(threads: number) {
     const script = readFileSync(join(here, 'torch_mdn.py'), 'utf8').replace(
       'torch.set_num_threads(2)',
       `torch.set_num_threads(${threads})`,
     );
-    this.proc = spawn('/usr/bin/python3', ['-c', script], {
-      env: { ...process.env, LD_LIBRARY_PATH: '/usr/lib/x86_64-linux-gnu/openblas-pthread', OPENBLAS_NUM_THREADS: '1' },
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    this.lines = createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
-  }
-  async send(msg: object): Promise<Record<string, unknown>> {
-    this.proc.stdin.write(JSON.stringify(msg) + '\n');
-    const { value, done } = await this.lines.next();
-    if (done) throw new Error('torch_mdn.py exited');
-    const r = JSON.parse(value) as Record<string, unknown>;
-    if (r['error']) throw new Error(`torch_mdn.py: ${String(r['error'])}`);
-    return r;
-  }
-  quit(): void {
-    this.proc.stdin.write('{"cmd":"quit"}\n');
-    this.proc.stdin.end();
+    super(['-c', script], 'torch_mdn.py');
   }
 }
 

@@ -19,13 +19,12 @@
  * and cpu backends execute synchronously, so a call has finished when it returns.
  */
 import * as tf from '@tensorflow/tfjs';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
-import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ready } from '../src/backend.js';
+import { TorchChild } from './torch_child.js';
 import { MultivariateNormalTriL } from '../src/distributions/mvn_tril.js';
 import { setKernelsEnabled } from '../src/kernels/register.js';
 import { randomNormal, randomUniform } from '../src/math/random.js';
@@ -46,27 +45,9 @@ const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1]! : '';
 
 // ------------------------------------------------------------------ torch child
 
-class Torch {
-  private readonly lines: AsyncIterableIterator<string>;
-  private readonly proc;
+class Torch extends TorchChild {
   constructor() {
-    this.proc = spawn('/usr/bin/python3', [join(here, 'torch_mvn.py')], {
-      env: { ...process.env, LD_LIBRARY_PATH: '/usr/lib/x86_64-linux-gnu/openblas-pthread', OPENBLAS_NUM_THREADS: '1' },
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    this.lines = createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
-  }
-  async send(msg: object): Promise<Record<string, unknown>> {
-    this.proc.stdin.write(JSON.stringify(msg) + '\n');
-    const { value, done } = await this.lines.next();
-    if (done) throw new Error('torch_mvn.py exited');
-    const r = JSON.parse(value) as Record<string, unknown>;
-    if (r['error']) throw new Error(`torch_mvn.py: ${String(r['error'])}`);
-    return r;
-  }
-  quit(): void {
-    this.proc.stdin.write('{"cmd":"quit"}\n');
-    this.proc.stdin.end();
+    super([join(here, 'torch_mvn.py')], 'torch_mvn.py');
   }
 }
 
