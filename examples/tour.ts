@@ -17,10 +17,12 @@ async function main(): Promise<void> {
   console.log('  sample([3], {seed: 42}) =', JSON.stringify(await x.array()));
   const lp = normal.logProb(x);
   console.log('  logProb(sample)        =', JSON.stringify(await lp.array()));
-  const kl = tfd.klDivergence(normal, new tfd.Normal({ loc: 0, scale: 1 }));
+  const standard = new tfd.Normal({ loc: 0, scale: 1 });
+  const kl = tfd.klDivergence(normal, standard);
   console.log('  KL(normal || N(0,1))   =', JSON.stringify(await kl.array()));
   tf.dispose([x, lp, kl]);
   normal.dispose();
+  standard.dispose();
   console.log(`\nlive tensors at the end: ${tf.memory().numTensors}`);
 }
 
