@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import type { Distribution } from '../src/distributions/distribution.js';
+import { klDivergence } from '../src/distributions/kl.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -132,4 +134,64 @@ export function meanTolerance(sd: number, n: number, tests = 1): number {
 /** Reads a tensor into a nested array (for shape-agnostic comparisons). */
 export function arr(t: tf.Tensor): number[] {
   return Array.from(t.dataSync());
+}
+
+/** A value in a fixture JSON: JSON has no NaN or ±Infinity, so the generators write those as strings. */
+export type FixtureNum = number | string | FixtureNum[];
+
+/** Converts a fixture value to numbers, keeping its nesting. */
+export function fixtureNum(v: FixtureNum): number | number[] {
+  return (Array.isArray(v) ? v.map((e) => fixtureNum(e)) : Number(v)) as number | number[];
+}
+
+/** Converts a fixture value to a flat list of numbers (a scalar gives one element). */
+export function fixtureFlat(v: FixtureNum): number[] {
+  return Array.isArray(v) ? (v.flat(Infinity as 1) as FixtureNum[]).map((e) => Number(e)) : [Number(v)];
+}
+
+/** Shape of a nested fixture array (`[]` for a scalar). */
+export function fixtureShape(v: FixtureNum): number[] {
+  const s: number[] = [];
+  let cur: FixtureNum = v;
+  while (Array.isArray(cur)) {
+    s.push(cur.length);
+    cur = cur[0]!;
+  }
+  return s;
+}
+
+/**
+ * For a fixture case `c` (a `name` and reference values by key), returns
+ * `check(what, got, key, atol = 0)`: when `c[key]` exists, the tensor `got()`
+ * must match it at rtol 2e-4 (+ atol); the tensor is disposed afterwards.
+ */
+export function fixtureCaseChecker(c: { name: string; [key: string]: FixtureNum | undefined }) {
+  return (what: string, got: () => tf.Tensor, key: string, atol = 0): void => {
+    const want = c[key];
+    if (want === undefined) return;
+    const g = got();
+    expectClose(g, fixtureNum(want) as number[], { rtol: 2e-4, atol, context: { case: c.name, what } });
+    g.dispose();
+  };
+}
+
+/**
+ * Asserts that the closed-form `KL(p || q)` agrees, for every batch member,
+ * with the Monte Carlo estimate mean(log p(X) - log q(X)) over `n` draws
+ * X ~ p at `seed`, within the CLT tolerance at FALSE_FAILURE_RATE
+ * (Bonferroni over the batch). The draws' own standard deviation stands in
+ * for the true one (negligible difference at n = 40,000).
+ */
+export function expectKLMatchesMonteCarlo(p: Distribution, q: Distribution, opts: { seed: number; n?: number }): void {
+  const n = opts.n ?? 40000;
+  const [est, sd, closed] = tf.tidy(() => {
+    const x = p.sample([n], { seed: opts.seed });
+    const r = tf.sub(p.logProb(x), q.logProb(x));
+    const { mean, variance } = tf.moments(r, 0);
+    return [mean.dataSync(), tf.sqrt(variance).dataSync(), klDivergence(p, q).dataSync()];
+  });
+  const batch = closed!.length;
+  for (let i = 0; i < batch; i++) {
+    expect(Math.abs(est![i]! - closed![i]!), `batch member ${i}`).toBeLessThan(meanTolerance(sd![i]!, n, batch));
+  }
 }

@@ -4,9 +4,8 @@ import { Categorical } from '../../src/distributions/categorical.js';
 import { klDivergence } from '../../src/distributions/kl.js';
 import { ready } from '../../src/backend.js';
 import { InvalidArgumentError, NotImplementedError } from '../../src/errors.js';
-import { expectClose, expectNoLeak, loadFixture, meanTolerance } from '../helpers.js';
+import { expectClose, expectNoLeak, loadFixture, meanTolerance, type FixtureNum as N, fixtureFlat as num, fixtureShape as shapeOf } from '../helpers.js';
 
-type N = number | string | N[];
 interface Case {
   name: string;
   param: 'logits' | 'probs';
@@ -22,16 +21,6 @@ interface KLCase {
   p_logits: N;
   q_logits: N;
   kl: N;
-}
-const num = (v: N): number[] => (Array.isArray(v) ? (v.flat(Infinity as 1) as N[]).map((e) => Number(e)) : [Number(v)]);
-function shapeOf(v: N): number[] {
-  const s: number[] = [];
-  let cur: N = v;
-  while (Array.isArray(cur)) {
-    s.push(cur.length);
-    cur = cur[0]!;
-  }
-  return s;
 }
 const tensorOf = (v: N): tf.Tensor => tf.tensor(num(v), shapeOf(v));
 const fx = loadFixture<{ categorical: Case[]; categorical_kl: KLCase[] }>('discrete');

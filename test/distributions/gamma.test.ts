@@ -3,12 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { Gamma } from '../../src/distributions/gamma.js';
 import { klDivergence } from '../../src/distributions/kl.js';
 import { InvalidArgumentError } from '../../src/errors.js';
-import { FALSE_FAILURE_RATE, expectClose, expectNoLeak, loadFixture, meanTolerance } from '../helpers.js';
+import { FALSE_FAILURE_RATE, expectClose, expectNoLeak, loadFixture, meanTolerance, type FixtureNum as Num, fixtureNum as num, fixtureCaseChecker, expectKLMatchesMonteCarlo } from '../helpers.js';
 
-/** The fixture writes NaN/±Infinity as strings (JSON has none); map them back. */
-type Num = number | string | Num[];
-const num = (v: Num): number | number[] =>
-  (Array.isArray(v) ? v.map((e) => num(e)) : Number(v)) as number | number[];
 
 interface Case {
   name: string;
@@ -29,13 +25,7 @@ describe('Gamma values against scipy (float64 fixture)', () => {
   for (const c of F.gamma) {
     it(c.name, () => {
       const d = new Gamma({ concentration: num(c.concentration), rate: num(c.rate) });
-      const check = (what: string, got: () => tf.Tensor, key: string, atol = 0) => {
-        const want = c[key];
-        if (want === undefined) return;
-        const g = got();
-        expectClose(g, num(want) as number[], { rtol: 2e-4, atol, context: { case: c.name, what } });
-        g.dispose();
-      };
+      const check = fixtureCaseChecker(c);
       const x = num(c.x) as number[];
       check('logProb', () => d.logProb(x), 'log_prob');
       check('cdf', () => d.cdf(x), 'cdf', 1e-7);
@@ -66,17 +56,7 @@ describe('Gamma KL identity', () => {
   it('closed-form KL equals a Monte Carlo estimate E_p[log p - log q] (false-failure rate 1e-4)', () => {
     const p = new Gamma({ concentration: [0.5, 3], rate: [1, 2] });
     const q = new Gamma({ concentration: [1, 2], rate: [0.5, 3] });
-    const n = 40000;
-    const [est, sd] = tf.tidy(() => {
-      const x = p.sample([n], { seed: 13 });
-      const r = tf.sub(p.logProb(x), q.logProb(x));
-      return [tf.mean(r, 0).dataSync(), tf.sqrt(tf.moments(r, 0).variance).dataSync()];
-    });
-    const kl = klDivergence(p, q);
-    const kd = kl.dataSync();
-    // the sample sd stands in for the true one (n = 40,000)
-    for (let i = 0; i < 2; i++) expect(Math.abs(est![i]! - kd[i]!), `batch ${i}`).toBeLessThan(meanTolerance(sd![i]!, n, 2));
-    kl.dispose();
+    expectKLMatchesMonteCarlo(p, q, { seed: 13 });
     p.dispose();
     q.dispose();
   });

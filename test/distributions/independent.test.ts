@@ -6,9 +6,8 @@ import { Bernoulli } from '../../src/distributions/bernoulli.js';
 import { OneHotCategorical } from '../../src/distributions/one_hot_categorical.js';
 import { klDivergence } from '../../src/distributions/kl.js';
 import { InvalidArgumentError, NotImplementedError } from '../../src/errors.js';
-import { expectClose, expectNoLeak, loadFixture } from '../helpers.js';
+import { expectClose, expectNoLeak, loadFixture, type FixtureNum as N, fixtureFlat as num, fixtureShape as shapeOf } from '../helpers.js';
 
-type N = number | string | N[];
 interface Case {
   name: string;
   inner: 'Normal' | 'Bernoulli';
@@ -30,16 +29,6 @@ interface KLCase {
   q_scale: N;
   k: number;
   kl: N;
-}
-const num = (v: N): number[] => (Array.isArray(v) ? (v.flat(Infinity as 1) as N[]).map((e) => Number(e)) : [Number(v)]);
-function shapeOf(v: N): number[] {
-  const s: number[] = [];
-  let cur: N = v;
-  while (Array.isArray(cur)) {
-    s.push(cur.length);
-    cur = cur[0]!;
-  }
-  return s;
 }
 const tensorOf = (v: N): tf.Tensor => tf.tensor(num(v), shapeOf(v));
 const fx = loadFixture<{ independent: Case[]; independent_kl: KLCase[] }>('discrete');

@@ -3,12 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { LogNormal } from '../../src/distributions/log_normal.js';
 import { klDivergence } from '../../src/distributions/kl.js';
 import { InvalidArgumentError } from '../../src/errors.js';
-import { expectClose, expectNoLeak, loadFixture, meanTolerance } from '../helpers.js';
+import { expectClose, expectNoLeak, loadFixture, meanTolerance, type FixtureNum as Num, fixtureNum as num, fixtureCaseChecker, expectKLMatchesMonteCarlo } from '../helpers.js';
 
-/** The fixture writes NaN/±Infinity as strings (JSON has none); map them back. */
-type Num = number | string | Num[];
-const num = (v: Num): number | number[] =>
-  (Array.isArray(v) ? v.map((e) => num(e)) : Number(v)) as number | number[];
 
 interface Case {
   name: string;
@@ -24,13 +20,7 @@ describe('LogNormal values against scipy (float64 fixture)', () => {
   for (const c of cases) {
     it(c.name, () => {
       const d = new LogNormal({ loc: num(c.loc), scale: num(c.scale) });
-      const check = (what: string, got: () => tf.Tensor, key: string, atol = 0) => {
-        const want = c[key];
-        if (want === undefined) return;
-        const g = got();
-        expectClose(g, num(want) as number[], { rtol: 2e-4, atol, context: { case: c.name, what } });
-        g.dispose();
-      };
+      const check = fixtureCaseChecker(c);
       const x = num(c.x) as number[];
       check('logProb', () => d.logProb(x), 'log_prob');
       check('cdf', () => d.cdf(x), 'cdf', 1e-7);
@@ -82,16 +72,7 @@ describe('LogNormal identities and support', () => {
   it('KL(LogNormal || LogNormal) equals a Monte Carlo estimate (false-failure rate 1e-4)', () => {
     const p = new LogNormal({ loc: [0, 1], scale: [1, 0.5] });
     const q = new LogNormal({ loc: [0.5, -1], scale: [2, 1.5] });
-    const n = 40000;
-    const [est, sd] = tf.tidy(() => {
-      const x = p.sample([n], { seed: 5 });
-      const r = tf.sub(p.logProb(x), q.logProb(x));
-      return [tf.mean(r, 0).dataSync(), tf.sqrt(tf.moments(r, 0).variance).dataSync()];
-    });
-    const kl = klDivergence(p, q);
-    const kd = kl.dataSync();
-    for (let i = 0; i < 2; i++) expect(Math.abs(est![i]! - kd[i]!)).toBeLessThan(meanTolerance(sd![i]!, n, 2));
-    kl.dispose();
+    expectKLMatchesMonteCarlo(p, q, { seed: 5 });
     p.dispose();
     q.dispose();
   });

@@ -2,12 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { StudentT } from '../../src/distributions/student_t.js';
 import { InvalidArgumentError } from '../../src/errors.js';
-import { expectClose, expectNoLeak, loadFixture, meanTolerance } from '../helpers.js';
+import { expectClose, expectNoLeak, loadFixture, meanTolerance, type FixtureNum as Num, fixtureNum as num, fixtureCaseChecker } from '../helpers.js';
 
-/** The fixture writes NaN/±Infinity as strings (JSON has none); map them back. */
-type Num = number | string | Num[];
-const num = (v: Num): number | number[] =>
-  (Array.isArray(v) ? v.map((e) => num(e)) : Number(v)) as number | number[];
 
 interface Case {
   name: string;
@@ -23,13 +19,7 @@ describe('StudentT values against scipy (float64 fixture)', () => {
   for (const c of cases) {
     it(c.name, () => {
       const d = new StudentT({ df: num(c.df), loc: num(c.loc), scale: num(c.scale) });
-      const check = (what: string, got: () => tf.Tensor, key: string, atol = 0) => {
-        const want = c[key];
-        if (want === undefined) return;
-        const g = got();
-        expectClose(g, num(want) as number[], { rtol: 2e-4, atol, context: { case: c.name, what } });
-        g.dispose();
-      };
+      const check = fixtureCaseChecker(c);
       const x = num(c.x) as number[];
       check('logProb', () => d.logProb(x), 'log_prob');
       check('cdf', () => d.cdf(x), 'cdf', 1e-7);
