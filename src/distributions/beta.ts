@@ -48,22 +48,16 @@ export class Beta extends Distribution {
   constructor(args: BetaArgs) {
     const c1 = toFloat(args.concentration1, 'concentration1', 'Beta');
     const c0 = toFloat(args.concentration0, 'concentration0', 'Beta');
-    try {
-      super({
-        ...args,
-        className: 'Beta',
-        params: {
-          concentration1: { value: c1, eventRank: 0, constraint: positive },
-          concentration0: { value: c0, eventRank: 0, constraint: positive },
-        },
-        eventShape: [],
-        reparameterized: false,
-      });
-    } catch (e) {
-      // a shape or validateArgs error: release the converted parameters before rethrowing
-      tf.dispose([c1, c0]);
-      throw e;
-    }
+    super({
+      ...args,
+      className: 'Beta',
+      params: {
+        concentration1: { value: c1, eventRank: 0, constraint: positive },
+        concentration0: { value: c0, eventRank: 0, constraint: positive },
+      },
+      eventShape: [],
+      reparameterized: false,
+    });
     this.concentration1 = c1;
     this.concentration0 = c0;
   }

@@ -60,19 +60,13 @@ export class Dirichlet extends Distribution {
       throw new InvalidArgumentError(`Dirichlet: concentration must be [..., k] with k >= 1; got ${fmtShape(shape)}`);
     }
     const k = concentration.shape[concentration.rank - 1]!;
-    try {
-      super({
-        ...args,
-        className: 'Dirichlet',
-        params: { concentration: { value: concentration, eventRank: 1, constraint: positiveVector } },
-        eventShape: [k],
-        reparameterized: false,
-      });
-    } catch (e) {
-      // a shape or validateArgs error: release the converted parameters before rethrowing
-      tf.dispose([concentration]);
-      throw e;
-    }
+    super({
+      ...args,
+      className: 'Dirichlet',
+      params: { concentration: { value: concentration, eventRank: 1, constraint: positiveVector } },
+      eventShape: [k],
+      reparameterized: false,
+    });
     this.concentration = concentration;
   }
 

@@ -45,22 +45,16 @@ export class Gamma extends Distribution {
   constructor(args: GammaArgs) {
     const concentration = toFloat(args.concentration, 'concentration', 'Gamma');
     const rate = toFloat(args.rate, 'rate', 'Gamma');
-    try {
-      super({
-        ...args,
-        className: 'Gamma',
-        params: {
-          concentration: { value: concentration, eventRank: 0, constraint: positive },
-          rate: { value: rate, eventRank: 0, constraint: positive },
-        },
-        eventShape: [],
-        reparameterized: false,
-      });
-    } catch (e) {
-      // a shape or validateArgs error: release the converted parameters before rethrowing
-      tf.dispose([concentration, rate]);
-      throw e;
-    }
+    super({
+      ...args,
+      className: 'Gamma',
+      params: {
+        concentration: { value: concentration, eventRank: 0, constraint: positive },
+        rate: { value: rate, eventRank: 0, constraint: positive },
+      },
+      eventShape: [],
+      reparameterized: false,
+    });
     this.concentration = concentration;
     this.rate = rate;
   }

@@ -36,19 +36,13 @@ export class Laplace extends Distribution {
   constructor(args: LaplaceArgs) {
     const loc = toFloat(args.loc, 'loc', 'Laplace');
     const scale = toFloat(args.scale, 'scale', 'Laplace');
-    try {
-      super({
-        ...args,
-        className: 'Laplace',
-        params: { loc: { value: loc, eventRank: 0, constraint: real }, scale: { value: scale, eventRank: 0, constraint: positive } },
-        eventShape: [],
-        reparameterized: true,
-      });
-    } catch (e) {
-      // a shape or validateArgs error: release the converted parameters before rethrowing
-      tf.dispose([loc, scale]);
-      throw e;
-    }
+    super({
+      ...args,
+      className: 'Laplace',
+      params: { loc: { value: loc, eventRank: 0, constraint: real }, scale: { value: scale, eventRank: 0, constraint: positive } },
+      eventShape: [],
+      reparameterized: true,
+    });
     this.loc = loc;
     this.scale = scale;
   }

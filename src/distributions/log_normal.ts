@@ -38,19 +38,13 @@ export class LogNormal extends Distribution {
   constructor(args: LogNormalArgs) {
     const loc = toFloat(args.loc, 'loc', 'LogNormal');
     const scale = toFloat(args.scale, 'scale', 'LogNormal');
-    try {
-      super({
-        ...args,
-        className: 'LogNormal',
-        params: { loc: { value: loc, eventRank: 0, constraint: real }, scale: { value: scale, eventRank: 0, constraint: positive } },
-        eventShape: [],
-        reparameterized: true,
-      });
-    } catch (e) {
-      // a shape or validateArgs error: release the converted parameters before rethrowing
-      tf.dispose([loc, scale]);
-      throw e;
-    }
+    super({
+      ...args,
+      className: 'LogNormal',
+      params: { loc: { value: loc, eventRank: 0, constraint: real }, scale: { value: scale, eventRank: 0, constraint: positive } },
+      eventShape: [],
+      reparameterized: true,
+    });
     this.loc = loc;
     this.scale = scale;
   }

@@ -52,23 +52,17 @@ export class StudentT extends Distribution {
     const df = toFloat(args.df, 'df', 'StudentT');
     const loc = toFloat(args.loc, 'loc', 'StudentT');
     const scale = toFloat(args.scale, 'scale', 'StudentT');
-    try {
-      super({
-        ...args,
-        className: 'StudentT',
-        params: {
-          df: { value: df, eventRank: 0, constraint: positive },
-          loc: { value: loc, eventRank: 0, constraint: real },
-          scale: { value: scale, eventRank: 0, constraint: positive },
-        },
-        eventShape: [],
-        reparameterized: true,
-      });
-    } catch (e) {
-      // a shape or validateArgs error: release the converted parameters before rethrowing
-      tf.dispose([df, loc, scale]);
-      throw e;
-    }
+    super({
+      ...args,
+      className: 'StudentT',
+      params: {
+        df: { value: df, eventRank: 0, constraint: positive },
+        loc: { value: loc, eventRank: 0, constraint: real },
+        scale: { value: scale, eventRank: 0, constraint: positive },
+      },
+      eventShape: [],
+      reparameterized: true,
+    });
     this.df = df;
     this.loc = loc;
     this.scale = scale;
