@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DistributionOptions, ParamSpec } from './distribution.js';
 import { positive, real } from './constraints.js';
-import { MultivariateNormalLinearOperator, checkMvnShapes, ownFloat } from './mvn_linear_operator.js';
+import { MultivariateNormalLinearOperator, checkMvnShapes } from './mvn_linear_operator.js';
 import { InvalidArgumentError } from '../errors.js';
-import type { TensorLike } from '../util.js';
+import { toFloat, type TensorLike } from '../util.js';
 
 export interface MultivariateNormalDiagArgs extends DistributionOptions {
   /** Mean μ, shape `[...B, D]`. Defaults to zeros. */
@@ -41,8 +41,8 @@ export class MultivariateNormalDiag extends MultivariateNormalLinearOperator {
     if (args.loc === undefined && args.scaleDiag === undefined) {
       throw new InvalidArgumentError(`${cls}: give loc [..., k] or scaleDiag [..., k] (or both); got neither`);
     }
-    let loc = args.loc === undefined ? undefined : ownFloat(args.loc, 'loc', cls);
-    let scaleDiag = args.scaleDiag === undefined ? undefined : ownFloat(args.scaleDiag, 'scaleDiag', cls);
+    let loc = args.loc === undefined ? undefined : toFloat(args.loc, 'loc', cls);
+    let scaleDiag = args.scaleDiag === undefined ? undefined : toFloat(args.scaleDiag, 'scaleDiag', cls);
     checkMvnShapes(cls, loc, 'scaleDiag', scaleDiag, false);
     if (loc === undefined) loc = tf.zeros([scaleDiag!.shape[scaleDiag!.rank - 1]!]);
     if (scaleDiag === undefined) scaleDiag = tf.ones([loc.shape[loc.rank - 1]!]);

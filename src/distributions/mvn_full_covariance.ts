@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DistributionOptions, ParamSpec } from './distribution.js';
 import { real, symmetric } from './constraints.js';
-import { MultivariateNormalLinearOperator, checkMvnShapes, ownFloat, share } from './mvn_linear_operator.js';
+import { MultivariateNormalLinearOperator, checkMvnShapes } from './mvn_linear_operator.js';
 import { InvalidArgumentError } from '../errors.js';
 import { cholesky } from '../math/linalg.js';
-import type { TensorLike } from '../util.js';
+import { shapeHandle, toFloat, type TensorLike } from '../util.js';
 
 export interface MultivariateNormalFullCovarianceArgs extends DistributionOptions {
   /** Mean μ, shape `[...B, D]`. Defaults to zeros. */
@@ -38,8 +38,8 @@ export class MultivariateNormalFullCovariance extends MultivariateNormalLinearOp
 
   constructor(args: MultivariateNormalFullCovarianceArgs) {
     const cls = 'MultivariateNormalFullCovariance';
-    const cov = ownFloat(args.covarianceMatrix, 'covarianceMatrix', cls);
-    const givenLoc = args.loc === undefined ? undefined : ownFloat(args.loc, 'loc', cls);
+    const cov = toFloat(args.covarianceMatrix, 'covarianceMatrix', cls);
+    const givenLoc = args.loc === undefined ? undefined : toFloat(args.loc, 'loc', cls);
     checkMvnShapes(cls, givenLoc, 'covarianceMatrix', cov, true);
     let L: tf.Tensor;
     try {
@@ -68,6 +68,6 @@ export class MultivariateNormalFullCovariance extends MultivariateNormalLinearOp
 
   /** Σ as given (broadcast to the batch); exact, not recomputed from the factor. */
   protected override covarianceFn(): tf.Tensor {
-    return share(this.covarianceMatrix);
+    return shapeHandle(this.covarianceMatrix);
   }
 }

@@ -20,7 +20,7 @@ import { randomNormal } from '../math/random.js';
 import { triangularSolve } from '../math/linalg.js';
 import { mvnTrilLogProb, mvnTrilSample } from '../math/mvn_ops.js';
 import { useKernels } from '../kernels/register.js';
-import { broadcastPair, sizeOf, toFloat, type TensorLike } from '../util.js';
+import { broadcastPair, shapeHandle, sizeOf, toFloat, type TensorLike } from '../util.js';
 
 export type { TensorLike } from '../util.js';
 
@@ -163,10 +163,10 @@ export abstract class MultivariateNormalLinearOperator extends Distribution {
 
   // Methods must never hand out an owned parameter itself: a new handle (zero copy).
   protected override meanFn(): tf.Tensor {
-    return share(this.loc);
+    return shapeHandle(this.loc);
   }
   protected override modeFn(): tf.Tensor {
-    return share(this.loc);
+    return shapeHandle(this.loc);
   }
   protected override varianceFn(): tf.Tensor {
     if (this.scaleKind === 'diag') return tf.square(this.scaleValue);
@@ -293,23 +293,6 @@ export function checkMvnShapes(
       );
     }
   }
-}
-
-/**
- * Converts a parameter to a float32 tensor the distribution owns. A float32
- * tensor passed in gets a new handle on the same memory via `reshape` (zero
- * copy on every backend; `tf.clone` copies the buffer on wasm, ~180 ms for a
- * [100000, 32, 32] scaleTril), so the caller keeps ownership of theirs and
- * gradients flow through.
- */
-export function ownFloat(value: TensorLike, name: string, owner: string): tf.Tensor {
-  if (value instanceof tf.Tensor && value.dtype === 'float32') return tf.reshape(value, value.shape);
-  return toFloat(value, name, owner);
-}
-
-/** A new handle on `t`'s memory (zero copy): what methods return instead of an owned parameter. */
-export function share(t: tf.Tensor): tf.Tensor {
-  return tf.reshape(t, t.shape);
 }
 
 // ------------------------------------------------------------------ KL
