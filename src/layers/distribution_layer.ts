@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Distribution } from '../distributions/distribution.js';
 import { InvalidArgumentError, fmtShape } from '../errors.js';
 import { installNaturalTargets } from '../losses/targets.js';
+import { shapeHandle } from '../util.js';
 
 export type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 
@@ -45,7 +46,8 @@ export abstract class DistributionLayer extends tf.layers.Layer {
           ` (put a Dense layer with ${this.paramsSize} units before this head)`,
       );
     }
-    return tf.clone(x);
+    // A new handle on the same memory (tf.clone copies the buffer on wasm, on every forward pass).
+    return shapeHandle(x);
   }
 }
 
