@@ -1,9 +1,14 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // The library by its package name resolves to its sources (as in tsconfig.json's paths).
+    alias: [{ find: /^tfjs-probability$/, replacement: fileURLToPath(new URL('./packages/tfjs-probability/src/index.ts', import.meta.url)) }],
+  },
   test: {
-    include: ['test/**/*.test.ts'],
-    setupFiles: ['test/setup.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    setupFiles: ['packages/tfjs-probability/test/setup.ts'],
     reporters: ['default', './test/summary-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

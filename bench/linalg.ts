@@ -5,11 +5,11 @@
  *   node --import tsx bench/linalg.ts [--backend wasm|cpu] [--reps 7] [--quick]
  */
 import * as tf from '@tensorflow/tfjs';
-import { ready } from '../src/backend.js';
-import { setKernelsEnabled } from '../src/kernels/register.js';
-import { cholesky, triangularSolve } from '../src/math/linalg.js';
-import { mvnTrilLogProb, mvnTrilSample } from '../src/math/mvn_ops.js';
-import { randomNormal } from '../src/math/random.js';
+import { ready } from '../packages/tfjs-probability/src/backend.js';
+import { setKernelsEnabled } from '../packages/tfjs-probability/src/kernels/register.js';
+import { cholesky, triangularSolve } from '../packages/tfjs-probability/src/math/linalg.js';
+import { mvnTrilLogProb, mvnTrilSample } from '../packages/tfjs-probability/src/math/mvn_ops.js';
+import { randomNormal } from '../packages/tfjs-probability/src/math/random.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, dflt: string) => {

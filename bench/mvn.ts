@@ -23,11 +23,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ready } from '../src/backend.js';
+import { ready } from '../packages/tfjs-probability/src/backend.js';
 import { TorchChild } from './torch_child.js';
-import { MultivariateNormalTriL } from '../src/distributions/mvn_tril.js';
-import { setKernelsEnabled } from '../src/kernels/register.js';
-import { randomNormal, randomUniform } from '../src/math/random.js';
+import { MultivariateNormalTriL } from '../packages/tfjs-probability/src/distributions/mvn_tril.js';
+import { setKernelsEnabled } from '../packages/tfjs-probability/src/kernels/register.js';
+import { randomNormal, randomUniform } from '../packages/tfjs-probability/src/math/random.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);

@@ -23,9 +23,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
-import * as tfp from '../src/index.js';
-import { disposeFitted, fitModel, parseHead, type Fitted } from '../src/cli/model.js';
-import { Predictive } from '../src/cli/predictive.js';
+import * as tfp from 'tfjs-probability';
+import { disposeFitted, fitModel, parseHead, type Fitted } from '../packages/tfjs-prob-cli/src/model.js';
+import { Predictive } from '../packages/tfjs-prob-cli/src/predictive.js';
 
 const ORDER = [
   'yacht',

@@ -14,7 +14,7 @@
  * Run: npx tsx examples/batch-sizes.ts [--rows 1000] [--epochs 10]
  */
 import * as tf from '@tensorflow/tfjs';
-import * as tfp from '../src/index.js';
+import * as tfp from 'tfjs-probability';
 
 const tfpl = tfp.layers;
 

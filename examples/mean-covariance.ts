@@ -13,7 +13,7 @@
  * Run: npx tsx examples/mean-covariance.ts [--rows 20000] [--epochs 40] [--seed 1]
  */
 import * as tf from '@tensorflow/tfjs';
-import * as tfp from '../src/index.js';
+import * as tfp from 'tfjs-probability';
 
 const tfd = tfp.distributions;
 const tfpl = tfp.layers;

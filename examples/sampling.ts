@@ -12,7 +12,7 @@
  * Run: npx tsx examples/sampling.ts [--samples 5000] [--epochs 30] [--rows 2000]
  */
 import * as tf from '@tensorflow/tfjs';
-import * as tfp from '../src/index.js';
+import * as tfp from 'tfjs-probability';
 
 const tfd = tfp.distributions;
 const tfpl = tfp.layers;

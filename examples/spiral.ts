@@ -34,7 +34,7 @@ import { fileURLToPath } from 'node:url';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import { Resvg } from '@resvg/resvg-js';
-import * as tfp from '../src/index.js';
+import * as tfp from 'tfjs-probability';
 
 const tfpl = tfp.layers;
 

@@ -3,7 +3,7 @@
  * Run: npx tsx examples/tour.ts   (part of `npm run demo`)
  */
 import * as tf from '@tensorflow/tfjs';
-import * as tfp from '../src/index.js';
+import * as tfp from 'tfjs-probability';
 
 const tfd = tfp.distributions;
 

@@ -20,7 +20,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import * as tfp from '../src/index.js';
+import * as tfp from 'tfjs-probability';
 
 const tfpl = tfp.layers;
 

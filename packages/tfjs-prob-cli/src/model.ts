@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tfp from '../index.js';
+import * as tfp from 'tfjs-probability';
 import { CliError } from './errors.js';
 import { writeDirAtomic } from './io.js';
 import { mulberry32, permutation } from './rng.js';

@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import * as tfp from '../index.js';
+import * as tfp from 'tfjs-probability';
 import { evaluateCommand, fitCommand, plotCommand, predictCommand, sampleCommand } from './commands.js';
 import { CliError, oneLine } from './errors.js';
 import type { CliIo } from './io.js';

@@ -5,7 +5,7 @@
  * central intervals, and the PIT histogram.
  */
 import * as tf from '@tensorflow/tfjs';
-import * as tfp from '../index.js';
+import * as tfp from 'tfjs-probability';
 import type { Predictive } from './predictive.js';
 
 export interface Evaluation {

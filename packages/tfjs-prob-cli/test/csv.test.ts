@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseColumnList, pick, readTable, toCsv } from '../../src/cli/csv.js';
-import { CliError } from '../../src/cli/errors.js';
-import { applyScaler, fitScaler, logDetScale } from '../../src/cli/scaler.js';
+import { parseColumnList, pick, readTable, toCsv } from '../src/csv.js';
+import { CliError } from '../src/errors.js';
+import { applyScaler, fitScaler, logDetScale } from '../src/scaler.js';
 import { tempDir } from './helpers.js';
 
 const dir = tempDir('csv');

@@ -17,7 +17,7 @@
  * mvn-tril network), else from bisection on the exact marginal mixture CDF.
  */
 import * as tf from '@tensorflow/tfjs';
-import * as tfp from '../index.js';
+import * as tfp from 'tfjs-probability';
 import type { Fitted } from './model.js';
 import { parseHead, type HeadKind } from './model.js';
 import { applyScaler, logDetScale } from './scaler.js';

@@ -2,12 +2,12 @@
  * Writes the bundled spiral data of the demo: spiral.csv (2,000 training
  * points) and spiral_test.csv (1,000 held-out points), from the recipe-002
  * generator in examples/spiral.ts (noisy two-revolution spiral scaled to
- * [0, 5]), with fixed seeds. Run: npx tsx examples/data/generate_spiral.ts
+ * [0, 5]), with fixed seeds. Run: npx tsx packages/tfjs-prob-cli/data/generate_spiral.ts
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { noisySpiral } from '../spiral.js';
+import { noisySpiral } from '../../../examples/spiral.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 function write(name: string, n: number, seed: number): void {

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { zFor, FALSE_FAILURE_RATE } from '../helpers.js';
+import { zFor, FALSE_FAILURE_RATE } from '../../tfjs-probability/test/helpers.js';
 import { cli, rng, tempDir } from './helpers.js';
 
 const N_TRAIN = 3000;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { crpsNormal, energyScore, pitHistogramText } from '../../src/cli/metrics.js';
-import { expectClose, expectNoLeak } from '../helpers.js';
+import { crpsNormal, energyScore, pitHistogramText } from '../src/metrics.js';
+import { expectClose, expectNoLeak } from '../../tfjs-probability/test/helpers.js';
 import { rng } from './helpers.js';
 
 describe('scores', () => {

@@ -15,26 +15,31 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CliError } from './errors.js';
 import type { CliIo } from './io.js';
 
-/** examples/ of the package (src/cli/ or dist/cli/ -> ../../examples). */
+const here = dirname(fileURLToPath(import.meta.url));
+/** The bundled data of the CLI package (src/ or dist/ -> ../data). */
+function dataDir(): string {
+  return resolve(here, '..', 'data');
+}
+/** examples/ of the repository (packages/tfjs-prob-cli/src -> ../../../examples). */
 function examplesDir(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
+  return resolve(here, '..', '..', '..', 'examples');
 }
 
 export async function runDemo(io: CliIo, o: { outDir?: string; full?: boolean }): Promise<void> {
   const t0 = performance.now();
-  const data = join(examplesDir(), 'data');
+  const data = dataDir();
   if (!existsSync(join(data, 'spiral.csv'))) throw new CliError(`demo: bundled data not found in ${data}`, 1);
   const out = o.outDir ? resolve(o.outDir) : mkdtempSync(join(tmpdir(), 'tfjs-prob-demo-'));
   mkdirSync(out, { recursive: true });
   const { main } = await import('./main.js');
   const say = (s: string): void => void io.stdout.write(s + '\n');
   const run = async (args: string[]): Promise<void> => {
-    say(`\n$ tfjs-prob ${args.map((a) => (a.startsWith(out) ? a.replace(out, '$OUT') : a.startsWith(data) ? a.replace(data, 'examples/data') : a)).join(' ')}`);
+    say(`\n$ tfjs-prob ${args.map((a) => (a.startsWith(out) ? a.replace(out, '$OUT') : a.startsWith(data) ? a.replace(data, 'data') : a)).join(' ')}`);
     const code = await main(args, io, { initBackend: false });
     if (code !== 0) throw new CliError(`demo: step "tfjs-prob ${args[0]}" failed with status ${code}`, 1);
   };
   const epochs = o.full ? '300' : '60';
-  say(`tfjs-prob demo: bundled data in examples/data, outputs in ${out} ($OUT)`);
+  say(`tfjs-prob demo: bundled data in ${data}, outputs in ${out} ($OUT)`);
 
   say('\n== 1. Recipe 001: a mean vector and a 5x5 covariance per row (6 inputs, 5 outputs, MultivariateNormalTriL head)');
   await run([

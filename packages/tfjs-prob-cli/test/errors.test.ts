@@ -2,6 +2,7 @@
  * Bad input: every case gives exactly one line on stderr naming the file (and
  * the row and column where they apply), exit status 2, and no output file.
  */
+import { fileURLToPath } from 'node:url';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -188,7 +189,7 @@ describe('prediction commands with bad data leave no output file', () => {
 describe('as a process', () => {
   it('exit status 2 and one stderr line from the real entry point', async () => {
     const { spawnSync } = await import('node:child_process');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'predict', join(dir, 'none'), join(dir, 'good.csv')], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../src/main.ts', import.meta.url)), 'predict', join(dir, 'none'), join(dir, 'good.csv')], {
       encoding: 'utf8',
       env: { ...process.env, NODE_OPTIONS: '' },
     });
