@@ -221,7 +221,7 @@ try {
   let demoSeconds: number | null = null;
   if (demo) {
     const d0 = performance.now();
-    const out = sh('npx', ['--offline', 'tfjs-prob', 'demo', '--out-dir', join(b, 'demo')], { cwd: b, timeout: 900_000 });
+    const out = sh('npx', ['--offline', 'tfjs-prob', 'demo', '--out-dir', join(b, 'demo')], { cwd: b, timeout: 1_800_000 });
     demoSeconds = (performance.now() - d0) / 1000;
     check('npx tfjs-prob demo runs end to end from the installed CLI (spiral MDN included)', /demo done in/.test(out) && /spiral MDN: held-out NLL/.test(out), out.trim().split('\n').pop());
   }
