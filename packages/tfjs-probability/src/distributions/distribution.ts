@@ -167,6 +167,7 @@ export abstract class Distribution {
   readonly parameters: Record<string, tf.Tensor>;
   /** The values this distribution puts mass on; under validateArgs, logProb & co. reject others. */
   readonly support: Constraint | undefined;
+  private readonly constraints: Record<string, Constraint> = {};
   private disposed = false;
 
   protected constructor(init: DistributionInit) {
@@ -178,7 +179,10 @@ export abstract class Distribution {
     this.support = init.support;
     const params = init.params ?? {};
     this.parameters = {};
-    for (const [k, p] of Object.entries(params)) this.parameters[k] = p.value;
+    for (const [k, p] of Object.entries(params)) {
+      this.parameters[k] = p.value;
+      if (p.constraint) this.constraints[k] = p.constraint;
+    }
     try {
       this.batchShape = init.batchShape !== undefined ? [...init.batchShape] : paramBatchShape(this.className, params);
       if (this.validateArgs) {
@@ -206,10 +210,41 @@ export abstract class Distribution {
 
   /** Throws a message like torch's when `value` violates `constraint` (used under validateArgs). */
   protected checkConstraint(name: string, value: tf.Tensor, constraint: Constraint): void {
-    const bad = findViolation(value, constraint);
-    if (bad === null) return;
+    const ok = tf.tidy(() => constraint.check(value));
+    const okData = ok.dataSync();
+    ok.dispose();
+    const bad = violation(okData, ok.shape, value, () => value.dataSync(), constraint);
+    if (bad !== null) throw this.parameterError(name, value, constraint, bad);
+  }
+
+  /**
+   * Checks every parameter against its constraint, like `validateArgs` does at
+   * construction, but without blocking: the reads are `await data()`. Resolves
+   * when all hold; rejects with the same InvalidArgumentError otherwise.
+   *
+   * @example
+   * ```ts
+   * const d = new tfd.Normal({ loc: 0, scale: scaleTensor });   // no read-back
+   * await d.validate();                                         // throws if some scale <= 0
+   * ```
+   */
+  async validate(): Promise<void> {
+    this.assertAlive('validate');
+    for (const [name, constraint] of Object.entries(this.constraints)) {
+      const value = this.parameters[name]!;
+      const ok = tf.tidy(() => constraint.check(value));
+      const okData = await ok.data();
+      ok.dispose();
+      if (!okData.some((v) => !v)) continue;
+      const flat = await value.data();
+      const bad = violation(okData, ok.shape, value, () => flat, constraint);
+      if (bad !== null) throw this.parameterError(name, value, constraint, bad);
+    }
+  }
+
+  private parameterError(name: string, value: tf.Tensor, constraint: Constraint, bad: Violation): InvalidArgumentError {
     const many = bad.values.length > 1;
-    throw new InvalidArgumentError(
+    return new InvalidArgumentError(
       `${this.className}: parameter ${name} (shape ${fmtShape(value.shape)}) must be ${constraint.description}; ` +
         `found invalid value${many ? 's' : ''} at batch index ${fmtShape(bad.index)}: ${bad.values.map(fmtNumber).join(', ')}` +
         (bad.why ? ` (${bad.why})` : ''),
@@ -222,7 +257,10 @@ export abstract class Distribution {
    * class, the method, the index, the value and the set. A synchronous read-back.
    */
   private checkValue(method: string, v: tf.Tensor, constraint: Constraint, what: string): void {
-    const bad = findViolation(v, constraint);
+    const ok = tf.tidy(() => constraint.check(v));
+    const okData = ok.dataSync();
+    ok.dispose();
+    const bad = violation(okData, ok.shape, v, () => v.dataSync(), constraint);
     if (bad === null) return;
     throw new InvalidArgumentError(
       `${this.className}.${method}: ${what} (shape ${fmtShape(v.shape)}) is outside ${
@@ -474,21 +512,28 @@ export abstract class Distribution {
 
 const fmtNumber = (v: number): string => String(+v.toPrecision(6));
 
+interface Violation {
+  index: number[];
+  values: number[];
+  shown: string;
+  why: string;
+}
+
 /**
- * The first entry (or event) of `value` that violates `constraint`, or null.
- * Reads back synchronously: only under validateArgs.
+ * The first entry (or event) of `value` that violates `constraint`, given the
+ * constraint's result `okData` (shape `okShape`), or null. `read` gives the
+ * value's data (only called when something is wrong).
  */
-function findViolation(
+function violation(
+  okData: ArrayLike<number | boolean> & { findIndex(f: (v: number | boolean) => boolean): number },
+  okShape: readonly number[],
   value: tf.Tensor,
+  read: () => ArrayLike<number> & { slice(a: number, b: number): ArrayLike<number> },
   constraint: Constraint,
-): { index: number[]; values: number[]; shown: string; why: string } | null {
-  const ok = tf.tidy(() => constraint.check(value));
-  const okData = ok.dataSync();
-  const okShape = ok.shape;
-  ok.dispose();
+): Violation | null {
   const bad = okData.findIndex((v) => !v);
   if (bad < 0) return null;
-  const flat = value.dataSync();
+  const flat = read();
   const inner = sizeOf(value.shape.slice(value.rank - constraint.eventRank));
   const values = Array.from(flat.slice(bad * inner, bad * inner + inner));
   const shownValues = values.slice(0, 16).map(fmtNumber).join(', ') + (values.length > 16 ? ', ...' : '');
