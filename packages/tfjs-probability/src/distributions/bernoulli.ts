@@ -44,6 +44,10 @@ export function mulNoNan(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
  * @param args.logits log-odds, shape `[...B]`
  * @param args.probs probability of 1, shape `[...B]`
  *
+ * Support: {0, 1}. Without `validateArgs`, values outside it are not checked: `logProb(x)` is `x log p + (1 - x) log(1 - p)` for any x (the soft-label cross-entropy, as TFP).
+ * With `validateArgs: true`, `logProb`, `prob`, `cdf`, `logCdf`, `survivalFunction` and
+ * `logSurvivalFunction` throw an `InvalidArgumentError` naming the first value outside (a read-back).
+ *
  * @example
  * ```ts
  * const d = new tfd.Bernoulli({ probs: [0.2, 0.9] });

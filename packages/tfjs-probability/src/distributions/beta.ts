@@ -34,6 +34,10 @@ export function lbeta(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
  * from the batched gamma sampler, computed as `sigmoid(log G₁ - log G₀)` so tiny
  * concentrations (where the gammas underflow) still give valid draws.
  *
+ * Support: [0, 1]. Without `validateArgs`, values outside it are not checked: `logProb` is -Infinity outside [0, 1]; `cdf` clamps x to [0, 1].
+ * With `validateArgs: true`, `logProb`, `prob`, `cdf`, `logCdf`, `survivalFunction` and
+ * `logSurvivalFunction` throw an `InvalidArgumentError` naming the first value outside (a read-back).
+ *
  * @example
  * ```ts
  * const d = new tfd.Beta({ concentration1: [0.5, 2], concentration0: [0.5, 5] });

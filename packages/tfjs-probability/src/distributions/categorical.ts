@@ -109,6 +109,10 @@ export function categoricalEntropy(logits: tf.Tensor): tf.Tensor {
  * @param args.logits unnormalized log-probabilities, shape `[...B, K]`
  * @param args.probs probabilities, shape `[...B, K]`
  *
+ * Support: the class indices {0, ..., K-1}. Without `validateArgs`, values outside it are not checked: `logProb` is -Infinity for any other value.
+ * With `validateArgs: true`, `logProb`, `prob`, `cdf`, `logCdf`, `survivalFunction` and
+ * `logSurvivalFunction` throw an `InvalidArgumentError` naming the first value outside (a read-back).
+ *
  * @example
  * ```ts
  * const d = new tfd.Categorical({ logits: [0, 1, 2] });

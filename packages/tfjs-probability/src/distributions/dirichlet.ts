@@ -34,6 +34,10 @@ function lbetaVec(a: tf.Tensor): tf.Tensor {
  * simplex (entries >= 0, summing to 1 within float32 rounding) even for tiny αᵢ
  * where every Gᵢ underflows.
  *
+ * Support: the probability simplex (entries >= 0 summing to 1). Without `validateArgs`, values outside it are not checked: `logProb` is -Infinity where an entry is negative and otherwise evaluates the density formula even where the entries do not sum to 1 (as TFP).
+ * With `validateArgs: true`, `logProb`, `prob`, `cdf`, `logCdf`, `survivalFunction` and
+ * `logSurvivalFunction` throw an `InvalidArgumentError` naming the first value outside (a read-back).
+ *
  * @example
  * ```ts
  * const d = new tfd.Dirichlet({ concentration: [[1, 2, 3], [0.1, 0.1, 0.1]] });

@@ -30,6 +30,10 @@ export interface GammaArgs extends DistributionOptions {
  * with respect to α or β. Draws below float32's smallest normal (tiny α)
  * are clamped to 1.18e-38, as in TFP.
  *
+ * Support: x >= 0. Without `validateArgs`, values outside it are not checked: `logProb` is -Infinity and `cdf` 0 for x < 0.
+ * With `validateArgs: true`, `logProb`, `prob`, `cdf`, `logCdf`, `survivalFunction` and
+ * `logSurvivalFunction` throw an `InvalidArgumentError` naming the first value outside (a read-back).
+ *
  * @example
  * ```ts
  * const d = new tfd.Gamma({ concentration: [0.5, 2], rate: [1, 3] });

@@ -39,6 +39,10 @@ function sumLast(t: tf.Tensor, k: number): tf.Tensor {
  * @param args.distribution inner distribution with batch shape `[...B, ...R]`
  * @param args.reinterpretedBatchNdims `k = |R|`, default all inner batch dims
  *
+ * Support: the inner distribution's support. Without `validateArgs`, values outside it are not checked: the inner distribution's behaviour.
+ * With `validateArgs: true`, `logProb`, `prob`, `cdf`, `logCdf`, `survivalFunction` and
+ * `logSurvivalFunction` throw an `InvalidArgumentError` naming the first value outside (a read-back).
+ *
  * @example
  * ```ts
  * const d = new tfd.Independent({

@@ -21,6 +21,10 @@ export interface LaplaceArgs extends DistributionOptions {
  * that keeps relative accuracy in each tail.
  * Reparameterized: `x = μ - b · sign(u) · log1p(-|u|)` with `u ~ U(-1, 1)`.
  *
+ * Support: the real line. Without `validateArgs`, values outside it are not checked: NaN gives NaN.
+ * With `validateArgs: true`, `logProb`, `prob`, `cdf`, `logCdf`, `survivalFunction` and
+ * `logSurvivalFunction` throw an `InvalidArgumentError` naming the first value outside (a read-back).
+ *
  * @example
  * ```ts
  * const d = new tfd.Laplace({ loc: [0, 1], scale: [1, 2] });

@@ -23,6 +23,10 @@ export interface LogNormalArgs extends DistributionOptions {
  * relative accuracy; `quantile(p) = exp(μ + σ Φ⁻¹(p))`.
  * Reparameterized: `x = exp(μ + σ ε)` with `ε ~ N(0, 1)`.
  *
+ * Support: x >= 0. Without `validateArgs`, values outside it are not checked: `logProb` is -Infinity and `cdf` 0 for x <= 0.
+ * With `validateArgs: true`, `logProb`, `prob`, `cdf`, `logCdf`, `survivalFunction` and
+ * `logSurvivalFunction` throw an `InvalidArgumentError` naming the first value outside (a read-back).
+ *
  * @example
  * ```ts
  * const d = new tfd.LogNormal({ loc: [0, 1], scale: [0.5, 1] });

@@ -224,6 +224,10 @@ export interface MixtureArgs extends DistributionOptions {
  *
  * The mixture owns `cat` and the components: `dispose()` releases them.
  *
+ * Support: the components' support (that of the first component). Without `validateArgs`, values outside it are not checked: the components' behaviour.
+ * With `validateArgs: true`, `logProb`, `prob`, `cdf`, `logCdf`, `survivalFunction` and
+ * `logSurvivalFunction` throw an `InvalidArgumentError` naming the first value outside (a read-back).
+ *
  * @example
  * ```ts
  * const mix = new tfd.Mixture({

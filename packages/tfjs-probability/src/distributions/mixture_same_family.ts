@@ -52,6 +52,10 @@ export interface MixtureSameFamilyArgs extends DistributionOptions {
  *
  * Batch shape `[...B]`, event shape `E`. Owns both distributions (`dispose()` releases them).
  *
+ * Support: the components' support. Without `validateArgs`, values outside it are not checked: the components' behaviour.
+ * With `validateArgs: true`, `logProb`, `prob`, `cdf`, `logCdf`, `survivalFunction` and
+ * `logSurvivalFunction` throw an `InvalidArgumentError` naming the first value outside (a read-back).
+ *
  * @example
  * ```ts
  * const gm = new tfd.MixtureSameFamily({

@@ -24,6 +24,10 @@ export interface MultivariateNormalDiagArgs extends DistributionOptions {
  * Parameters: `loc [...B, D]`, `scaleDiag [...B, D]` (batch dims broadcast;
  * either may be omitted, not both).
  *
+ * Support: R^D. Without `validateArgs`, values outside it are not checked: NaN entries give NaN.
+ * With `validateArgs: true`, `logProb`, `prob`, `cdf`, `logCdf`, `survivalFunction` and
+ * `logSurvivalFunction` throw an `InvalidArgumentError` naming the first value outside (a read-back).
+ *
  * @example
  * ```ts
  * const d = new tfd.MultivariateNormalDiag({ loc: [[0, 0], [1, 2]], scaleDiag: [1, 0.5] });

@@ -25,6 +25,10 @@ export interface MultivariateNormalFullCovarianceArgs extends DistributionOption
  *
  * Parameters: `loc [...B, D]`, `covarianceMatrix [...B, D, D]` (batch dims broadcast).
  *
+ * Support: R^D. Without `validateArgs`, values outside it are not checked: NaN entries give NaN.
+ * With `validateArgs: true`, `logProb`, `prob`, `cdf`, `logCdf`, `survivalFunction` and
+ * `logSurvivalFunction` throw an `InvalidArgumentError` naming the first value outside (a read-back).
+ *
  * @example
  * ```ts
  * const d = new tfd.MultivariateNormalFullCovariance({ loc: [1, 2], covarianceMatrix: [[1, 0.5], [0.5, 2]] });

@@ -28,6 +28,10 @@ export interface MultivariateNormalTriLArgs extends DistributionOptions {
  * broadcast (one `scaleTril [D, D]` for locs `[N, D]`, or scales
  * `[N, D, D]` for one loc `[D]`).
  *
+ * Support: R^D. Without `validateArgs`, values outside it are not checked: NaN entries give NaN.
+ * With `validateArgs: true`, `logProb`, `prob`, `cdf`, `logCdf`, `survivalFunction` and
+ * `logSurvivalFunction` throw an `InvalidArgumentError` naming the first value outside (a read-back).
+ *
  * @example
  * ```ts
  * const d = new tfd.MultivariateNormalTriL({ loc: [0, 0], scaleTril: [[1, 0], [0.5, 2]] });

@@ -20,6 +20,10 @@ export interface NormalArgs extends DistributionOptions {
  * Mathematical details: `p(x; μ, σ) = exp(-½ ((x - μ)/σ)²) / (σ √(2π))`.
  * Reparameterized: `x = μ + σ ε` with `ε ~ N(0, 1)`.
  *
+ * Support: the real line. Without `validateArgs`, values outside it are not checked: NaN gives NaN.
+ * With `validateArgs: true`, `logProb`, `prob`, `cdf`, `logCdf`, `survivalFunction` and
+ * `logSurvivalFunction` throw an `InvalidArgumentError` naming the first value outside (a read-back).
+ *
  * @example
  * ```ts
  * const d = new tfd.Normal({ loc: [0, 1], scale: [1, 2] });

@@ -28,6 +28,10 @@ export type OneHotCategoricalArgs = CategoricalArgs;
  * @param args.logits unnormalized log-probabilities, shape `[...B, K]`
  * @param args.probs probabilities, shape `[...B, K]`
  *
+ * Support: the one-hot vectors of length K. Without `validateArgs`, values outside it are not checked: `logProb(x)` is `Σ_k x_k logSoftmax(logits)_k` for any x (as TFP).
+ * With `validateArgs: true`, `logProb`, `prob`, `cdf`, `logCdf`, `survivalFunction` and
+ * `logSurvivalFunction` throw an `InvalidArgumentError` naming the first value outside (a read-back).
+ *
  * @example
  * ```ts
  * const d = new tfd.OneHotCategorical({ probs: [0.2, 0.3, 0.5] });

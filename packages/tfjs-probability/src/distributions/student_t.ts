@@ -36,6 +36,10 @@ export interface StudentTArgs extends DistributionOptions {
  * G ~ Gamma(ν/2, 1) from the batched gamma sampler (computed in log space);
  * the draws carry no gradient with respect to df.
  *
+ * Support: the real line. Without `validateArgs`, values outside it are not checked: NaN gives NaN.
+ * With `validateArgs: true`, `logProb`, `prob`, `cdf`, `logCdf`, `survivalFunction` and
+ * `logSurvivalFunction` throw an `InvalidArgumentError` naming the first value outside (a read-back).
+ *
  * @example
  * ```ts
  * const d = new tfd.StudentT({ df: [1, 5], loc: 0, scale: [1, 2] });
