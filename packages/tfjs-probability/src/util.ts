@@ -177,9 +177,9 @@ export function toFloat(value: TensorLike, name: string, owner: string, host?: H
  */
 export function checkSeed(seed: unknown, owner: string): number | undefined {
   if (seed === undefined) return undefined;
-  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) {
     throw new InvalidArgumentError(
-      `${owner}: seed must be an integer (|seed| < 2^53) or undefined; got ${describeValue(seed)}`,
+      `${owner}: seed must be an integer or undefined; got ${describeValue(seed)}`,
     );
   }
   return seed;

@@ -99,6 +99,8 @@ export interface ConformanceSpec {
   outside: { value: TensorLike; index: number[] };
   /** Parameters that may be left out (e.g. an MVN's loc). */
   optional?: string[];
+  /** Arguments that are plain numbers, never tensors (e.g. Independent's reinterpretedBatchNdims). */
+  nonTensor?: string[];
   /** Non-finite host values a parameter accepts (e.g. logits: [-Infinity]). */
   nonFinite?: Record<string, number[]>;
   /** Sampler statistics: a case whose moments are finite (default n = 20,000 draws). */
@@ -527,6 +529,21 @@ function argumentTests(spec: ConformanceSpec): void {
       }
     }
   });
+  it('arguments: tensors given as parameters stay the caller’s (dispose() leaves them alive)', () => {
+    const before = tf.memory().numTensors;
+    const b = spec.args();
+    const kept: tf.Tensor[] = [];
+    for (const k of Object.keys(b)) {
+      if (spec.nonTensor?.includes(k) || !isHost(b[k])) continue;
+      b[k] = tf.tensor(b[k] as number[]);
+      kept.push(b[k] as tf.Tensor);
+    }
+    const e = spec.make(b);
+    e.dispose();
+    expect(kept.every((t) => !t.isDisposed), `${spec.name}.dispose() disposed a tensor the caller gave`).toBe(true);
+    disposeArgs(b);
+    expect(tf.memory().numTensors).toBe(before);
+  });
   it('arguments: a NaN tensor parameter under validateArgs is an error naming the parameter', () => {
     for (const k of keys()) {
       const probe = spec.args();
@@ -576,8 +593,10 @@ function methodArgumentTests(spec: ConformanceSpec): void {
       }
     });
     const d = spec.make(spec.args());
+    expectArgError(() => klDivergence(d, 'x' as unknown as Distribution), ['klDivergence: q must be a distribution'], 'klDivergence(d, "x")');
     d.dispose();
     expectArgError(() => d.logProb(spec.inside), [`${spec.name}.logProb`, 'disposed'], 'logProb after dispose');
+    expectArgError(() => klDivergence(d, d), ['klDivergence: p is a disposed'], 'klDivergence of a disposed distribution');
     expectArgError(() => d.sample([1]), [`${spec.name}.sample`, 'disposed'], 'sample after dispose');
   });
 }

@@ -238,6 +238,7 @@ export const specs: ConformanceSpec[] = [
     make: ctor(Independent),
     args: () => ({ distribution: new Normal({ loc: [[0, 1, 2], [3, 4, 5]], scale: 1 }), reinterpretedBatchNdims: 1 }),
     optional: ['reinterpretedBatchNdims'],
+    nonTensor: ['reinterpretedBatchNdims'],
     shapes: [
       {
         name: 'Normal [2, 3], 1',
