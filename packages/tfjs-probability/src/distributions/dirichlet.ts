@@ -1,19 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import type { Constraint } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { positiveVector, simplex } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomLogGammaBatched } from '../math/gamma_sampler.js';
 import { digamma, lgamma } from '../math/special.js';
 import { InvalidArgumentError, fmtShape } from '../errors.js';
-import { toFloat } from '../util.js';
 import { xlogy } from './continuous_util.js';
-
-/** Every entry of the last axis positive. */
-const positiveVector: Constraint = {
-  description: 'positive (> 0) in every entry of the last axis',
-  eventRank: 1,
-  check: (v) => tf.all(tf.greater(v, 0), -1),
-};
 
 export interface DirichletArgs extends DistributionOptions {
   /** Concentrations α > 0, shape `[...B, k]` (k >= 1): one distribution over the (k-1)-simplex per batch index. */
@@ -42,6 +34,10 @@ function lbetaVec(a: tf.Tensor): tf.Tensor {
  * simplex (entries >= 0, summing to 1 within float32 rounding) even for tiny αᵢ
  * where every Gᵢ underflows.
  *
+ * Support: the probability simplex (entries >= 0 summing to 1). Without `validateArgs`, values outside it are not checked: `logProb` is -Infinity where an entry is negative and otherwise evaluates the density formula even where the entries do not sum to 1 (as TFP).
+ * With `validateArgs: true`, `logProb`, `prob`, `cdf`, `logCdf`, `survivalFunction` and
+ * `logSurvivalFunction` throw an `InvalidArgumentError` naming the first value outside (a read-back).
+ *
  * @example
  * ```ts
  * const d = new tfd.Dirichlet({ concentration: [[1, 2, 3], [0.1, 0.1, 0.1]] });
@@ -53,7 +49,8 @@ export class Dirichlet extends Distribution {
   readonly concentration: tf.Tensor;
 
   constructor(args: DirichletArgs) {
-    const concentration = toFloat(args.concentration, 'concentration', 'Dirichlet');
+    const params = convertParams('Dirichlet', args, { concentration: { eventRank: 1, constraint: positiveVector } });
+    const concentration = params.concentration.value;
     if (concentration.rank < 1 || concentration.shape[concentration.rank - 1] === 0) {
       const shape = concentration.shape;
       concentration.dispose();
@@ -63,9 +60,10 @@ export class Dirichlet extends Distribution {
     super({
       ...args,
       className: 'Dirichlet',
-      params: { concentration: { value: concentration, eventRank: 1, constraint: positiveVector } },
+      params,
       eventShape: [k],
       reparameterized: false,
+      support: simplex,
     });
     this.concentration = concentration;
   }

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { NotImplementedError, InvalidArgumentError, fmtShape } from '../errors.js';
-import { broadcastPair } from '../util.js';
+import { broadcastPair, describeValue } from '../util.js';
 import type { Distribution } from './distribution.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -49,6 +49,15 @@ function ancestry(obj: object): Ctor[] {
  * ```
  */
 export function klDivergence(p: Distribution, q: Distribution): tf.Tensor {
+  for (const [name, d] of [['p', p], ['q', q]] as const) {
+    const rec = d as unknown as { className?: unknown; isDisposed?: unknown; logProb?: unknown } | null;
+    if (rec === null || typeof rec !== 'object' || typeof rec.logProb !== 'function') {
+      throw new InvalidArgumentError(`klDivergence: ${name} must be a distribution; got ${describeValue(d)}`);
+    }
+    if (rec.isDisposed === true) {
+      throw new InvalidArgumentError(`klDivergence: ${name} is a disposed ${String(rec.className)}`);
+    }
+  }
   const pa = ancestry(p);
   const qa = ancestry(q);
   let best: KLFn | undefined;

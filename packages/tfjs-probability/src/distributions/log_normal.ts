@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { positive, real } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { nonNegativeLine, positive, real } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomNormal } from '../math/random.js';
 import { logNdtr, ndtr, ndtri } from '../math/special.js';
-import { toFloat } from '../util.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -24,6 +23,10 @@ export interface LogNormalArgs extends DistributionOptions {
  * relative accuracy; `quantile(p) = exp(μ + σ Φ⁻¹(p))`.
  * Reparameterized: `x = exp(μ + σ ε)` with `ε ~ N(0, 1)`.
  *
+ * Support: x >= 0. Without `validateArgs`, values outside it are not checked: `logProb` is -Infinity and `cdf` 0 for x <= 0.
+ * With `validateArgs: true`, `logProb`, `prob`, `cdf`, `logCdf`, `survivalFunction` and
+ * `logSurvivalFunction` throw an `InvalidArgumentError` naming the first value outside (a read-back).
+ *
  * @example
  * ```ts
  * const d = new tfd.LogNormal({ loc: [0, 1], scale: [0.5, 1] });
@@ -36,17 +39,10 @@ export class LogNormal extends Distribution {
   readonly scale: tf.Tensor;
 
   constructor(args: LogNormalArgs) {
-    const loc = toFloat(args.loc, 'loc', 'LogNormal');
-    const scale = toFloat(args.scale, 'scale', 'LogNormal');
-    super({
-      ...args,
-      className: 'LogNormal',
-      params: { loc: { value: loc, eventRank: 0, constraint: real }, scale: { value: scale, eventRank: 0, constraint: positive } },
-      eventShape: [],
-      reparameterized: true,
-    });
-    this.loc = loc;
-    this.scale = scale;
+    const params = convertParams('LogNormal', args, { loc: { constraint: real }, scale: { constraint: positive } });
+    super({ ...args, className: 'LogNormal', params, eventShape: [], reparameterized: true, support: nonNegativeLine });
+    this.loc = params.loc.value;
+    this.scale = params.scale.value;
   }
 
   protected sampleN(n: number, seed?: number): tf.Tensor {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Distribution } from './distribution.js';
-import { real, simplex } from './constraints.js';
+import { logits as logitsConstraint, oneHot, simplex } from './constraints.js';
 import { registerKL } from './kl.js';
 import { mulNoNan } from './bernoulli.js';
 import {
@@ -28,6 +28,10 @@ export type OneHotCategoricalArgs = CategoricalArgs;
  * @param args.logits unnormalized log-probabilities, shape `[...B, K]`
  * @param args.probs probabilities, shape `[...B, K]`
  *
+ * Support: the one-hot vectors of length K. Without `validateArgs`, values outside it are not checked: `logProb(x)` is `Σ_k x_k logSoftmax(logits)_k` for any x (as TFP).
+ * With `validateArgs: true`, `logProb`, `prob`, `cdf`, `logCdf`, `survivalFunction` and
+ * `logSurvivalFunction` throw an `InvalidArgumentError` naming the first value outside (a read-back).
+ *
  * @example
  * ```ts
  * const d = new tfd.OneHotCategorical({ probs: [0.2, 0.3, 0.5] });
@@ -47,11 +51,12 @@ export class OneHotCategorical extends Distribution {
       ...args,
       className: 'OneHotCategorical',
       params: {
-        logits: { value: logits, eventRank: 1, ...(fromLogits ? { constraint: real } : {}) },
+        logits: { value: logits, eventRank: 1, ...(fromLogits ? { constraint: logitsConstraint } : {}) },
         probs: { value: probs, eventRank: 1, ...(fromLogits ? {} : { constraint: simplex }) },
       },
       eventShape: [logits.shape[logits.rank - 1]!],
       reparameterized: false,
+      support: oneHot,
     });
     this.logits = logits;
     this.probs = probs;
