@@ -7,3 +7,4 @@ export type { TriangularSolveOptions } from './linalg.js';
 export { mvnTrilLogProb, mvnTrilSample } from './mvn_ops.js';
 export { lgamma, digamma, trigamma, erfinv, ndtri, log1mexp, igamma, igammac, betainc } from './special.js';
 export { log1p } from './special.js';
+export { xlogy, xlog1py } from './xlogy.js';

@@ -42,7 +42,8 @@ function poly(x: tf.Tensor, c: readonly number[]): tf.Tensor {
 }
 
 /** Sums a broadcast gradient back to `shape`. */
-function reduceTo(g: tf.Tensor, shape: number[]): tf.Tensor {
+/** @internal Sums a broadcast gradient back to `shape` (shared with ./xlogy.ts). */
+export function reduceTo(g: tf.Tensor, shape: number[]): tf.Tensor {
   if (g.shape.length === shape.length && g.shape.every((d, i) => d === shape[i])) return g;
   const lead = g.shape.length - shape.length;
   const axes: number[] = [];
