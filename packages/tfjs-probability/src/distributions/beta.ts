@@ -3,8 +3,8 @@ import { Distribution, convertParams, type DistributionOptions, type TensorLike 
 import { positive, unitInterval } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomLogGammaBatched } from '../math/gamma_sampler.js';
-import { betainc, digamma, lgamma } from '../math/special.js';
-import { splitSeed } from '../util.js';
+import { betainc, betaincc, digamma, lgamma, logBetainc, logBetaincc } from '../math/special.js';
+import { splitSeed, toFloat } from '../util.js';
 import { xlog1py, xlogy } from './continuous_util.js';
 
 export interface BetaArgs extends DistributionOptions {
@@ -24,7 +24,9 @@ export function lbeta(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
  *
  * Mathematical details: `p(x; α, β) = x^(α-1) (1 - x)^(β-1) / B(α, β)`;
  * `cdf(x) = I_x(α, β)`, the regularized incomplete beta function
- * (survivalFunction uses `I_{1-x}(β, α)` for right-tail accuracy).
+ * (survivalFunction is the complement `1 - I_x(α, β)` evaluated directly, accurate
+ * at tiny x and in the right tail; logCdf and logSurvivalFunction are computed in
+ * log space and stay finite where the probabilities underflow float32).
  * Mean α/(α+β), variance αβ / ((α+β)² (α+β+1)), mode (α-1)/(α+β-2).
  *
  * Undefined statistics follow TFP's default `allow_nan_stats=True`: `mode()` is
@@ -81,8 +83,15 @@ export class Beta extends Distribution {
     return betainc(this.concentration1, this.concentration0, xc);
   }
   protected override survivalFn(x: tf.Tensor): tf.Tensor {
+    // 1 - I_x(α, β) with 1 - x formed in float64 (betaincc): float32 1 - x would round tiny x away.
     const xc = tf.clipByValue(x, 0, 1);
-    return betainc(this.concentration0, this.concentration1, tf.sub(1, xc));
+    return betaincc(this.concentration1, this.concentration0, xc);
+  }
+  protected override logCdfFn(x: tf.Tensor): tf.Tensor {
+    return logBetainc(this.concentration1, this.concentration0, tf.clipByValue(x, 0, 1));
+  }
+  protected override logSurvivalFn(x: tf.Tensor): tf.Tensor {
+    return logBetaincc(this.concentration1, this.concentration0, tf.clipByValue(x, 0, 1));
   }
   protected override meanFn(): tf.Tensor {
     return tf.div(this.concentration1, tf.add(this.concentration1, this.concentration0));

@@ -24,18 +24,5 @@ export function isZero(t: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.greaterEqual(tf.neg(tf.abs(t)), 0));
 }
 
-/** x · log(y) with 0 · log(0) = 0 (also 0 where x = 0 and y < 0 would be NaN); gradient-safe. */
-export function xlogy(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const safeY = tf.where(isZero(x), tf.onesLike(y), y);
-    return tf.mul(x, tf.log(safeY));
-  });
-}
-
-/** x · log1p(y) with 0 · log1p(-1) = 0; gradient-safe. */
-export function xlog1py(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const safeY = tf.where(isZero(x), tf.zerosLike(y), y);
-    return tf.mul(x, log1p(safeY));
-  });
-}
+/** x · log(y) and x · log1p(y) with 0 where x = 0 and correct gradients in both arguments (tfp.math). */
+export { xlogy, xlog1py } from '../math/xlogy.js';

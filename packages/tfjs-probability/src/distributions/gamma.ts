@@ -3,7 +3,8 @@ import { Distribution, convertParams, type DistributionOptions, type TensorLike 
 import { nonNegativeLine, positive } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomGammaBatched } from '../math/gamma_sampler.js';
-import { digamma, igamma, igammac, lgamma } from '../math/special.js';
+import { digamma, igamma, igammac, lgamma, logIgamma, logIgammac } from '../math/special.js';
+import { toFloat } from '../util.js';
 import { xlogy } from './continuous_util.js';
 
 export interface GammaArgs extends DistributionOptions {
@@ -18,7 +19,9 @@ export interface GammaArgs extends DistributionOptions {
  *
  * Mathematical details: `p(x; α, β) = β^α x^(α-1) exp(-β x) / Γ(α)` for x > 0;
  * `cdf(x) = P(α, βx)`, the regularized lower incomplete gamma function
- * (survivalFunction uses the upper one, Q(α, βx), for right-tail accuracy).
+ * (survivalFunction uses the upper one, Q(α, βx), for right-tail accuracy;
+ * logCdf and logSurvivalFunction are computed in log space, finite far into
+ * both tails, e.g. logCdf(1e-30) = -220.4 at α = 3.162, β = 1).
  * Mean α/β, variance α/β², mode (α-1)/β for α > 1.
  *
  * Undefined statistics follow TFP's default `allow_nan_stats=True`: `mode()`
@@ -75,6 +78,12 @@ export class Gamma extends Distribution {
   }
   protected override survivalFn(x: tf.Tensor): tf.Tensor {
     return igammac(this.concentration, tf.mul(this.rate, tf.relu(x)));
+  }
+  protected override logCdfFn(x: tf.Tensor): tf.Tensor {
+    return logIgamma(this.concentration, tf.mul(this.rate, tf.relu(x)));
+  }
+  protected override logSurvivalFn(x: tf.Tensor): tf.Tensor {
+    return logIgammac(this.concentration, tf.mul(this.rate, tf.relu(x)));
   }
   protected override meanFn(): tf.Tensor {
     return tf.div(this.concentration, this.rate);

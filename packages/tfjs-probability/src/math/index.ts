@@ -7,3 +7,5 @@ export type { TriangularSolveOptions } from './linalg.js';
 export { mvnTrilLogProb, mvnTrilSample } from './mvn_ops.js';
 export { lgamma, digamma, trigamma, erfinv, ndtri, log1mexp, igamma, igammac, betainc } from './special.js';
 export { log1p } from './special.js';
+export { xlogy, xlog1py } from './xlogy.js';
+export { logIgamma, logIgammac, betaincc, logBetainc, logBetaincc } from './special.js';

@@ -107,3 +107,46 @@ describe('TSDoc examples', () => {
     tf.dispose([lg, g]);
   });
 });
+
+describe('randomGammaBatched runs as tensor ops (issue 9/10: no synchronous read-back)', () => {
+  // The cpu/wasm kernels read their own host memory (backend.readSync inside Slice, Tile, ...), which is
+  // no GPU sync; what the library itself must never do is call a tensor's synchronous readers.
+  it('reads nothing back: no Tensor dataSync / arraySync / bufferSync while sampling', async () => {
+    const { vi } = await import('vitest');
+    const a = tf.tensor1d([0.3, 1, 7]);
+    const spies = [
+      vi.spyOn(tf.Tensor.prototype, 'dataSync'),
+      vi.spyOn(tf.Tensor.prototype, 'arraySync'),
+      vi.spyOn(tf.Tensor.prototype, 'bufferSync'),
+    ];
+    try {
+      const g = randomGammaBatched([200], a, 3);
+      const lg = randomLogGammaBatched([200], a, 3);
+      for (const s of spies) expect(s).not.toHaveBeenCalled();
+      tf.dispose([g, lg]);
+    } finally {
+      for (const s of spies) s.mockRestore();
+      a.dispose();
+    }
+  });
+  it('the redraw path (about 4.8% of proposals rejected at a = 1, compacted and redrawn) gives no NaN and the right mean', () => {
+    // 200000 draws of Gamma(1): ~9700 rejected in round 1, all redrawn among K = 20064 slots.
+    // Mean 1, sd 1: meanTolerance(1, n) fails a correct sampler with probability 1e-4 (FALSE_FAILURE_RATE).
+    const n = 200000;
+    const g = randomGammaBatched([n], 1, 11);
+    const v = g.dataSync();
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      expect(Number.isFinite(v[i]!) && v[i]! > 0, `draw ${i} = ${v[i]}`).toBe(true);
+      s += v[i]!;
+    }
+    expect(Math.abs(s / n - 1)).toBeLessThan(meanTolerance(1, n));
+    g.dispose();
+  });
+  it('leaks no tensors', () => {
+    const a = tf.tensor1d([0.3, 1, 7]);
+    expectNoLeak(() => randomGammaBatched([10], a, 1), 'randomGammaBatched');
+    expectNoLeak(() => randomLogGammaBatched([10], a, 1), 'randomLogGammaBatched');
+    a.dispose();
+  });
+});
