@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { installFastDefaults } from './kernels/defaults.js';
 
 export interface ReadyOptions {
   /** Force a backend ('tensorflow', 'wasm', 'cpu', 'webgl', ...). */
@@ -66,6 +67,7 @@ async function trySet(name: string): Promise<boolean> {
  * ```
  */
 export async function ready(options: ReadyOptions = {}): Promise<string> {
+  installFastDefaults(); // issue-11: fused tf.train.adam and wasm matMul unless tfp.setFastDefaults(false)
   await configureWasm(options.wasmPaths);
   if (options.backend !== undefined) {
     if (options.backend === 'tensorflow') await tryTfjsNode();
