@@ -9,6 +9,8 @@ Adam(lr=1e-3), batch 128.
 Protocol: one JSON object per line on stdin, one JSON line back on stdout.
   {"cmd": "setup", "n": N, "batch": B, "seed": S}  -> {"ok": true}
   {"cmd": "run", "steps": T}                        -> {"ms": total milliseconds for T steps, "loss": last}
+  {"cmd": "epoch"}                                  -> {"ms": one pass over all N points in a random order, batches of B
+                                                        (the last one partial, as model.fit), "loss": last}
   {"cmd": "quit"}
 
 Run with the project's baseline environment:
@@ -64,6 +66,20 @@ def setup(msg):
                  x=torch.from_numpy(x), y=torch.from_numpy(y), batch=msg["batch"], pos=0)
 
 
+def epoch():
+    model, opt, x, y, b = state["model"], state["opt"], state["x"], state["y"], state["batch"]
+    loss = None
+    t0 = time.perf_counter()
+    perm = torch.randperm(x.shape[0])
+    for i in range(0, x.shape[0], b):
+        idx = perm[i:i + b]
+        opt.zero_grad()
+        loss = nll(*model(x[idx]), y[idx])
+        loss.backward()
+        opt.step()
+    return (time.perf_counter() - t0) * 1000, float(loss)
+
+
 def run(steps):
     model, opt, x, y, b = state["model"], state["opt"], state["x"], state["y"], state["batch"]
     n = x.shape[0]
@@ -89,6 +105,9 @@ for line in sys.stdin:
             out = {"ok": True}
         elif msg["cmd"] == "run":
             ms, loss = run(msg["steps"])
+            out = {"ms": ms, "loss": loss}
+        elif msg["cmd"] == "epoch":
+            ms, loss = epoch()
             out = {"ms": ms, "loss": loss}
         elif msg["cmd"] == "quit":
             break

@@ -19,7 +19,7 @@ async function adamRun(steps: number, lrChangeAt = -1): Promise<{ w: Float32Arra
   const opt = tf.train.adam(0.05);
   for (let i = 0; i < steps; i++) {
     if (i === lrChangeAt) (opt as unknown as { learningRate: number }).learningRate = 0.01;
-    tf.dispose(opt.minimize(() => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(x, w), b), y))) as tf.Scalar, true));
+    tf.dispose(opt.minimize(() => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(x, w), b), y))) as tf.Scalar, true) ?? []);
   }
   const state = (await opt.getWeights()).map(({ name, tensor }) => ({ name, v: tensor.dataSync() as Float32Array }));
   const out = { w: w.dataSync() as Float32Array, state };
@@ -59,18 +59,18 @@ describe('fast defaults', () => {
     const v = tf.variable(tf.tensor1d([1, -2, 3]));
     const loss = () => tf.sum(tf.square(tf.sub(v, 0.5))) as tf.Scalar;
     const a = tf.train.adam(0.1);
-    for (let i = 0; i < 3; i++) tf.dispose(a.minimize(loss, true));
+    for (let i = 0; i < 3; i++) tf.dispose(a.minimize(loss, true) ?? []);
     // getWeights returns the optimizer's own variables, which the next step reassigns: copy them.
     const saved = (await a.getWeights()).map(({ name, tensor }) => ({ name, tensor: tensor.add(0) }));
     const snapshot = tf.clone(v);
-    tf.dispose(a.minimize(loss, true));
+    tf.dispose(a.minimize(loss, true) ?? []);
     const next = tf.clone(v);
     v.assign(snapshot);
     const b = tf.train.adam(0.1);
-    tf.dispose(b.minimize(() => tf.mul(loss(), 0) as tf.Scalar, true)); // creates the slots
+    tf.dispose(b.minimize(() => tf.mul(loss(), 0) as tf.Scalar, true) ?? []); // creates the slots
     await b.setWeights(saved);
     v.assign(snapshot);
-    tf.dispose(b.minimize(loss, true));
+    tf.dispose(b.minimize(loss, true) ?? []);
     expectClose(v, next, { rtol: 0, atol: 0 });
     expectNoLeak(() => b.minimize(loss, true), 'fused adam step');
     tf.dispose([v, snapshot, next, ...saved.map((s) => s.tensor)]);

@@ -1,0 +1,18 @@
+import * as tf from '@tensorflow/tfjs';
+import { ready } from '../packages/tfjs-probability/src/backend.js';
+import { makeData, runOnce, type Workload } from './mvn.js';
+await ready({ backend: 'wasm' });
+const which = process.argv[2] ?? 'lp32';
+const ws: Record<string, Workload> = {
+  lp5: { name: 'lp5', kind: 'logprob', n: 100_000, d: 5, reps: 7, composed: false },
+  lp32: { name: 'lp32', kind: 'logprob', n: 100_000, d: 32, reps: 7, composed: false },
+  g32: { name: 'g32', kind: 'logprob_grad', n: 100_000, d: 32, reps: 7, composed: false },
+  s5: { name: 's5', kind: 'sample', n: 10_000, d: 5, samples: 100, reps: 7, composed: false },
+  rn: { name: 'rn', kind: 'randn', n: 10_000, d: 5, samples: 100, reps: 7, composed: false },
+};
+const w = ws[which]!;
+const data = makeData(w.n, w.d, 1);
+const ts: number[] = [];
+for (let r = 0; r < 9; r++) ts.push(runOnce(w, data, r));
+ts.sort((a, b) => a - b);
+console.log(which, 'min', ts[0]!.toFixed(1), 'median', ts[4]!.toFixed(1), 'ms');
