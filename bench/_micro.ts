@@ -1,3 +1,4 @@
+import { cpuMs } from './_cpu.js';
 import * as tf from '@tensorflow/tfjs';
 import { ready } from '../packages/tfjs-probability/src/backend.js';
 import { makeData, runOnce, type Workload } from './mvn.js';
@@ -13,6 +14,8 @@ const ws: Record<string, Workload> = {
 const w = ws[which]!;
 const data = makeData(w.n, w.d, 1);
 const ts: number[] = [];
-for (let r = 0; r < 9; r++) ts.push(runOnce(w, data, r));
+const cs: number[] = [];
+for (let r = 0; r < 9; r++) { const c0 = process.cpuUsage(); ts.push(runOnce(w, data, r)); cs.push(cpuMs(c0)); }
 ts.sort((a, b) => a - b);
-console.log(which, 'min', ts[0]!.toFixed(1), 'median', ts[4]!.toFixed(1), 'ms');
+cs.sort((a, b) => a - b);
+console.log(which, 'wall min', ts[0]!.toFixed(1), 'median', ts[4]!.toFixed(1), 'ms; cpu min', cs[0]!.toFixed(1), 'median', cs[4]!.toFixed(1));
