@@ -1,4 +1,4 @@
-import { cpuMs } from './_cpu.js';
+import { cpuMs } from './cpu_time.js';
 import * as tf from '@tensorflow/tfjs';
 import { ready } from '../packages/tfjs-probability/src/backend.js';
 import { makeData, runOnce, type Workload } from './mvn.js';

@@ -31,12 +31,15 @@ import { fitLaunches } from './launches.js';
 import { makeModel, spiral } from './mdn.js';
 import { makeData, runOnce, type Workload } from './mvn.js';
 import { TorchChild } from './torch_child.js';
+import { cpuMs } from './cpu_time.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const WRITE = argv.includes('--write');
 const REPS = argv.includes('--reps') ? Number(argv[argv.indexOf('--reps') + 1]) : QUICK ? 3 : 7;
+/** `--only mdn` or `--only mvn`: one half of the table (for quick checks; --write needs both). */
+const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1]! : '';
 const N = 10_000;
 const B = 128;
 
@@ -55,6 +58,9 @@ interface Row {
   target: number | null;
   tfjs: number[];
   torch: number[];
+  /** Process CPU time of the same calls (load-independent: time waiting for a core is not counted). */
+  tfjsCpu: number[];
+  torchCpu: number[];
   unit: string;
 }
 
@@ -76,12 +82,14 @@ async function mdnRows(loads: number[]): Promise<Row[]> {
     const b = Math.min(B, N - i);
     batches.push([tf.slice(x, [i, 0], [b, 1]), tf.slice(y, [i, 0], [b, 1])]);
   }
-  const epochFit = async (m: tf.LayersModel) => {
+  const epochFit = async (m: tf.LayersModel): Promise<[number, number]> => {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await m.fit(x, y, { batchSize: B, epochs: 1, verbose: 0 });
-    return performance.now() - t0;
+    return [performance.now() - t0, cpuMs(c0)];
   };
-  const epochStep = () => {
+  const epochStep = (): [number, number] => {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     let l: tf.Scalar | null = null;
     for (const [xb, yb] of batches) {
@@ -90,30 +98,34 @@ async function mdnRows(loads: number[]): Promise<Row[]> {
     }
     l!.dataSync();
     l!.dispose();
-    return performance.now() - t0;
+    return [performance.now() - t0, cpuMs(c0)];
   };
-  const t: Record<string, number[]> = { fit: [], off: [], step: [], torch: [] };
+  const t: Record<string, number[]> = { fit: [], off: [], step: [], torch: [], fitC: [], offC: [], stepC: [], torchC: [] };
   for (let r = -1; r < REPS; r++) {
     const a = await epochFit(fitOn);
     setFastDefaults(false);
     const o = await epochFit(fitOff);
     setFastDefaults(true);
     const s = epochStep();
-    const p = Number((await torch.send({ cmd: 'epoch' }))['ms']);
+    const pr = await torch.send({ cmd: 'epoch' });
+    const p: [number, number] = [Number(pr['ms']), Number(pr['cpu_ms'])];
     loads.push(loadavg()[0]!);
     if (r < 0) continue; // warm-up
-    t['fit']!.push(a);
-    t['off']!.push(o);
-    t['step']!.push(s);
-    t['torch']!.push(p);
-    console.log(`mdn rep ${r + 1}/${REPS}: fit ${a.toFixed(0)} ms, fit defaults off ${o.toFixed(0)}, makeTrainStep+FastAdam ${s.toFixed(0)}, torch ${p.toFixed(0)} (load ${loadavg()[0]!.toFixed(1)})`);
+    for (const [k, v] of [['fit', a], ['off', o], ['step', s], ['torch', p]] as const) {
+      t[k]!.push(v[0]);
+      t[k + 'C']!.push(v[1]);
+    }
+    console.log(
+      `mdn rep ${r + 1}/${REPS} (wall / cpu ms): fit ${a.map((v) => v.toFixed(0)).join(' / ')}, fit defaults off ${o.map((v) => v.toFixed(0)).join(' / ')}, ` +
+        `makeTrainStep+FastAdam ${s.map((v) => v.toFixed(0)).join(' / ')}, torch ${p.map((v) => v.toFixed(0)).join(' / ')} (load ${loadavg()[0]!.toFixed(1)})`,
+    );
   }
   torch.quit();
   tf.dispose([x, y, ...batches.flat()]);
   return [
-    { name: 'stock `model.fit` + `tf.train.adam`, MixtureDensity head, no opt-ins (ms / epoch)', target: 2.0, tfjs: t['fit']!, torch: t['torch']!, unit: 'ms/epoch' },
-    { name: '`makeTrainStep` + `FastAdam` (ms / epoch)', target: 1.2, tfjs: t['step']!, torch: t['torch']!, unit: 'ms/epoch' },
-    { name: '(reference) stock `model.fit` with `tfp.setFastDefaults(false)` (ms / epoch)', target: null, tfjs: t['off']!, torch: t['torch']!, unit: 'ms/epoch' },
+    { name: 'stock `model.fit` + `tf.train.adam`, MixtureDensity head, no opt-ins (ms / epoch)', target: 2.0, tfjs: t['fit']!, torch: t['torch']!, tfjsCpu: t['fitC']!, torchCpu: t['torchC']!, unit: 'ms/epoch' },
+    { name: '`makeTrainStep` + `FastAdam` (ms / epoch)', target: 1.2, tfjs: t['step']!, torch: t['torch']!, tfjsCpu: t['stepC']!, torchCpu: t['torchC']!, unit: 'ms/epoch' },
+    { name: '(reference) stock `model.fit` with `tfp.setFastDefaults(false)` (ms / epoch)', target: null, tfjs: t['off']!, torch: t['torch']!, tfjsCpu: t['offC']!, torchCpu: t['torchC']!, unit: 'ms/epoch' },
   ];
 }
 
@@ -131,17 +143,23 @@ async function mvnRows(loads: number[]): Promise<Row[]> {
     const data = makeData(w.n, w.d, 1);
     const a: number[] = [];
     const p: number[] = [];
+    const ac: number[] = [];
+    const pc: number[] = [];
     for (let r = -1; r < REPS; r++) {
+      const c0 = process.cpuUsage();
       const ta = runOnce(w, data, r + 1);
-      const tp = Number((await torch.send({ cmd: 'run' }))['ms']);
+      const tc = cpuMs(c0);
+      const pr = await torch.send({ cmd: 'run' });
       loads.push(loadavg()[0]!);
       if (r < 0) continue;
       a.push(ta);
-      p.push(tp);
+      ac.push(tc);
+      p.push(Number(pr['ms']));
+      pc.push(Number(pr['cpu_ms']));
     }
     tf.dispose(Object.values(data));
     console.log(`${w.name}: tfjs ${median(a).toFixed(1)} ms, torch ${median(p).toFixed(1)} ms, paired ratio ${pairedRatio(a, p).toFixed(2)}`);
-    rows.push({ name: w.name + ' (ms)', target: w.target, tfjs: a, torch: p, unit: 'ms' });
+    rows.push({ name: w.name + ' (ms)', target: w.target, tfjs: a, torch: p, tfjsCpu: ac, torchCpu: pc, unit: 'ms' });
   }
   torch.quit();
   return rows;
@@ -170,7 +188,16 @@ async function main(): Promise<void> {
   const off = await fitLaunches('mdn', () => tf.train.adam(1e-3));
   const offMn = await fitLaunches('mixtureNormal', () => tf.train.adam(1e-3));
   setFastDefaults(true);
-  const rows = [...(await mdnRows(loads)), ...(await mvnRows(loads))];
+  const rows = [...(ONLY === 'mvn' ? [] : await mdnRows(loads)), ...(ONLY === 'mdn' ? [] : await mvnRows(loads))];
+  if (ONLY) {
+    for (const r of rows) {
+      console.log(
+        `${r.name}: tfjs ${median(r.tfjs).toFixed(1)}, torch ${median(r.torch).toFixed(1)}, paired ratio ${pairedRatio(r.tfjs, r.torch).toFixed(2)}; ` +
+          `cpu ${median(r.tfjsCpu).toFixed(1)} / ${median(r.torchCpu).toFixed(1)}, ratio ${pairedRatio(r.tfjsCpu, r.torchCpu).toFixed(2)}`,
+      );
+    }
+    return;
+  }
   const mm = matMulMs(128, 128, 128);
   loads.push(loadavg()[0]!);
 
@@ -187,11 +214,12 @@ async function main(): Promise<void> {
 
   const f = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
   const lines = [
-    '| workload | goal (tfjs / PyTorch) | PyTorch 1 thread | tfjs wasm | ratio (median of paired) | met |',
-    '|---|---:|---:|---:|---:|---|',
+    '| workload | goal (tfjs / PyTorch) | PyTorch 1 thread | tfjs wasm | ratio (median of paired) | met | CPU ms PyTorch / tfjs | CPU-time ratio |',
+    '|---|---:|---:|---:|---:|---|---:|---:|',
     ...rows.map((r) => {
       const ratio = pairedRatio(r.tfjs, r.torch);
-      return `| ${r.name} | ${r.target === null ? '–' : `≤ ${r.target.toFixed(1)}x`} | ${f(median(r.torch))} | ${f(median(r.tfjs))} | **${ratio.toFixed(2)}x** | ${r.target === null ? '' : ratio <= r.target ? 'yes' : 'no'} |`;
+      const cr = pairedRatio(r.tfjsCpu, r.torchCpu);
+      return `| ${r.name} | ${r.target === null ? '–' : `≤ ${r.target.toFixed(1)}x`} | ${f(median(r.torch))} | ${f(median(r.tfjs))} | **${ratio.toFixed(2)}x** | ${r.target === null ? '' : ratio <= r.target ? 'yes' : 'no'} | ${f(median(r.torchCpu))} / ${f(median(r.tfjsCpu))} | ${cr.toFixed(2)}x |`;
     }),
   ];
   const loadLine = `1-minute load average during the run (${cpus().length} cores): min ${Math.min(...loads).toFixed(1)}, median ${median(loads).toFixed(1)}, max ${Math.max(...loads).toFixed(1)}.`;

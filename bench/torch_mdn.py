@@ -10,7 +10,8 @@ Protocol: one JSON object per line on stdin, one JSON line back on stdout.
   {"cmd": "setup", "n": N, "batch": B, "seed": S}  -> {"ok": true}
   {"cmd": "run", "steps": T}                        -> {"ms": total milliseconds for T steps, "loss": last}
   {"cmd": "epoch"}                                  -> {"ms": one pass over all N points in a random order, batches of B
-                                                        (the last one partial, as model.fit), "loss": last}
+                                                        (the last one partial, as model.fit), "loss": last,
+                                                        "cpu_ms": process CPU time of that pass}
   {"cmd": "quit"}
 
 Run with the project's baseline environment:
@@ -70,6 +71,7 @@ def epoch():
     model, opt, x, y, b = state["model"], state["opt"], state["x"], state["y"], state["batch"]
     loss = None
     t0 = time.perf_counter()
+    c0 = time.process_time()
     perm = torch.randperm(x.shape[0])
     for i in range(0, x.shape[0], b):
         idx = perm[i:i + b]
@@ -77,7 +79,7 @@ def epoch():
         loss = nll(*model(x[idx]), y[idx])
         loss.backward()
         opt.step()
-    return (time.perf_counter() - t0) * 1000, float(loss)
+    return (time.perf_counter() - t0) * 1000, float(loss), (time.process_time() - c0) * 1000
 
 
 def run(steps):
@@ -107,8 +109,8 @@ for line in sys.stdin:
             ms, loss = run(msg["steps"])
             out = {"ms": ms, "loss": loss}
         elif msg["cmd"] == "epoch":
-            ms, loss = epoch()
-            out = {"ms": ms, "loss": loss}
+            ms, loss, cpu_ms = epoch()
+            out = {"ms": ms, "loss": loss, "cpu_ms": cpu_ms}
         elif msg["cmd"] == "quit":
             break
         else:

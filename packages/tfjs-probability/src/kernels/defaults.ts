@@ -13,13 +13,16 @@
  * - wasm `Identity` (which the engine runs for every tensor saved for a gradient, ~30 per
  *   batch of a small network) and same-dtype `Cast` share the input's buffer (reference
  *   counted, as the cpu backend and wasm's own `Reshape` do) instead of copying it. Tensors are
- *   immutable in tfjs, so no result can change.
+ *   immutable in tfjs, so no result can change;
+ * - wasm `GatherV2` along axis 0 (fit's batch rows) and `Sum` over the rows of a matrix (bias
+ *   gradients) as plain loops (see wasm_small_ops.ts).
  *
  * Turn them off (and back on) with `tfp.setFastDefaults(false)`; the choice is remembered, so
  * a later `tfp.ready()` or head does not reinstall them. A user's own `enableFastWasmMatMul()`
  * is left alone by `setFastDefaults(false)`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { disableWasmSmallOps, enableWasmSmallOps } from './wasm_small_ops.js';
 import { disableFastWasmMatMul, disableFusedTfAdam, enableFastWasmMatMul, enableFusedTfAdam, fastWasmMatMulEnabled } from './mixture_train.js';
 
 let wanted = true;
@@ -74,6 +77,7 @@ export function installFastDefaults(): void {
   if (!wanted) return;
   enableFusedTfAdam();
   enableSharedWasmCopies();
+  enableWasmSmallOps();
   if (!fastWasmMatMulEnabled()) ownMatMul = enableFastWasmMatMul();
 }
 
@@ -95,6 +99,7 @@ export function setFastDefaults(on: boolean): void {
   }
   disableFusedTfAdam();
   disableSharedWasmCopies();
+  disableWasmSmallOps();
   if (ownMatMul) disableFastWasmMatMul();
   ownMatMul = false;
 }

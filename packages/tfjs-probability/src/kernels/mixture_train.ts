@@ -143,7 +143,7 @@ function registerAdamTf(): void {
       kernelFunc: ({ inputs, backend, attrs }) => {
         const { x, g, m, v, acc1, acc2 } = inputs as Record<'x' | 'g' | 'm' | 'v' | 'acc1' | 'acc2', tf.TensorInfo>;
         const mem = memFor(backend);
-        const outs = [mem.alloc(x.shape), mem.alloc(x.shape), mem.alloc(x.shape)] as const;
+        const outs = [mem.alloc(x.shape, false), mem.alloc(x.shape, false), mem.alloc(x.shape, false)] as const;
         adamLoopTf(
           mem.view(x), mem.view(g), mem.view(m), mem.view(v), mem.view(acc1)[0]!, mem.view(acc2)[0]!,
           mem.view(outs[0]), mem.view(outs[1]), mem.view(outs[2]), attrs as unknown as AdamTfAttrs,

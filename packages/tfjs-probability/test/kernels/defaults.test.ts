@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fastDefaultsEnabled, installFastDefaults, setFastDefaults } from '../../src/kernels/defaults.js';
-import { ADAM_UPDATE_TF, fastWasmMatMulEnabled, fusedTfAdamEnabled } from '../../src/kernels/mixture_train.js';
+import { ADAM_UPDATE_TF, disableFusedTfAdam, enableFusedTfAdam, fastWasmMatMulEnabled, fusedTfAdamEnabled } from '../../src/kernels/mixture_train.js';
 import '../../src/layers/register.js';
 import { MixtureDensity } from '../../src/layers/mixture_density.js';
 import { MixtureNormal } from '../../src/layers/mixture_normal.js';
@@ -44,9 +44,11 @@ describe('fast defaults', () => {
 
   it('tf.train.adam with the fused update is bit-identical to tfjs (weights and optimizer state)', async () => {
     expect(tf.getKernel(ADAM_UPDATE_TF, tf.getBackend())).toBeDefined();
+    // Only the optimizer differs between the two runs (the other defaults stay as they are).
     const fast = await adamRun(9, 5);
-    setFastDefaults(false);
+    disableFusedTfAdam();
     const ref = await adamRun(9, 5);
+    enableFusedTfAdam();
     expectClose(fast.w, ref.w, { rtol: 0, atol: 0 });
     // Same slots in the same order (variable names differ between runs only by their counter).
     const slot = (n: string) => n.replace(/^\d+\//, '').replace(/^.*\/(m|v)$/, '$1');
@@ -91,6 +93,30 @@ describe('fast defaults', () => {
     tf.dispose([c, k]);
     expect(tf.memory().numBytes).toBeLessThan(before);
     i.dispose();
+  });
+
+  it('gather along axis 0 and row sums give tfjs\' own values (and the same error for a bad index)', () => {
+    const x = tf.randomNormal([50, 3], 0, 1, 'float32', 21);
+    const xi = tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32');
+    const col = tf.randomNormal([50, 1], 0, 1, 'float32', 22);
+    const idx = tf.tensor1d([4, 0, 49, 4, 17], 'int32');
+    const idx2 = tf.tensor2d([[2, 0], [1, 1]], [2, 2], 'int32');
+    const run = () => [
+      tf.gather(x, idx), tf.gather(col, idx), tf.gather(xi, idx2), tf.gather(x, tf.tensor1d([1, 2], 'int32'), 1),
+      tf.sum(x, 0), tf.sum(x, -2), tf.sum(x, 1), tf.sum(x, 0, true), tf.sum(x),
+    ];
+    const fast = run();
+    const bad = () => tf.gather(x, tf.tensor1d([3, 50], 'int32'));
+    expect(bad).toThrow(/not in \[0, 49\]/);
+    setFastDefaults(false);
+    const ref = run();
+    expect(bad).toThrow(/not in \[0, 49\]/);
+    fast.forEach((t, i) => {
+      expect(t.shape, `output ${i}`).toEqual(ref[i]!.shape);
+      expect(t.dtype).toBe(ref[i]!.dtype);
+      expectClose(t, ref[i]!, { rtol: 1e-6, atol: 1e-6, context: { output: i } });
+    });
+    tf.dispose([x, xi, col, idx, idx2, ...fast, ...ref]);
   });
 
   for (const kind of ['MixtureDensity', 'MixtureNormal'] as const) {
