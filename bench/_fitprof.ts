@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ready } from '../packages/tfjs-probability/src/backend.js';
+import { ready } from '../packages/tfjs-probability/src/node.js';
 import { negativeLogLikelihood } from '../packages/tfjs-probability/src/losses/nll.js';
 import { makeModel, spiral } from './mdn.js';
 import { cpuMs } from './cpu_time.js';

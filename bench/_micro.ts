@@ -1,6 +1,6 @@
 import { cpuMs } from './cpu_time.js';
 import * as tf from '@tensorflow/tfjs';
-import { ready } from '../packages/tfjs-probability/src/backend.js';
+import { ready } from '../packages/tfjs-probability/src/node.js';
 import { makeData, runOnce, type Workload } from './mvn.js';
 await ready({ backend: 'wasm' });
 const which = process.argv[2] ?? 'lp32';

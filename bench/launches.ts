@@ -6,7 +6,7 @@
  *   npx tsx bench/launches.ts [--backend wasm] [--head mdn|mixtureNormal] [--detail]
  */
 import * as tf from '@tensorflow/tfjs';
-import { ready } from '../packages/tfjs-probability/src/backend.js';
+import { ready } from '../packages/tfjs-probability/src/node.js';
 import '../packages/tfjs-probability/src/layers/register.js';
 import { MixtureDensity } from '../packages/tfjs-probability/src/layers/mixture_density.js';
 import { MixtureNormal } from '../packages/tfjs-probability/src/layers/mixture_normal.js';

@@ -22,7 +22,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ready } from '../packages/tfjs-probability/src/backend.js';
+import { ready } from '../packages/tfjs-probability/src/node.js';
 import { setFastDefaults } from '../packages/tfjs-probability/src/kernels/defaults.js';
 import { FastAdam } from '../packages/tfjs-probability/src/kernels/mixture_train.js';
 import { makeTrainStep } from '../packages/tfjs-probability/src/layers/mixture_density.js';

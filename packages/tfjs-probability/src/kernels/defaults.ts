@@ -72,13 +72,26 @@ function disableSharedWasmCopies(): void {
   originalCopies = null;
 }
 
-/** Installs the fast defaults unless `setFastDefaults(false)` was called; idempotent. */
+const lateWasm = (): void => {
+  if (!wasmDone && wanted && tf.getBackend() === 'wasm') installFastDefaults();
+};
+
+/** True once the wasm replacements are in (the wasm kernels may be registered after `ready()` starts). */
+let wasmDone = false;
+
+/**
+ * Installs the fast defaults unless `setFastDefaults(false)` was called; idempotent and cheap,
+ * so it is also called where the wasm backend may have appeared since (a mixture head's
+ * build, each fused Adam step): the wasm package registers its kernels only when loaded.
+ */
 export function installFastDefaults(): void {
   if (!wanted) return;
-  enableFusedTfAdam();
+  enableFusedTfAdam(lateWasm);
+  if (wasmDone || tf.getKernel('BatchMatMul', 'wasm') === undefined) return;
   enableSharedWasmCopies();
   enableWasmSmallOps();
   if (!fastWasmMatMulEnabled()) ownMatMul = enableFastWasmMatMul();
+  wasmDone = true;
 }
 
 /**
@@ -97,6 +110,7 @@ export function setFastDefaults(on: boolean): void {
     installFastDefaults();
     return;
   }
+  wasmDone = false;
   disableFusedTfAdam();
   disableSharedWasmCopies();
   disableWasmSmallOps();

@@ -168,6 +168,8 @@ interface AdamInternals {
 
 type ApplyGradients = (this: tf.AdamOptimizer, g: tf.NamedTensorMap | NamedTensor[]) => void;
 let originalAdamApply: ApplyGradients | null = null;
+/** Called at each fused step (defaults.ts installs its late wasm parts from here). */
+let onFusedAdamStep: (() => void) | null = null;
 
 /**
  * `tf.AdamOptimizer.prototype.applyGradients` with one `TfpAdamUpdateTf` kernel per variable
@@ -177,6 +179,7 @@ let originalAdamApply: ApplyGradients | null = null;
  * backend or a non-float32 variable runs tfjs' own method.
  */
 function fusedAdamApply(this: tf.AdamOptimizer, variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
+  onFusedAdamStep?.();
   const self = this as unknown as AdamInternals;
   const list = Array.isArray(variableGradients);
   const names = list ? (variableGradients as NamedTensor[]).map((v) => v.name) : Object.keys(variableGradients);
@@ -222,7 +225,8 @@ function fusedAdamApply(this: tf.AdamOptimizer, variableGradients: tf.NamedTenso
  * Makes `tf.train.adam` (every `tf.AdamOptimizer`) update each variable with one fused
  * kernel on cpu and wasm; same values as tfjs' composed update (bit for bit). Idempotent.
  */
-export function enableFusedTfAdam(): void {
+export function enableFusedTfAdam(onStep?: () => void): void {
+  if (onStep) onFusedAdamStep = onStep;
   if (originalAdamApply) return;
   registerAdamTf();
   const proto = tf.AdamOptimizer.prototype as unknown as { applyGradients: ApplyGradients };
