@@ -1,31 +1,54 @@
 /**
- * Milliseconds per MDN epoch in headless Chromium on webgl (SwiftShader: a software GPU, no
- * real GPU on this machine), wasm and cpu: recipe 002's network (bench/browser_page.ts).
- * Run: npx tsx bench/browser.ts [--epochs 4]   (results in browser-out/bench-mdn-*.json)
+ * The MDN epoch in headless Chromium on webgl (SwiftShader: a software GPU), wasm and cpu,
+ * and on webgl the composed (non-fused) kernel paths against plain tfjs ops
+ * (bench/browser_page.ts), through the browser test harness of test/browser/harness.ts.
+ *
+ *   npx tsx bench/browser.ts [--epochs 3]
+ *
+ * Prints JSON per backend; bench/table.ts --browser adds the rows to RESULTS.md.
  */
 import { loadavg } from 'node:os';
-import { buildPage, openBrowser, serve, wasmDir } from '../test/browser/harness.js';
+import { buildPage, chromiumPath, openBrowser, serve, wasmDir } from '../test/browser/harness.js';
 
-const i = process.argv.indexOf('--epochs');
-const epochs = i >= 0 ? Number(process.argv[i + 1]) : 4;
-const page = await buildPage({ entry: 'bench/browser_page.ts', name: 'bench-mdn' });
-const served = await serve(page.dir, { '/wasm/': wasmDir() });
-const browser = await openBrowser();
-try {
-  console.log(`load average before: ${loadavg().map((v) => v.toFixed(1)).join(' ')}`);
-  for (const backend of ['webgl', 'wasm', 'cpu']) {
-    const r = await browser.run<{ backend: string; firstEpochMs: number; medianEpochMs: number; epochMs: number[]; losses: number[] }>(
-      `${served.url}/index.html?backend=${backend}&epochs=${epochs}`,
-      { name: `bench-mdn-${backend}`, timeoutMs: 900_000 },
-    );
-    console.log(
-      `${r.result.backend}: median ${r.result.medianEpochMs.toFixed(0)} ms/epoch over epochs 2..${epochs} ` +
-        `(first ${r.result.firstEpochMs.toFixed(0)} ms; all ${r.result.epochMs.map((t) => t.toFixed(0)).join(', ')}; loss ${r.result.losses.map((l) => l.toFixed(3)).join(', ')})` +
-        (r.errors.length ? `; console errors: ${r.errors.join(' | ')}` : ''),
-    );
+export interface BrowserBench {
+  backend: string;
+  fitEpochMedianMs: number;
+  fitEpochMs: number[];
+  webglComposedVsPlainMs?: Record<string, { composed: number; plain: number }>;
+  load: number;
+}
+
+/** Runs the page on each backend; null when Chromium is not installed. */
+export async function browserBench(epochs = 3, backends = ['webgl', 'wasm', 'cpu']): Promise<BrowserBench[] | null> {
+  if (chromiumPath() === null) return null;
+  const page = await buildPage({ entry: 'bench/browser_page.ts', name: 'bench-mdn' });
+  const srv = await serve(page.dir, { '/wasm/': wasmDir() });
+  const b = await openBrowser();
+  const out: BrowserBench[] = [];
+  try {
+    for (const backend of backends) {
+      const r = await b.run<Omit<BrowserBench, 'load'>>(`${srv.url}/index.html?backend=${backend}&epochs=${epochs}`, {
+        name: `bench-mdn-${backend}`,
+        timeoutMs: 600_000,
+      });
+      out.push({ ...r.result, load: loadavg()[0]! });
+    }
+  } finally {
+    await b.close();
+    await srv.close();
   }
-  console.log(`load average after: ${loadavg().map((v) => v.toFixed(1)).join(' ')}`);
-} finally {
-  await browser.close();
-  await served.close();
+  return out;
+}
+
+if (process.argv[1]?.endsWith('browser.ts')) {
+  const argv = process.argv.slice(2);
+  const epochs = argv.includes('--epochs') ? Number(argv[argv.indexOf('--epochs') + 1]) : 3;
+  const backends = argv.includes('--backends') ? argv[argv.indexOf('--backends') + 1]!.split(',') : undefined;
+  browserBench(epochs, backends).then(
+    (r) => console.log(r === null ? 'chromium not installed' : JSON.stringify(r, null, 1)),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }

@@ -63,7 +63,7 @@ class Torch extends TorchChild {
 }
 
 /** The recipe's noisy spiral (x, y) as [N, 1] tensors, seeded. */
-function spiral(n: number, seed: number): [tf.Tensor2D, tf.Tensor2D] {
+export function spiral(n: number, seed: number): [tf.Tensor2D, tf.Tensor2D] {
   return tf.tidy(() => {
     const angle = tf.randomUniform([n], 0, 4 * Math.PI, 'float32', seed);
     const xy = tf.add(
@@ -76,7 +76,7 @@ function spiral(n: number, seed: number): [tf.Tensor2D, tf.Tensor2D] {
   });
 }
 
-function makeModel(seed: number): { model: tf.Sequential; head: MixtureDensity } {
+export function makeModel(seed: number): { model: tf.Sequential; head: MixtureDensity } {
   const head = new MixtureDensity({ eventSize: 1, numComponents: K, seed });
   const model = tf.sequential({
     layers: [
@@ -321,7 +321,9 @@ async function main(): Promise<void> {
   tf.dispose([x, y, ...bs.flat()]);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (process.argv[1]?.endsWith('mdn.ts')) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -53,7 +53,7 @@ class Torch extends TorchChild {
 
 // ------------------------------------------------------------------ tfjs side
 
-interface Workload {
+export interface Workload {
   name: string;
   kind: 'logprob' | 'logprob_grad' | 'sample' | 'randn';
   n: number;
@@ -65,7 +65,7 @@ interface Workload {
 }
 
 /** loc [N, D], lower-triangular L with diagonal in [0.5, 1.5], x [N, D] (torch_mvn.py's recipe). */
-function makeData(n: number, d: number, seed: number, shared = false): { loc: tf.Tensor; L: tf.Tensor; x: tf.Tensor } {
+export function makeData(n: number, d: number, seed: number, shared = false): { loc: tf.Tensor; L: tf.Tensor; x: tf.Tensor } {
   return tf.tidy(() => {
     const loc = randomNormal([n, d], seed);
     const m = shared ? 1 : n;
@@ -78,7 +78,7 @@ function makeData(n: number, d: number, seed: number, shared = false): { loc: tf
   });
 }
 
-function runOnce(w: Workload, data: { loc: tf.Tensor; L: tf.Tensor; x: tf.Tensor }, rep: number): number {
+export function runOnce(w: Workload, data: { loc: tf.Tensor; L: tf.Tensor; x: tf.Tensor }, rep: number): number {
   const t0 = performance.now();
   if (w.kind === 'logprob') {
     const d = new MultivariateNormalTriL({ loc: data.loc, scaleTril: data.L });
@@ -257,7 +257,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (process.argv[1]?.endsWith('mvn.ts')) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

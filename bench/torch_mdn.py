@@ -9,6 +9,9 @@ Adam(lr=1e-3), batch 128.
 Protocol: one JSON object per line on stdin, one JSON line back on stdout.
   {"cmd": "setup", "n": N, "batch": B, "seed": S}  -> {"ok": true}
   {"cmd": "run", "steps": T}                        -> {"ms": total milliseconds for T steps, "loss": last}
+  {"cmd": "epoch"}                                  -> {"ms": one pass over all N points in a random order, batches of B
+                                                        (the last one partial, as model.fit), "loss": last,
+                                                        "cpu_ms": process CPU time of that pass}
   {"cmd": "quit"}
 
 Run with the project's baseline environment:
@@ -64,6 +67,21 @@ def setup(msg):
                  x=torch.from_numpy(x), y=torch.from_numpy(y), batch=msg["batch"], pos=0)
 
 
+def epoch():
+    model, opt, x, y, b = state["model"], state["opt"], state["x"], state["y"], state["batch"]
+    loss = None
+    t0 = time.perf_counter()
+    c0 = time.process_time()
+    perm = torch.randperm(x.shape[0])
+    for i in range(0, x.shape[0], b):
+        idx = perm[i:i + b]
+        opt.zero_grad()
+        loss = nll(*model(x[idx]), y[idx])
+        loss.backward()
+        opt.step()
+    return (time.perf_counter() - t0) * 1000, float(loss), (time.process_time() - c0) * 1000
+
+
 def run(steps):
     model, opt, x, y, b = state["model"], state["opt"], state["x"], state["y"], state["batch"]
     n = x.shape[0]
@@ -90,6 +108,9 @@ for line in sys.stdin:
         elif msg["cmd"] == "run":
             ms, loss = run(msg["steps"])
             out = {"ms": ms, "loss": loss}
+        elif msg["cmd"] == "epoch":
+            ms, loss, cpu_ms = epoch()
+            out = {"ms": ms, "loss": loss, "cpu_ms": cpu_ms}
         elif msg["cmd"] == "quit":
             break
         else:

@@ -4,7 +4,7 @@ torch repetitions are interleaved in one run on the same (shared) machine.
 Protocol: one JSON object per line on stdin, one JSON line back on stdout.
   {"cmd": "setup", "workload": NAME, "n": N, "d": D, "samples": S, "shared": false}  -> {"ok": true}
       (shared: one scaleTril [D, D] for all rows instead of one per row)
-  {"cmd": "run", "workload": NAME}                                  -> {"ms": elapsed}
+  {"cmd": "run", "workload": NAME}                                  -> {"ms": elapsed, "cpu_ms": process CPU time}
   {"cmd": "quit"}
 Workloads (same shapes and parameter recipe as the tfjs side):
   logprob       MultivariateNormal(loc, scale_tril=L, validate_args=False).log_prob(x)
@@ -54,6 +54,7 @@ def run():
     w = state["workload"]
     loc, L, x = state["loc"], state["L"], state["x"]
     t0 = time.perf_counter()
+    c0 = time.process_time()
     if w == "logprob":
         with torch.no_grad():
             out = MultivariateNormal(loc, scale_tril=L, validate_args=False).log_prob(x)
@@ -70,8 +71,9 @@ def run():
     else:
         raise ValueError(f"unknown workload {w}")
     ms = (time.perf_counter() - t0) * 1000
+    cpu_ms = (time.process_time() - c0) * 1000
     del out
-    return ms
+    return ms, cpu_ms
 
 
 def main():
@@ -86,7 +88,8 @@ def main():
                 setup(msg)
                 reply = {"ok": True, "torch": torch.__version__, "threads": torch.get_num_threads()}
             elif cmd == "run":
-                reply = {"ms": run()}
+                ms, cpu_ms = run()
+                reply = {"ms": ms, "cpu_ms": cpu_ms}
             elif cmd == "quit":
                 break
             else:

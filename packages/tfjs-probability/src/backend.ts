@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { platform, type WasmModuleLike } from './platform.js';
+import { installFastDefaults } from './kernels/defaults.js';
 
 export type { WasmModuleLike } from './platform.js';
 
@@ -113,6 +114,7 @@ async function force(name: string): Promise<string> {
  * ```
  */
 export async function ready(options: ReadyOptions = {}): Promise<string> {
+  installFastDefaults(); // issue-11: fused tf.train.adam and wasm kernels unless tfp.setFastDefaults(false)
   if (options.wasm !== undefined) wasmModule = options.wasm;
   if (options.wasmPaths !== undefined) {
     const m = await getWasm();

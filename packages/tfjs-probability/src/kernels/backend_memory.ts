@@ -25,8 +25,8 @@ interface CpuLike {
 
 /** Kernel-side memory access for one backend instance. */
 export interface Mem {
-  /** Allocates a zero-filled float32 output. */
-  alloc(shape: number[]): TensorInfo;
+  /** Allocates a float32 output, zero-filled unless `zero` is false (then every element must be written). */
+  alloc(shape: number[], zero?: boolean): TensorInfo;
   /** Float32 views of the given tensors (take them after the last `alloc`). */
   view(t: TensorInfo): Float32Array;
   /** Releases an output allocated here (on an error path). */
@@ -44,10 +44,10 @@ export function memFor(backend: unknown): Mem {
   if (typeof b.typedArrayFromHeap === 'function' && typeof b.makeOutput === 'function') {
     const w = b as WasmLike;
     return {
-      alloc(shape) {
+      alloc(shape, zero = true) {
         const info = w.makeOutput(shape, 'float32');
         // wasm malloc does not zero memory.
-        w.typedArrayFromHeap(info).fill(0);
+        if (zero) w.typedArrayFromHeap(info).fill(0);
         return info;
       },
       view: (t) => {

@@ -188,6 +188,56 @@ export function mvnTrilLogProbJs(
   lMap: Int32Array,
   nL: number,
 ): void {
+  if (nL < batch) {
+    mvnTrilLogProbReusedJs(x, loc, l, out, batch, d, xMap, locMap, lMap, nL);
+    return;
+  }
+  // One L per row: a single pass over each L (the diagonal terms inline, no separate pass
+  // over all diagonals, which touches every cache line of L a second time), and the
+  // forward substitution's dot products split over four independent accumulators so they
+  // do not wait on each other's additions.
+  const z = new Float64Array(d);
+  const dd = d * d;
+  const c = d * HALF_LOG_2PI;
+  for (let t = 0; t < batch; t++) {
+    const xb = xMap[t]! * d;
+    const mb = locMap[t]! * d;
+    const lb = lMap[t]! * dd;
+    let q = 0;
+    let logDet = 0;
+    let prod = 1;
+    for (let i = 0; i < d; i++) {
+      const ri = lb + i * d;
+      let s0 = x[xb + i]! - loc[mb + i]!;
+      let s1 = 0, s2 = 0, s3 = 0;
+      let k = 0;
+      for (; k + 3 < i; k += 4) {
+        s0 -= l[ri + k]! * z[k]!;
+        s1 -= l[ri + k + 1]! * z[k + 1]!;
+        s2 -= l[ri + k + 2]! * z[k + 2]!;
+        s3 -= l[ri + k + 3]! * z[k + 3]!;
+      }
+      for (; k < i; k++) s0 -= l[ri + k]! * z[k]!;
+      const lii = l[ri + i]!;
+      const zi = (s0 + s1 + (s2 + s3)) / lii;
+      z[i] = zi;
+      q += zi * zi;
+      // Σ log|L_ii| as logs of products of up to 8 factors (no double over/underflow).
+      prod *= lii < 0 ? -lii : lii;
+      if ((i & 7) === 7) {
+        logDet += Math.log(prod);
+        prod = 1;
+      }
+    }
+    out[t] = -0.5 * q - (logDet + Math.log(prod)) - c;
+  }
+}
+
+/** mvnTrilLogProbJs when the `nL` scale matrices are shared by several rows (diagonal terms once per matrix). */
+function mvnTrilLogProbReusedJs(
+  x: Float32Array, loc: Float32Array, l: Float32Array, out: Float32Array, batch: number, d: number,
+  xMap: Int32Array, locMap: Int32Array, lMap: Int32Array, nL: number,
+): void {
   const { invDiag, logDet } = diagTerms(l, nL, d);
   const z = new Float64Array(d);
   const dd = d * d;
@@ -232,7 +282,9 @@ export function mvnTrilLogProbGradJs(
   lMap: Int32Array,
   nL: number,
 ): void {
-  const { invDiag } = diagTerms(l, nL, d, false);
+  // One L per row: 1/L_ii inline (row-local), else once per matrix.
+  const perRow = nL >= batch;
+  const invDiag = perRow ? new Float64Array(d) : diagTerms(l, nL, d, false).invDiag;
   const z = new Float64Array(d);
   const w = new Float64Array(d);
   const dd = d * d;
@@ -242,12 +294,21 @@ export function mvnTrilLogProbGradJs(
     const mb = locMap[t]! * d;
     const li = lMap[t]!;
     const lb = li * dd;
-    const ib = li * d;
+    const ib = perRow ? 0 : li * d;
     for (let i = 0; i < d; i++) {
-      let s = x[xb + i]! - loc[mb + i]!;
       const ri = lb + i * d;
-      for (let k = 0; k < i; k++) s -= l[ri + k]! * z[k]!;
-      z[i] = s * invDiag[ib + i]!;
+      let s0 = x[xb + i]! - loc[mb + i]!;
+      let s1 = 0, s2 = 0, s3 = 0;
+      let k = 0;
+      for (; k + 3 < i; k += 4) {
+        s0 -= l[ri + k]! * z[k]!;
+        s1 -= l[ri + k + 1]! * z[k + 1]!;
+        s2 -= l[ri + k + 2]! * z[k + 2]!;
+        s3 -= l[ri + k + 3]! * z[k + 3]!;
+      }
+      for (; k < i; k++) s0 -= l[ri + k]! * z[k]!;
+      if (perRow) invDiag[i] = 1 / l[ri + i]!;
+      z[i] = (s0 + s1 + (s2 + s3)) * invDiag[ib + i]!;
     }
     // w = L⁻ᵀ z by column-oriented back substitution (reads rows of L).
     for (let i = 0; i < d; i++) w[i] = z[i]!;

@@ -17,6 +17,7 @@
  *   restores the original kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+import { memFor } from './backend_memory.js';
 
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
@@ -88,6 +89,161 @@ function registerAdam(): void {
       },
     });
   }
+}
+
+// ------------------------------------------------------------------ tf.train.adam, one kernel per variable
+
+export const ADAM_UPDATE_TF = 'TfpAdamUpdateTf';
+
+interface AdamTfAttrs {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
+const f32 = Math.fround;
+
+/**
+ * tf.train.adam's update with tfjs' own float32 rounding after every elementwise op
+ * (`AdamOptimizer.applyGradients`: mul, add, square, div, sqrt, each rounded to float32),
+ * so the result is bit-identical to the composed ops on cpu (which rounds each op's
+ * double result to float32) and on wasm (float32 arithmetic, correctly rounded: for
+ * + - * / and sqrt of float32 operands, rounding the double result gives the same value).
+ * `acc1`, `acc2` are the optimizer's β₁ᵗ and β₂ᵗ variables, read in the kernel.
+ */
+function adamLoopTf(
+  x: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, acc1: number, acc2: number,
+  xo: Float32Array, mo: Float32Array, vo: Float32Array, a: AdamTfAttrs,
+): void {
+  const b1 = f32(a.beta1), b2 = f32(a.beta2);
+  const c1 = f32(1 - a.beta1), c2 = f32(1 - a.beta2);
+  const oma1 = f32(1 - acc1), oma2 = f32(1 - acc2);
+  const eps = f32(a.epsilon), nlr = f32(-a.lr);
+  for (let i = 0; i < x.length; i++) {
+    const gi = g[i]!;
+    const mi = f32(f32(m[i]! * b1) + f32(gi * c1));
+    const vi = f32(f32(v[i]! * b2) + f32(f32(gi * gi) * c2));
+    mo[i] = mi;
+    vo[i] = vi;
+    const den = f32(f32(Math.sqrt(f32(vi / oma2))) + eps);
+    xo[i] = f32(f32(f32(f32(mi / oma1) / den) * nlr) + x[i]!);
+  }
+}
+
+let tfAdamRegistered = false;
+function registerAdamTf(): void {
+  if (tfAdamRegistered) return;
+  tfAdamRegistered = true;
+  for (const backendName of ['cpu', 'wasm']) {
+    if (tf.getKernel(ADAM_UPDATE_TF, backendName)) continue;
+    tf.registerKernel({
+      kernelName: ADAM_UPDATE_TF,
+      backendName,
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const { x, g, m, v, acc1, acc2 } = inputs as Record<'x' | 'g' | 'm' | 'v' | 'acc1' | 'acc2', tf.TensorInfo>;
+        const mem = memFor(backend);
+        const outs = [mem.alloc(x.shape, false), mem.alloc(x.shape, false), mem.alloc(x.shape, false)] as const;
+        adamLoopTf(
+          mem.view(x), mem.view(g), mem.view(m), mem.view(v), mem.view(acc1)[0]!, mem.view(acc2)[0]!,
+          mem.view(outs[0]), mem.view(outs[1]), mem.view(outs[2]), attrs as unknown as AdamTfAttrs,
+        );
+        return [...outs];
+      },
+    });
+  }
+}
+
+interface AdamInternals {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: Array<{ originalName: string; variable: tf.Variable } | undefined>;
+  accumulatedSecondMoment: Array<{ originalName: string; variable: tf.Variable } | undefined>;
+  incrementIterations(): void;
+}
+
+type ApplyGradients = (this: tf.AdamOptimizer, g: tf.NamedTensorMap | NamedTensor[]) => void;
+let originalAdamApply: ApplyGradients | null = null;
+/** Called at each fused step (defaults.ts installs its late wasm parts from here). */
+let onFusedAdamStep: (() => void) | null = null;
+
+/**
+ * `tf.AdamOptimizer.prototype.applyGradients` with one `TfpAdamUpdateTf` kernel per variable
+ * on cpu and wasm (instead of ~13 elementwise launches), bit-identical to tfjs' composed
+ * update and with the same optimizer state (`/m`, `/v` slots, β powers), so `getWeights`,
+ * `setWeights`, serialization and learning-rate changes behave as before. Any other
+ * backend or a non-float32 variable runs tfjs' own method.
+ */
+function fusedAdamApply(this: tf.AdamOptimizer, variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
+  onFusedAdamStep?.();
+  const self = this as unknown as AdamInternals;
+  const list = Array.isArray(variableGradients);
+  const names = list ? (variableGradients as NamedTensor[]).map((v) => v.name) : Object.keys(variableGradients);
+  const gradOf = (name: string, i: number): tf.Tensor | null | undefined =>
+    list ? (variableGradients as NamedTensor[])[i]?.tensor : (variableGradients as tf.NamedTensorMap)[name];
+  const vars = tf.engine().registeredVariables;
+  const ok =
+    tf.getKernel(ADAM_UPDATE_TF, tf.getBackend()) !== undefined &&
+    self.accBeta1.dtype === 'float32' &&
+    names.every((name, i) => {
+      const g = gradOf(name, i);
+      return vars[name]?.dtype === 'float32' && (g == null || g.dtype === 'float32');
+    });
+  if (!ok) {
+    originalAdamApply!.call(this, variableGradients);
+    return;
+  }
+  const attrs: AdamTfAttrs = { lr: self.learningRate, beta1: self.beta1, beta2: self.beta2, epsilon: self.epsilon };
+  tf.tidy(() => {
+    names.forEach((name, i) => {
+      const value = vars[name]!;
+      // The same slots, names and creation order as AdamOptimizer.applyGradients.
+      self.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      self.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      const g = gradOf(name, i);
+      if (g == null) return;
+      const m = self.accumulatedFirstMoment[i]!.variable;
+      const v = self.accumulatedSecondMoment[i]!.variable;
+      const [xo, mo, vo] = tf.engine().runKernel(
+        ADAM_UPDATE_TF, { x: value, g, m, v, acc1: self.accBeta1, acc2: self.accBeta2 }, attrs as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor[];
+      m.assign(mo!);
+      v.assign(vo!);
+      value.assign(xo!);
+    });
+    self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
+    self.accBeta2.assign(tf.mul(self.accBeta2, self.beta2));
+  });
+  self.incrementIterations();
+}
+
+/**
+ * Makes `tf.train.adam` (every `tf.AdamOptimizer`) update each variable with one fused
+ * kernel on cpu and wasm; same values as tfjs' composed update (bit for bit). Idempotent.
+ */
+export function enableFusedTfAdam(onStep?: () => void): void {
+  if (onStep) onFusedAdamStep = onStep;
+  if (originalAdamApply) return;
+  registerAdamTf();
+  const proto = tf.AdamOptimizer.prototype as unknown as { applyGradients: ApplyGradients };
+  originalAdamApply = proto.applyGradients;
+  proto.applyGradients = fusedAdamApply;
+}
+
+/** Restores tfjs' own `AdamOptimizer.prototype.applyGradients`. */
+export function disableFusedTfAdam(): void {
+  if (!originalAdamApply) return;
+  (tf.AdamOptimizer.prototype as unknown as { applyGradients: ApplyGradients }).applyGradients = originalAdamApply;
+  originalAdamApply = null;
+}
+
+/** True while `tf.train.adam` uses the fused update. */
+export function fusedTfAdamEnabled(): boolean {
+  return originalAdamApply !== null;
 }
 
 /**

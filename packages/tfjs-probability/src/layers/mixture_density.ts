@@ -6,6 +6,7 @@ import type { FusedMixtureParams, MixtureSameFamily as MixtureSameFamilyDistribu
 import { DistributionLayer, buildDistribution, paramsBatchShape, type LayerArgs } from './distribution_layer.js';
 import { assembleMixture, checkCount } from './mixture_same_family.js';
 import { mdnActivation, mdnActivationGrad } from '../kernels/mixture_mdn_activation.js';
+import { installFastDefaults } from '../kernels/defaults.js';
 
 /** Keras' `backend.epsilon()`, added to `elu + 1` so a scale never reaches 0. */
 export const MDN_SIGMA_EPSILON = 1e-7;
@@ -135,6 +136,7 @@ export class MixtureDensity extends DistributionLayer {
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
+    installFastDefaults(); // fused tf.train.adam / wasm matMul for model.fit (tfp.setFastDefaults(false) opts out)
     const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     const d = s[s.length - 1];
     if (d == null) throw new Error('MixtureDensity: the last input dimension must be known');

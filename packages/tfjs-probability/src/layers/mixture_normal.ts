@@ -5,6 +5,7 @@ import { Normal } from '../distributions/normal.js';
 import type { FusedMixtureParams, MixtureSameFamily as MixtureSameFamilyDistribution } from '../distributions/mixture_same_family.js';
 import { DistributionLayer, asEventShape, buildDistribution, eventSizeOf, paramsBatchShape, type LayerArgs } from './distribution_layer.js';
 import { assembleMixture, checkCount } from './mixture_same_family.js';
+import { installFastDefaults } from '../kernels/defaults.js';
 
 export interface MixtureNormalArgs extends LayerArgs {
   /** Number of mixture components `K`. */
@@ -77,6 +78,11 @@ export class MixtureNormal extends DistributionLayer {
           fused,
         ),
     ) as MixtureSameFamilyDistribution;
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    installFastDefaults(); // fused tf.train.adam / wasm matMul for model.fit (tfp.setFastDefaults(false) opts out)
+    super.build(inputShape);
   }
 
   override get paramsSize(): number {

@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkSeed } from '../util.js';
+import { memFor } from '../kernels/backend_memory.js';
 
 /** xoshiro128** (Blackman & Vigna 2018): 128-bit state, period 2^128 − 1, 32-bit outputs. */
 export class Xoshiro128 {
@@ -122,30 +123,21 @@ function checkShape(shape: number[], what: string): number {
 
 /**
  * Fills `out` with standard normal draws from `seed` (a fresh seed when omitted); returns `out`.
- * The hot loop keeps the xoshiro state in locals; each draw uses one 32-bit
- * output for u and 8 bits of a shared 32-bit output for the block index (one
- * index word serves four draws), so u and the index are independent.
+ * The hot loop keeps the xoshiro state in locals and uses ONE 32-bit output per draw: its
+ * low 7 bits pick the ziggurat block and its upper 25 bits (as a signed number) give
+ * u = h / 2^31 in [-1, 1) with 2^-24 resolution (float32's), so block and u are independent.
  */
 export function fillNormal(out: Float32Array, seed?: number): Float32Array {
   const rng = new Xoshiro128(checkSeed(seed, 'randomNormal') ?? freshSeed());
   const st = rng as unknown as { a: number; b: number; c: number; d: number };
   let a = st.a, b = st.b, c = st.c, d = st.d;
-  let bits = 0;
-  let left = 0;
   const n = out.length;
   for (let k = 0; k < n; k++) {
-    if (left === 0) {
-      bits = Math.imul(rotl(Math.imul(b, 5), 7), 9);
-      const t = b << 9;
-      c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
-      left = 4;
-    }
-    const i = bits & 0x7f;
-    bits >>>= 8;
-    left--;
-    const h = Math.imul(rotl(Math.imul(b, 5), 7), 9); // signed: u = h / 2^31 in [-1, 1)
+    const w = Math.imul(rotl(Math.imul(b, 5), 7), 9);
     const t = b << 9;
     c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+    const i = w & 0x7f;
+    const h = w & -128; // signed: u = h / 2^31 in [-1, 1)
     if (Math.abs(h) < zigK[i]!) {
       out[k] = h * zigW[i]!;
       continue;
@@ -175,6 +167,39 @@ function slowNormal(rng: Xoshiro128, u: number, i: number): number {
   }
 }
 
+export const RANDOM_NORMAL = 'TfpRandomNormal';
+let normalKernelRegistered = false;
+
+/**
+ * `n` standard normal draws of `shape` as a tensor. On cpu and wasm a kernel fills the
+ * backend's own buffer (the wasm heap) in place, with no JS array or copy in between;
+ * elsewhere a Float32Array is uploaded. The same seed gives the same numbers either way.
+ */
+function normalTensor(shape: number[], n: number, seed: number | undefined): tf.Tensor {
+  const s = seed ?? freshSeed();
+  if (n > 0 && (tf.getBackend() === 'cpu' || tf.getBackend() === 'wasm')) {
+    if (!normalKernelRegistered) {
+      normalKernelRegistered = true;
+      for (const backendName of ['cpu', 'wasm']) {
+        if (tf.getKernel(RANDOM_NORMAL, backendName)) continue;
+        tf.registerKernel({
+          kernelName: RANDOM_NORMAL,
+          backendName,
+          kernelFunc: ({ backend, attrs }) => {
+            const { shape: sh, seed: sd } = attrs as unknown as { shape: number[]; seed: number };
+            const mem = memFor(backend);
+            const out = mem.alloc(sh, false);
+            fillNormal(mem.view(out), sd);
+            return out;
+          },
+        });
+      }
+    }
+    return tf.engine().runKernel(RANDOM_NORMAL, {}, { shape, seed: s }) as tf.Tensor;
+  }
+  return tf.tensor(fillNormal(new Float32Array(n), s), shape, 'float32');
+}
+
 const U_MIN = 2 ** -24;
 const U_MAX = 1 - 2 ** -24;
 
@@ -194,7 +219,7 @@ export function fillUniform(out: Float32Array, seed?: number): Float32Array {
 /** Standard normal draws of `shape`. */
 export function randomNormal(shape: number[], seed?: number): tf.Tensor {
   const n = checkShape(shape, 'randomNormal');
-  return tf.tensor(fillNormal(new Float32Array(n), seed), shape, 'float32');
+  return normalTensor(shape, n, seed);
 }
 
 /** Uniform draws on the open interval (0, 1) of `shape` (never exactly 0 or 1, so logs are finite). */

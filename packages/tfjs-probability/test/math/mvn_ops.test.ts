@@ -118,6 +118,26 @@ describe('mvnTrilLogProb kernel and composed fallback agree', () => {
     tf.dispose([raw, l, loc, x, ...k, ...c]);
   });
 
+  it('with one scale per row (the single-pass kernel), d = 13 and negative diagonal entries', () => {
+    const d = 13;
+    const raw = tf.randomNormal([9, d, d], 0, 0.3, 'float32', 11);
+    const sign = tf.reshape(tf.tensor1d([1, -1, 1, 1, -1, 1, 1, 1, -1]), [9, 1, 1]);
+    const l = tf.add(tf.linalg.bandPart(raw, -1, 0), tf.mul(tf.mul(tf.eye(d), 1.3), sign));
+    const loc = tf.randomNormal([9, d], 0, 1, 'float32', 12);
+    const x = tf.randomNormal([9, d], 0, 2, 'float32', 13);
+    const run = (on: boolean) => {
+      setKernelsEnabled(on);
+      const lp = mvnTrilLogProb(x, loc, l);
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(mvnTrilLogProb(a, b, s), 0.5)))([x, loc, l]);
+      return [lp, ...g];
+    };
+    const k = run(true);
+    const c = run(false);
+    setKernelsEnabled(true);
+    for (let i = 0; i < k.length; i++) expectClose(k[i]!, c[i]!, { rtol: 1e-3, atol: 1e-4, context: { output: i } });
+    tf.dispose([raw, sign, l, loc, x, ...k, ...c]);
+  });
+
   it('with one shared scale and many rows (the wasm matMul path), broadcasting x and loc', () => {
     const d = 6;
     const raw = tf.randomNormal([d, d], 0, 0.3, 'float32', 4);

@@ -129,6 +129,18 @@ describe('randomNormal', () => {
     tf.dispose([a, b, c, d, e]);
   });
 
+  it('gives the same numbers from a seed in the backend kernel (cpu, wasm) and in a plain array', async () => {
+    const expected = Array.from(fillNormal(new Float32Array(3001), 42));
+    const here = tf.getBackend();
+    for (const backend of [here, 'cpu']) {
+      await tf.setBackend(backend);
+      const t = randomNormal([3, 1000, 1], 42);
+      expect(Array.from(t.dataSync()), backend).toEqual(expected.slice(0, 3000));
+      t.dispose();
+    }
+    await tf.setBackend(here);
+  });
+
   it('leaks nothing', () => {
     expectNoLeak(() => randomNormal([10], 1), 'randomNormal');
     expectNoLeak(() => randomUniform([10], 1), 'randomUniform');

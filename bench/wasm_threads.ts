@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs';
+import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { cpuMs } from './cpu_time.js';
+const require = createRequire(import.meta.url);
+const root = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+const threads = Number(process.argv[2] ?? 2);
+const factory = require(join(root, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js')) as (cfg: object) => Promise<any>;
+const { wasmWorkerContents } = require(join(root, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents: string };
+const workerFile = join(tmpdir(), 'tfp-wasm-threaded-simd.worker.js');
+writeFileSync(workerFile, wasmWorkerContents.replace(/\n/g, '\\n'));
+tf.removeBackend('wasm');
+tf.registerBackend('wasm', async () => {
+  const wasm = await factory({
+    locateFile: (p: string) => (p.endsWith('.worker.js') ? workerFile : join(root, 'dist', p)),
+    mainScriptUrlOrBlob: join(root, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js'),
+  });
+  wasm.tfjs = {
+    init: wasm.cwrap('init', null, []),
+    initWithThreadsCount: wasm.cwrap('init_with_threads_count', null, ['number']),
+    getThreadsCount: wasm.cwrap('get_threads_count', 'number', []),
+    registerTensor: wasm.cwrap('register_tensor', null, ['number', 'number', 'number']),
+    disposeData: wasm.cwrap('dispose_data', null, ['number']),
+    dispose: wasm.cwrap('dispose', null, []),
+  };
+  return new BackendWasm(wasm);
+}, 2);
+setThreadsCount(threads);
+const t = setTimeout(() => { console.log('init timeout'); process.exit(2); }, 30000);
+console.log('setBackend', await tf.setBackend('wasm'));
+clearTimeout(t);
+{ const w = (tf.backend() as any).wasm; console.log('threads', w.tfjs.getThreadsCount(), 'running', w.PThread.runningWorkers.length, 'unused', w.PThread.unusedWorkers.length); w.tfjs.initWithThreadsCount(threads); console.log('after re-init', w.tfjs.getThreadsCount(), 'running', w.PThread.runningWorkers.length); }
+const a = tf.randomNormal([128, 128]) as tf.Tensor2D;
+const b = tf.randomNormal([128, 60]) as tf.Tensor2D;
+const big = tf.randomNormal([512, 512]) as tf.Tensor2D;
+for (const [name, x, y, reps] of [['128x128x128', a, a, 400], ['128x128x60', a, b, 400], ['512^3', big, big, 20]] as const) {
+  const ws: number[] = [], cs: number[] = [];
+  for (let r = 0; r < 7; r++) { const c0 = process.cpuUsage(); const t0 = performance.now(); for (let i = 0; i < reps; i++) tf.matMul(x, y).dispose(); ws.push((performance.now() - t0) / reps); cs.push(cpuMs(c0) / reps); }
+  ws.sort((p, q) => p - q); cs.sort((p, q) => p - q);
+  console.log(name, 'wall min', ws[0]!.toFixed(4), 'med', ws[3]!.toFixed(4), 'ms; cpu med', cs[3]!.toFixed(4));
+}
+{ const w = (tf.backend() as any).wasm; console.log('end: threads', w.tfjs.getThreadsCount(), 'running', w.PThread.runningWorkers.length, 'pthreads', Object.keys(w.PThread.pthreads).length); }
+process.exit(0);

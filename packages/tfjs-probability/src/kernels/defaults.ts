@@ -1,0 +1,124 @@
+/**
+ * Fast defaults for the cpu and wasm backends, so that the plain `model.fit` +
+ * `tf.train.adam` path gets the speed without opt-ins. Installed by `tfp.ready()` and when a
+ * mixture head (`MixtureDensity`, `MixtureNormal`) is built; each replaces a tfjs kernel or
+ * method by one with the same results:
+ *
+ * - `tf.train.adam`: one fused update kernel per variable on cpu and wasm (bit-identical to
+ *   tfjs' composed update, same optimizer state; see `enableFusedTfAdam`);
+ * - wasm `BatchMatMul` with transpose flags (every Dense backward pass) runs as explicit
+ *   transpose + plain matMul, ~10x faster for 128x128 products (same values up to float32
+ *   summation order; see `enableFastWasmMatMul`).
+ *
+ * - wasm `Identity` (which the engine runs for every tensor saved for a gradient, ~30 per
+ *   batch of a small network) and same-dtype `Cast` share the input's buffer (reference
+ *   counted, as the cpu backend and wasm's own `Reshape` do) instead of copying it. Tensors are
+ *   immutable in tfjs, so no result can change;
+ * - wasm `GatherV2` along axis 0 (fit's batch rows) and `Sum` over the rows of a matrix (bias
+ *   gradients) as plain loops (see wasm_small_ops.ts).
+ *
+ * Turn them off (and back on) with `tfp.setFastDefaults(false)`; the choice is remembered, so
+ * a later `tfp.ready()` or head does not reinstall them. A user's own `enableFastWasmMatMul()`
+ * is left alone by `setFastDefaults(false)`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { disableWasmSmallOps, enableWasmSmallOps } from './wasm_small_ops.js';
+import { disableFastWasmMatMul, disableFusedTfAdam, enableFastWasmMatMul, enableFusedTfAdam, fastWasmMatMulEnabled } from './mixture_train.js';
+
+let wanted = true;
+/** True when the defaults installed the wasm matMul (so turning them off removes it). */
+let ownMatMul = false;
+
+interface RefCounting {
+  incRef(dataId: object): void;
+}
+let originalCopies: tf.KernelConfig[] | null = null;
+
+/** wasm Identity, and Cast to the same dtype, as a shared reference (no copy). */
+function enableSharedWasmCopies(): void {
+  if (originalCopies) return;
+  const id = tf.getKernel('Identity', 'wasm');
+  const cast = tf.getKernel('Cast', 'wasm');
+  if (!id || !cast) return;
+  originalCopies = [id, cast];
+  const share = (x: tf.TensorInfo, backend: unknown): tf.TensorInfo => {
+    (backend as RefCounting).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({
+    ...id,
+    kernelFunc: (args) => {
+      const x = (args.inputs as { x: tf.TensorInfo }).x;
+      return x.dtype === 'string' ? id.kernelFunc(args) : share(x, args.backend);
+    },
+  });
+  tf.unregisterKernel('Cast', 'wasm');
+  tf.registerKernel({
+    ...cast,
+    kernelFunc: (args) => {
+      const x = (args.inputs as { x: tf.TensorInfo }).x;
+      return x.dtype === (args.attrs as { dtype: string }).dtype && x.dtype !== 'string' ? share(x, args.backend) : cast.kernelFunc(args);
+    },
+  });
+}
+
+function disableSharedWasmCopies(): void {
+  if (!originalCopies) return;
+  for (const k of originalCopies) {
+    tf.unregisterKernel(k.kernelName, 'wasm');
+    tf.registerKernel(k);
+  }
+  originalCopies = null;
+}
+
+const lateWasm = (): void => {
+  if (!wasmDone && wanted && tf.getBackend() === 'wasm') installFastDefaults();
+};
+
+/** True once the wasm replacements are in (the wasm kernels may be registered after `ready()` starts). */
+let wasmDone = false;
+
+/**
+ * Installs the fast defaults unless `setFastDefaults(false)` was called; idempotent and cheap,
+ * so it is also called where the wasm backend may have appeared since (a mixture head's
+ * build, each fused Adam step): the wasm package registers its kernels only when loaded.
+ */
+export function installFastDefaults(): void {
+  if (!wanted) return;
+  enableFusedTfAdam(lateWasm);
+  if (wasmDone || tf.getKernel('BatchMatMul', 'wasm') === undefined) return;
+  enableSharedWasmCopies();
+  enableWasmSmallOps();
+  if (!fastWasmMatMulEnabled()) ownMatMul = enableFastWasmMatMul();
+  wasmDone = true;
+}
+
+/**
+ * Turns tfjs-probability's fast defaults on (the default) or off: the fused `tf.train.adam`
+ * update on cpu/wasm, the explicit-transpose wasm matMul and copy-free wasm Identity/Cast. Off restores tfjs' own kernels.
+ *
+ * @example
+ * ```ts
+ * tfp.setFastDefaults(false);   // plain tfjs kernels everywhere
+ * await tfp.ready();
+ * ```
+ */
+export function setFastDefaults(on: boolean): void {
+  wanted = on;
+  if (on) {
+    installFastDefaults();
+    return;
+  }
+  wasmDone = false;
+  disableFusedTfAdam();
+  disableSharedWasmCopies();
+  disableWasmSmallOps();
+  if (ownMatMul) disableFastWasmMatMul();
+  ownMatMul = false;
+}
+
+/** Whether the fast defaults are wanted (see `setFastDefaults`). */
+export function fastDefaultsEnabled(): boolean {
+  return wanted;
+}
