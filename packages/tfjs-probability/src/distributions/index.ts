@@ -35,3 +35,5 @@ export { InverseGamma, type InverseGammaArgs } from './inverse_gamma.js';
 export { Chi2, type Chi2Args } from './chi2.js';
 export { TruncatedNormal, type TruncatedNormalArgs } from './truncated_normal.js';
 export { VonMises, type VonMisesArgs } from './von_mises.js';
+export { Inflated, type InflatedArgs } from './inflated.js';
+export { ZeroInflatedNegativeBinomial, type ZeroInflatedNegativeBinomialArgs } from './zero_inflated_negative_binomial.js';
