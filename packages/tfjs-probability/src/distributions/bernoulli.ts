@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { real, unitInterval } from './constraints.js';
+import { Distribution, checkArgsObject, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { binary, extendedReal, unitInterval } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomUniform } from '../math/random.js';
 import { InvalidArgumentError } from '../errors.js';
-import { toFloat } from '../util.js';
 
 export interface BernoulliArgs extends DistributionOptions {
   /** Log-odds `log(p / (1 - p))` of the outcome 1, shape `[...B]`. Give exactly one of `logits` and `probs`. */
@@ -60,6 +59,7 @@ export class Bernoulli extends Distribution {
   private readonly fromLogits: boolean;
 
   constructor(args: BernoulliArgs) {
+    checkArgsObject('Bernoulli', args, ['logits', 'probs']);
     const hasL = args.logits !== undefined && args.logits !== null;
     const hasP = args.probs !== undefined && args.probs !== null;
     if (hasL === hasP) {
@@ -70,21 +70,22 @@ export class Bernoulli extends Distribution {
     let logits: tf.Tensor;
     let probs: tf.Tensor;
     if (hasL) {
-      logits = toFloat(args.logits!, 'logits', 'Bernoulli');
+      logits = convertParams('Bernoulli', args, { logits: { constraint: extendedReal } }).logits.value;
       probs = tf.sigmoid(logits);
     } else {
-      probs = toFloat(args.probs!, 'probs', 'Bernoulli');
+      probs = convertParams('Bernoulli', args, { probs: { constraint: unitInterval } }).probs.value;
       logits = tf.tidy(() => tf.sub(tf.log(probs), tf.log1p(tf.neg(probs))));
     }
     super({
       ...args,
       className: 'Bernoulli',
       params: {
-        logits: { value: logits, eventRank: 0, ...(hasL ? { constraint: real } : {}) },
+        logits: { value: logits, eventRank: 0, ...(hasL ? { constraint: extendedReal } : {}) },
         probs: { value: probs, eventRank: 0, ...(hasP ? { constraint: unitInterval } : {}) },
       },
       eventShape: [],
       reparameterized: false,
+      support: binary,
     });
     this.logits = logits;
     this.probs = probs;

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { positive } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { positive, unitInterval } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomLogGammaBatched } from '../math/gamma_sampler.js';
 import { betainc, digamma, lgamma } from '../math/special.js';
-import { splitSeed, toFloat } from '../util.js';
+import { splitSeed } from '../util.js';
 import { xlog1py, xlogy } from './continuous_util.js';
 
 export interface BetaArgs extends DistributionOptions {
@@ -46,20 +46,13 @@ export class Beta extends Distribution {
   readonly concentration0: tf.Tensor;
 
   constructor(args: BetaArgs) {
-    const c1 = toFloat(args.concentration1, 'concentration1', 'Beta');
-    const c0 = toFloat(args.concentration0, 'concentration0', 'Beta');
-    super({
-      ...args,
-      className: 'Beta',
-      params: {
-        concentration1: { value: c1, eventRank: 0, constraint: positive },
-        concentration0: { value: c0, eventRank: 0, constraint: positive },
-      },
-      eventShape: [],
-      reparameterized: false,
+    const params = convertParams('Beta', args, {
+      concentration1: { constraint: positive },
+      concentration0: { constraint: positive },
     });
-    this.concentration1 = c1;
-    this.concentration0 = c0;
+    super({ ...args, className: 'Beta', params, eventShape: [], reparameterized: false, support: unitInterval });
+    this.concentration1 = params.concentration1.value;
+    this.concentration0 = params.concentration0.value;
   }
 
   protected sampleN(n: number, seed?: number): tf.Tensor {

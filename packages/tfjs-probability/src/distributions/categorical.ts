@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { real, simplex } from './constraints.js';
+import { Distribution, checkArgsObject, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { integerInterval, logits as logitsConstraint, simplex } from './constraints.js';
 import { registerKL } from './kl.js';
 import { mulNoNan } from './bernoulli.js';
 import { randomUniform } from '../math/random.js';
 import { InvalidArgumentError, fmtShape } from '../errors.js';
-import { toFloat } from '../util.js';
 
 export interface CategoricalArgs extends DistributionOptions {
   /** Unnormalized log-probabilities of the K classes, shape `[...B, K]`. Give exactly one of `logits` and `probs`. */
@@ -23,6 +22,7 @@ export function categoricalParams(
   owner: string,
   args: CategoricalArgs,
 ): { logits: tf.Tensor; probs: tf.Tensor; fromLogits: boolean } {
+  checkArgsObject(owner, args, ['logits', 'probs']);
   const hasL = args.logits !== undefined && args.logits !== null;
   const hasP = args.probs !== undefined && args.probs !== null;
   if (hasL === hasP) {
@@ -30,7 +30,9 @@ export function categoricalParams(
       `${owner}: pass exactly one of logits or probs; got ${hasL ? 'both logits and probs' : 'neither logits nor probs'}`,
     );
   }
-  const given = toFloat(hasL ? args.logits! : args.probs!, hasL ? 'logits' : 'probs', owner);
+  const given = hasL
+    ? convertParams(owner, args, { logits: { eventRank: 1, constraint: logitsConstraint } }).logits.value
+    : convertParams(owner, args, { probs: { eventRank: 1, constraint: simplex } }).probs.value;
   if (given.rank < 1 || given.shape[given.rank - 1]! < 1) {
     given.dispose();
     throw new InvalidArgumentError(
@@ -126,11 +128,12 @@ export class Categorical extends Distribution {
       ...args,
       className: 'Categorical',
       params: {
-        logits: { value: logits, eventRank: 1, ...(fromLogits ? { constraint: real } : {}) },
+        logits: { value: logits, eventRank: 1, ...(fromLogits ? { constraint: logitsConstraint } : {}) },
         probs: { value: probs, eventRank: 1, ...(fromLogits ? {} : { constraint: simplex }) },
       },
       eventShape: [],
       reparameterized: false,
+      support: integerInterval(0, logits.shape[logits.rank - 1]! - 1),
     });
     this.logits = logits;
     this.probs = probs;

@@ -1,19 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import type { Constraint } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { positiveVector, simplex } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomLogGammaBatched } from '../math/gamma_sampler.js';
 import { digamma, lgamma } from '../math/special.js';
 import { InvalidArgumentError, fmtShape } from '../errors.js';
-import { toFloat } from '../util.js';
 import { xlogy } from './continuous_util.js';
-
-/** Every entry of the last axis positive. */
-const positiveVector: Constraint = {
-  description: 'positive (> 0) in every entry of the last axis',
-  eventRank: 1,
-  check: (v) => tf.all(tf.greater(v, 0), -1),
-};
 
 export interface DirichletArgs extends DistributionOptions {
   /** Concentrations α > 0, shape `[...B, k]` (k >= 1): one distribution over the (k-1)-simplex per batch index. */
@@ -53,7 +45,8 @@ export class Dirichlet extends Distribution {
   readonly concentration: tf.Tensor;
 
   constructor(args: DirichletArgs) {
-    const concentration = toFloat(args.concentration, 'concentration', 'Dirichlet');
+    const params = convertParams('Dirichlet', args, { concentration: { eventRank: 1, constraint: positiveVector } });
+    const concentration = params.concentration.value;
     if (concentration.rank < 1 || concentration.shape[concentration.rank - 1] === 0) {
       const shape = concentration.shape;
       concentration.dispose();
@@ -63,9 +56,10 @@ export class Dirichlet extends Distribution {
     super({
       ...args,
       className: 'Dirichlet',
-      params: { concentration: { value: concentration, eventRank: 1, constraint: positiveVector } },
+      params,
       eventShape: [k],
       reparameterized: false,
+      support: simplex,
     });
     this.concentration = concentration;
   }

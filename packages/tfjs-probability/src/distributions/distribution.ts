@@ -12,19 +12,29 @@ import {
   broadcastDifferentiable,
   broadcastPair,
   broadcastShapes,
+  checkSeed,
+  describeValue,
   shapeHandle as shareHandle,
   shapesEqual,
   sizeOf,
   toFloat,
+  unravelIndex,
   type TensorLike,
 } from '../util.js';
-import type { Constraint } from './constraints.js';
+import { unitInterval, type Constraint } from './constraints.js';
 
 export type { TensorLike } from '../util.js';
 
 /** Options every distribution constructor accepts. */
 export interface DistributionOptions {
-  /** Check parameter values (positivity, simplex, triangular...) at construction. Costs a read-back. */
+  /**
+   * Check values that live in tensors: parameters at construction (positivity,
+   * simplex, triangular...) and the arguments of logProb/prob/cdf/logCdf/
+   * survivalFunction/logSurvivalFunction (in the support) and quantile (in
+   * [0, 1]). Each check is a synchronous read-back (`dataSync`): keep it off
+   * hot paths. Without it no value is read back; host values (numbers, arrays)
+   * given as parameters are checked always, at no device cost.
+   */
   validateArgs?: boolean;
   /** A name for messages and debugging. Defaults to the class name. */
   name?: string;
@@ -32,8 +42,18 @@ export interface DistributionOptions {
 
 /** Options of `sample`. */
 export interface SampleOptions {
-  /** Integer seed: the same seed gives the same draws. */
+  /** Integer seed: the same seed gives the same draws. Anything else but `undefined` is an error. */
   seed?: number;
+}
+
+/** How a constructor declares one parameter for `convertParams`. */
+export interface ParamDecl {
+  /** Trailing dims that belong to one event (0 elementwise, 1 vectors, 2 matrices). Default 0. */
+  eventRank?: number;
+  /** What a valid value is (host values always, tensors under validateArgs). */
+  constraint?: Constraint;
+  /** May be left out (`undefined`); then it is absent from the result. */
+  optional?: boolean;
 }
 
 /** A parameter with the number of trailing dims that belong to one event (0 for elementwise). */
@@ -52,6 +72,76 @@ export interface DistributionInit extends DistributionOptions {
   batchShape?: number[];
   eventShape: number[];
   reparameterized: boolean;
+  /** The set of values (for validateArgs checks of logProb, cdf, ...); none: values are not checked. */
+  support?: Constraint;
+  /** Further tensors the subclass made before `super()`: released, with the parameters, if construction fails. */
+  owned?: tf.Tensor[];
+}
+
+/**
+ * The first step of every constructor: checks that `args` is an object and
+ * converts each parameter `decl` names, in order, with `toFloat` (a missing
+ * parameter, a string, an array of strings, a disposed tensor, a host value
+ * that violates the constraint: an `InvalidArgumentError` naming the class and
+ * the parameter). If one fails, those already converted are released, so a
+ * failed constructor leaks nothing. Returns ParamSpecs ready for `params`.
+ */
+export function convertParams<K extends string>(
+  className: string,
+  args: unknown,
+  decl: Record<K, ParamDecl>,
+): Record<K, ParamSpec> {
+  checkArgsObject(className, args, Object.keys(decl));
+  const a = args as Record<string, unknown>;
+  const out = {} as Record<K, ParamSpec>;
+  try {
+    for (const k of Object.keys(decl) as K[]) {
+      const d = decl[k];
+      const v = a[k];
+      if (v === undefined && d.optional) continue;
+      if (v === undefined || v === null) {
+        throw new InvalidArgumentError(
+          `${className}: parameter ${k} is missing (got ${describeValue(v)}); expected a number, array or tf.Tensor` +
+            ` (arguments given: {${Object.keys(a).join(', ')}})`,
+        );
+      }
+      const value = toFloat(v as TensorLike, k, className, d.constraint);
+      out[k] = { value, eventRank: d.eventRank ?? 0, ...(d.constraint ? { constraint: d.constraint } : {}) };
+    }
+  } catch (e) {
+    for (const p of Object.values(out) as ParamSpec[]) p.value.dispose();
+    throw e;
+  }
+  return out;
+}
+
+/**
+ * Throws unless `value` is a live Distribution (composites: Independent's
+ * `distribution`, a mixture's `cat` and components), naming class and argument.
+ */
+export function checkDistributionArg(className: string, name: string, value: unknown, expected = 'a distribution'): void {
+  if (!(value instanceof Distribution)) {
+    throw new InvalidArgumentError(`${className}: ${name} must be ${expected} (a tfd Distribution instance); got ${describeValue(value)}`);
+  }
+  if (value.isDisposed) {
+    throw new InvalidArgumentError(`${className}: ${name} is a disposed ${value.className}; pass a live distribution`);
+  }
+}
+
+/** Throws unless the options of `sample` are an object (`{seed: 1}`). */
+export function checkSampleOptions(owner: string, options: unknown): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidArgumentError(`${owner}: options must be an object such as {seed: 1}; got ${describeValue(options)}`);
+  }
+}
+
+/** Throws unless `args` is a plain argument object (`new tfd.Normal()` names what is expected). */
+export function checkArgsObject(className: string, args: unknown, keys: readonly string[]): void {
+  if (args === null || typeof args !== 'object' || Array.isArray(args) || args instanceof tf.Tensor) {
+    throw new InvalidArgumentError(
+      `${className}: expected an argument object {${keys.join(', ')}}; got ${describeValue(args)}`,
+    );
+  }
 }
 
 /**
@@ -75,6 +165,8 @@ export abstract class Distribution {
   readonly reparameterized: boolean;
   /** Owned parameter tensors by name (TFP's names in camelCase). */
   readonly parameters: Record<string, tf.Tensor>;
+  /** The values this distribution puts mass on; under validateArgs, logProb & co. reject others. */
+  readonly support: Constraint | undefined;
   private disposed = false;
 
   protected constructor(init: DistributionInit) {
@@ -83,6 +175,7 @@ export abstract class Distribution {
     this.validateArgs = init.validateArgs ?? false;
     this.eventShape = [...init.eventShape];
     this.reparameterized = init.reparameterized;
+    this.support = init.support;
     const params = init.params ?? {};
     this.parameters = {};
     for (const [k, p] of Object.entries(params)) this.parameters[k] = p.value;
@@ -96,6 +189,7 @@ export abstract class Distribution {
     } catch (e) {
       // The constructor owns the converted parameters: release them when it fails.
       for (const p of Object.values(params)) p.value.dispose();
+      for (const t of init.owned ?? []) t.dispose();
       throw e;
     }
   }
@@ -112,19 +206,29 @@ export abstract class Distribution {
 
   /** Throws a message like torch's when `value` violates `constraint` (used under validateArgs). */
   protected checkConstraint(name: string, value: tf.Tensor, constraint: Constraint): void {
-    const ok = tf.tidy(() => constraint.check(value));
-    const okData = ok.dataSync();
-    const okShape = ok.shape;
-    ok.dispose();
-    const bad = okData.findIndex((v) => !v);
-    if (bad < 0) return;
-    const idx = unravel(bad, okShape);
-    const flat = value.dataSync();
-    const inner = sizeOf(value.shape.slice(value.rank - constraint.eventRank));
-    const shown = Array.from(flat.slice(bad * inner, bad * inner + Math.min(inner, 16)));
+    const bad = findViolation(value, constraint);
+    if (bad === null) return;
+    const many = bad.values.length > 1;
     throw new InvalidArgumentError(
       `${this.className}: parameter ${name} (shape ${fmtShape(value.shape)}) must be ${constraint.description}; ` +
-        `found invalid value${inner > 1 ? 's' : ''} at batch index ${fmtShape(idx)}: ${shown.map((v) => +v.toPrecision(6)).join(', ')}`,
+        `found invalid value${many ? 's' : ''} at batch index ${fmtShape(bad.index)}: ${bad.values.map(fmtNumber).join(', ')}` +
+        (bad.why ? ` (${bad.why})` : ''),
+    );
+  }
+
+  /**
+   * Under validateArgs: throws when an entry of the value argument of `method`
+   * is outside `constraint` (the support, or [0, 1] for quantile), naming the
+   * class, the method, the index, the value and the set. A synchronous read-back.
+   */
+  private checkValue(method: string, v: tf.Tensor, constraint: Constraint, what: string): void {
+    const bad = findViolation(v, constraint);
+    if (bad === null) return;
+    throw new InvalidArgumentError(
+      `${this.className}.${method}: ${what} (shape ${fmtShape(v.shape)}) is outside ${
+        constraint === this.support ? `the support of ${this.className}` : 'the valid range'
+      } at index ${fmtShape(bad.index)}: ${bad.shown}${bad.why ? ` (${bad.why})` : ''}; ` +
+        `expected ${constraint.description} (checked because validateArgs is true)`,
     );
   }
 
@@ -138,8 +242,10 @@ export abstract class Distribution {
     this.assertAlive('sample');
     const s = asShape(sampleShape, `${this.className}.sample`);
     const n = sizeOf(s);
+    checkSampleOptions(`${this.className}.sample`, options);
+    const seed = checkSeed(options.seed, `${this.className}.sample`);
     return tf.tidy(() => {
-      const draws = this.sampleN(n, options.seed);
+      const draws = this.sampleN(n, seed);
       return tf.reshape(draws, [...s, ...this.batchShape, ...this.eventShape]);
     });
   }
@@ -181,7 +287,7 @@ export abstract class Distribution {
 
   /** Inverse cdf: the x with cdf(x) = p, for p in [0, 1]; shape `[...anything, ...batchShape]`. */
   quantile(p: TensorLike): tf.Tensor {
-    return this.withValue('quantile', p, (v) => this.quantileFn(v));
+    return this.withValue('quantile', p, (v) => this.quantileFn(v), unitInterval);
   }
 
   protected logProbFn(_x: tf.Tensor): tf.Tensor {
@@ -315,7 +421,7 @@ export abstract class Distribution {
    * the event shape and its batch part broadcasts with `batchShape`, and runs
    * `fn` in a tidy; the result is broadcast to `[...anything, ...batchShape]`.
    */
-  protected withValue(method: string, x: TensorLike, fn: (x: tf.Tensor) => tf.Tensor): tf.Tensor {
+  protected withValue(method: string, x: TensorLike, fn: (x: tf.Tensor) => tf.Tensor, valid = this.support): tf.Tensor {
     this.assertAlive(method);
     return tf.tidy(() => {
       const v = this.convertValue(x, method);
@@ -335,6 +441,7 @@ export abstract class Distribution {
             `${fmtShape(this.batchShape)} and event shape ${fmtShape(this.eventShape)}`,
         );
       }
+      if (this.validateArgs && valid) this.checkValue(method, v, valid, method === 'quantile' ? 'p' : 'x');
       const out = fn(v);
       return shapesEqual(out.shape, want) ? this.fresh(out) : broadcastDifferentiable(out, want);
     });
@@ -365,14 +472,32 @@ export abstract class Distribution {
   }
 }
 
-function unravel(flat: number, shape: readonly number[]): number[] {
-  const idx = new Array<number>(shape.length).fill(0);
-  for (let i = shape.length - 1; i >= 0; i--) {
-    const d = shape[i]!;
-    idx[i] = flat % d;
-    flat = Math.floor(flat / d);
-  }
-  return idx;
+const fmtNumber = (v: number): string => String(+v.toPrecision(6));
+
+/**
+ * The first entry (or event) of `value` that violates `constraint`, or null.
+ * Reads back synchronously: only under validateArgs.
+ */
+function findViolation(
+  value: tf.Tensor,
+  constraint: Constraint,
+): { index: number[]; values: number[]; shown: string; why: string } | null {
+  const ok = tf.tidy(() => constraint.check(value));
+  const okData = ok.dataSync();
+  const okShape = ok.shape;
+  ok.dispose();
+  const bad = okData.findIndex((v) => !v);
+  if (bad < 0) return null;
+  const flat = value.dataSync();
+  const inner = sizeOf(value.shape.slice(value.rank - constraint.eventRank));
+  const values = Array.from(flat.slice(bad * inner, bad * inner + inner));
+  const shownValues = values.slice(0, 16).map(fmtNumber).join(', ') + (values.length > 16 ? ', ...' : '');
+  return {
+    index: unravelIndex(bad, okShape),
+    values,
+    shown: inner > 1 || constraint.eventRank > 0 ? `[${shownValues}]` : shownValues,
+    why: constraint.why ? constraint.why(values) : '',
+  };
 }
 
 /** Broadcast of the parameters' batch shapes (each shape less its `eventRank` trailing dims). */

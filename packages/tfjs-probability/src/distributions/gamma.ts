@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { positive } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { nonNegativeLine, positive } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomGammaBatched } from '../math/gamma_sampler.js';
 import { digamma, igamma, igammac, lgamma } from '../math/special.js';
-import { toFloat } from '../util.js';
 import { xlogy } from './continuous_util.js';
 
 export interface GammaArgs extends DistributionOptions {
@@ -43,20 +42,10 @@ export class Gamma extends Distribution {
   readonly rate: tf.Tensor;
 
   constructor(args: GammaArgs) {
-    const concentration = toFloat(args.concentration, 'concentration', 'Gamma');
-    const rate = toFloat(args.rate, 'rate', 'Gamma');
-    super({
-      ...args,
-      className: 'Gamma',
-      params: {
-        concentration: { value: concentration, eventRank: 0, constraint: positive },
-        rate: { value: rate, eventRank: 0, constraint: positive },
-      },
-      eventShape: [],
-      reparameterized: false,
-    });
-    this.concentration = concentration;
-    this.rate = rate;
+    const params = convertParams('Gamma', args, { concentration: { constraint: positive }, rate: { constraint: positive } });
+    super({ ...args, className: 'Gamma', params, eventShape: [], reparameterized: false, support: nonNegativeLine });
+    this.concentration = params.concentration.value;
+    this.rate = params.rate.value;
   }
 
   protected sampleN(n: number, seed?: number): tf.Tensor {

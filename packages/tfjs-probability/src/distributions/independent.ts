@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions } from './distribution.js';
+import { Distribution, checkArgsObject, checkDistributionArg, type DistributionOptions } from './distribution.js';
 import { klDivergence, registerKL } from './kl.js';
 import { InvalidArgumentError, NotImplementedError, fmtShape } from '../errors.js';
+import { describeValue } from '../util.js';
 
 export interface IndependentArgs extends DistributionOptions {
   /** The inner distribution, batch shape `[...B, ...R]`. Owned by the Independent from then on. */
@@ -55,16 +56,15 @@ export class Independent extends Distribution {
   readonly reinterpretedBatchNdims: number;
 
   constructor(args: IndependentArgs) {
+    checkArgsObject('Independent', args, ['distribution', 'reinterpretedBatchNdims']);
     const inner = args.distribution;
-    if (!(inner instanceof Distribution)) {
-      throw new InvalidArgumentError('Independent: distribution must be a tfd Distribution instance');
-    }
+    checkDistributionArg('Independent', 'distribution', inner);
     const nb = inner.batchShape.length;
     const k = args.reinterpretedBatchNdims ?? nb;
-    if (!Number.isInteger(k) || k < 0 || k > nb) {
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k > nb) {
       throw new InvalidArgumentError(
         `Independent: reinterpretedBatchNdims must be an integer in [0, ${nb}] (the rank of the inner batch shape ` +
-          `${fmtShape(inner.batchShape)} of ${inner.className}); got ${k}`,
+          `${fmtShape(inner.batchShape)} of ${inner.className}); got ${typeof k === 'number' ? k : describeValue(k)}`,
       );
     }
     super({
@@ -73,6 +73,7 @@ export class Independent extends Distribution {
       batchShape: inner.batchShape.slice(0, nb - k),
       eventShape: [...inner.batchShape.slice(nb - k), ...inner.eventShape],
       reparameterized: inner.reparameterized,
+      support: inner.support,
     });
     this.distribution = inner;
     this.reinterpretedBatchNdims = k;

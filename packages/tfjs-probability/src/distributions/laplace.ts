@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { positive, real } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { realLine, positive, real } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomUniform } from '../math/random.js';
-import { toFloat } from '../util.js';
 import { log1p } from './continuous_util.js';
 
 export interface LaplaceArgs extends DistributionOptions {
@@ -34,17 +33,10 @@ export class Laplace extends Distribution {
   readonly scale: tf.Tensor;
 
   constructor(args: LaplaceArgs) {
-    const loc = toFloat(args.loc, 'loc', 'Laplace');
-    const scale = toFloat(args.scale, 'scale', 'Laplace');
-    super({
-      ...args,
-      className: 'Laplace',
-      params: { loc: { value: loc, eventRank: 0, constraint: real }, scale: { value: scale, eventRank: 0, constraint: positive } },
-      eventShape: [],
-      reparameterized: true,
-    });
-    this.loc = loc;
-    this.scale = scale;
+    const params = convertParams('Laplace', args, { loc: { constraint: real }, scale: { constraint: positive } });
+    super({ ...args, className: 'Laplace', params, eventShape: [], reparameterized: true, support: realLine });
+    this.loc = params.loc.value;
+    this.scale = params.scale.value;
   }
 
   protected sampleN(n: number, seed?: number): tf.Tensor {

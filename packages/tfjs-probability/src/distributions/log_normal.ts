@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { positive, real } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { nonNegativeLine, positive, real } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomNormal } from '../math/random.js';
 import { logNdtr, ndtr, ndtri } from '../math/special.js';
-import { toFloat } from '../util.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -36,17 +35,10 @@ export class LogNormal extends Distribution {
   readonly scale: tf.Tensor;
 
   constructor(args: LogNormalArgs) {
-    const loc = toFloat(args.loc, 'loc', 'LogNormal');
-    const scale = toFloat(args.scale, 'scale', 'LogNormal');
-    super({
-      ...args,
-      className: 'LogNormal',
-      params: { loc: { value: loc, eventRank: 0, constraint: real }, scale: { value: scale, eventRank: 0, constraint: positive } },
-      eventShape: [],
-      reparameterized: true,
-    });
-    this.loc = loc;
-    this.scale = scale;
+    const params = convertParams('LogNormal', args, { loc: { constraint: real }, scale: { constraint: positive } });
+    super({ ...args, className: 'LogNormal', params, eventShape: [], reparameterized: true, support: nonNegativeLine });
+    this.loc = params.loc.value;
+    this.scale = params.scale.value;
   }
 
   protected sampleN(n: number, seed?: number): tf.Tensor {

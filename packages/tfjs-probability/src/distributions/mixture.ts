@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionInit, type DistributionOptions, type SampleOptions, type TensorLike } from './distribution.js';
+import { Distribution, checkArgsObject, checkDistributionArg, checkSampleOptions, type DistributionInit, type DistributionOptions, type SampleOptions, type TensorLike } from './distribution.js';
 import { InvalidArgumentError, NotImplementedError, fmtShape } from '../errors.js';
 import {
   mixtureCovariance,
@@ -8,7 +8,7 @@ import {
   sampleOneHot,
   selectComponent,
 } from '../math/mixture_ops.js';
-import { broadcastPair, shapesEqual, splitSeed } from '../util.js';
+import { broadcastPair, describeValue, shapesEqual, splitSeed } from '../util.js';
 
 /** Options of a mixture's `sample`: the two knobs of the mixture-density-network recipes. */
 export interface MixtureSampleOptions extends SampleOptions {
@@ -132,10 +132,11 @@ export abstract class MixtureBase extends Distribution {
    * the component index is drawn by Gumbel-max and applied by a one-hot product.
    */
   override sample(sampleShape: number | number[] = [], options: MixtureSampleOptions = {}): tf.Tensor {
+    checkSampleOptions(`${this.className}.sample`, options);
     for (const k of ['temperature', 'scaleTemperature'] as const) {
       const v = options[k];
       if (v !== undefined && !(Number.isFinite(v) && v > 0)) {
-        throw new InvalidArgumentError(`${this.className}.sample: ${k} must be a finite number > 0; got ${v}`);
+        throw new InvalidArgumentError(`${this.className}.sample: ${k} must be a finite number > 0; got ${typeof v === 'number' ? v : describeValue(v)}`);
       }
     }
     this.sampleOpts = options;
@@ -238,13 +239,13 @@ export class Mixture extends MixtureBase {
   readonly components: readonly Distribution[];
 
   constructor(args: MixtureArgs) {
+    checkArgsObject('Mixture', args, ['cat', 'components']);
     const { cat, components } = args;
-    if (!(cat instanceof Distribution)) {
-      throw new InvalidArgumentError('Mixture: cat must be a Categorical distribution');
+    checkDistributionArg('Mixture', 'cat', cat, 'a Categorical distribution');
+    if (!Array.isArray(components) || components.length === 0) {
+      throw new InvalidArgumentError(`Mixture: components must be a non-empty array of distributions; got ${Array.isArray(components) ? 'an empty array' : describeValue(components)}`);
     }
-    if (!Array.isArray(components) || components.length === 0 || !components.every((c) => c instanceof Distribution)) {
-      throw new InvalidArgumentError('Mixture: components must be a non-empty array of distributions');
-    }
+    components.forEach((c, i) => checkDistributionArg('Mixture', `components[${i}]`, c));
     const logits = categoricalLogits(cat, 'Mixture', 'cat');
     const k = logits.shape[logits.rank - 1];
     if (cat.eventShape.length !== 0 || k !== components.length) {
@@ -267,7 +268,7 @@ export class Mixture extends MixtureBase {
       );
     }
     super(
-      { ...args, className: 'Mixture', batchShape: batch, eventShape: c0.eventShape, reparameterized: false },
+      { ...args, className: 'Mixture', batchShape: batch, eventShape: c0.eventShape, reparameterized: false, support: c0.support },
       components.length,
     );
     this.cat = cat;

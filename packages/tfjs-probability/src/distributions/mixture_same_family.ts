@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions } from './distribution.js';
+import { Distribution, checkArgsObject, checkDistributionArg, type DistributionOptions } from './distribution.js';
 import { InvalidArgumentError, fmtShape } from '../errors.js';
 import { MixtureBase, categoricalLogits, locationOf } from './mixture.js';
 import { randomNormal } from '../math/random.js';
@@ -68,12 +68,10 @@ export class MixtureSameFamily extends MixtureBase {
   private readonly fused: FusedMixtureParams | null;
 
   constructor(args: MixtureSameFamilyArgs) {
+    checkArgsObject('MixtureSameFamily', args, ['mixtureDistribution', 'componentsDistribution']);
     const { mixtureDistribution: cat, componentsDistribution: comp } = args;
-    if (!(cat instanceof Distribution) || !(comp instanceof Distribution)) {
-      throw new InvalidArgumentError(
-        'MixtureSameFamily: mixtureDistribution and componentsDistribution must be distributions',
-      );
-    }
+    checkDistributionArg('MixtureSameFamily', 'mixtureDistribution', cat, 'a Categorical distribution');
+    checkDistributionArg('MixtureSameFamily', 'componentsDistribution', comp);
     const cb = comp.batchShape;
     if (cb.length === 0) {
       throw new InvalidArgumentError(
@@ -95,7 +93,7 @@ export class MixtureSameFamily extends MixtureBase {
       );
     }
     super(
-      { ...args, className: 'MixtureSameFamily', batchShape: batch, eventShape: comp.eventShape, reparameterized: false },
+      { ...args, className: 'MixtureSameFamily', batchShape: batch, eventShape: comp.eventShape, reparameterized: false, support: comp.support },
       k,
     );
     this.mixtureDistribution = cat;

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import type { DistributionOptions, ParamSpec } from './distribution.js';
+import { checkArgsObject, convertParams, type DistributionOptions, type ParamSpec } from './distribution.js';
 import { positive, real } from './constraints.js';
 import { MultivariateNormalLinearOperator, checkMvnShapes } from './mvn_linear_operator.js';
 import { InvalidArgumentError } from '../errors.js';
-import { toFloat, type TensorLike } from '../util.js';
+import type { TensorLike } from '../util.js';
 
 export interface MultivariateNormalDiagArgs extends DistributionOptions {
   /** Mean μ, shape `[...B, D]`. Defaults to zeros. */
@@ -38,11 +38,16 @@ export class MultivariateNormalDiag extends MultivariateNormalLinearOperator {
 
   constructor(args: MultivariateNormalDiagArgs) {
     const cls = 'MultivariateNormalDiag';
+    checkArgsObject(cls, args, ['loc', 'scaleDiag']);
     if (args.loc === undefined && args.scaleDiag === undefined) {
       throw new InvalidArgumentError(`${cls}: give loc [..., k] or scaleDiag [..., k] (or both); got neither`);
     }
-    let loc = args.loc === undefined ? undefined : toFloat(args.loc, 'loc', cls);
-    let scaleDiag = args.scaleDiag === undefined ? undefined : toFloat(args.scaleDiag, 'scaleDiag', cls);
+    const given = convertParams(cls, args, {
+      loc: { eventRank: 1, constraint: real, optional: true },
+      scaleDiag: { eventRank: 1, constraint: positive, optional: true },
+    });
+    let loc = (given.loc as ParamSpec | undefined)?.value;
+    let scaleDiag = (given.scaleDiag as ParamSpec | undefined)?.value;
     checkMvnShapes(cls, loc, 'scaleDiag', scaleDiag, false);
     if (loc === undefined) loc = tf.zeros([scaleDiag!.shape[scaleDiag!.rank - 1]!]);
     if (scaleDiag === undefined) scaleDiag = tf.ones([loc.shape[loc.rank - 1]!]);

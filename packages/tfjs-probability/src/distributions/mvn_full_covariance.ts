@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import type { DistributionOptions, ParamSpec } from './distribution.js';
+import { convertParams, type DistributionOptions, type ParamSpec } from './distribution.js';
 import { real, symmetric } from './constraints.js';
 import { MultivariateNormalLinearOperator, checkMvnShapes } from './mvn_linear_operator.js';
 import { InvalidArgumentError } from '../errors.js';
 import { cholesky } from '../math/linalg.js';
-import { shapeHandle, toFloat, type TensorLike } from '../util.js';
+import { shapeHandle, type TensorLike } from '../util.js';
 
 export interface MultivariateNormalFullCovarianceArgs extends DistributionOptions {
   /** Mean μ, shape `[...B, D]`. Defaults to zeros. */
@@ -38,8 +38,12 @@ export class MultivariateNormalFullCovariance extends MultivariateNormalLinearOp
 
   constructor(args: MultivariateNormalFullCovarianceArgs) {
     const cls = 'MultivariateNormalFullCovariance';
-    const cov = toFloat(args.covarianceMatrix, 'covarianceMatrix', cls);
-    const givenLoc = args.loc === undefined ? undefined : toFloat(args.loc, 'loc', cls);
+    const given = convertParams(cls, args, {
+      covarianceMatrix: { eventRank: 2, constraint: symmetric },
+      loc: { eventRank: 1, constraint: real, optional: true },
+    });
+    const cov = given.covarianceMatrix.value;
+    const givenLoc = (given.loc as ParamSpec | undefined)?.value;
     checkMvnShapes(cls, givenLoc, 'covarianceMatrix', cov, true);
     let L: tf.Tensor;
     try {

@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Distribution, type DistributionOptions, type ParamSpec } from './distribution.js';
 import { registerKL } from './kl.js';
+import { realLine } from './constraints.js';
 import { InvalidArgumentError, fmtShape } from '../errors.js';
 import { randomNormal } from '../math/random.js';
 import { triangularSolve } from '../math/linalg.js';
@@ -87,6 +88,8 @@ export abstract class MultivariateNormalLinearOperator extends Distribution {
       params: init.params,
       eventShape: [D],
       reparameterized: true,
+      support: realLine,
+      owned: init.owned,
     });
     this.loc = init.loc;
     this.scaleKind = init.scaleKind;

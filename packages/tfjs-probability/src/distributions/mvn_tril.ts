@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import type { DistributionOptions, ParamSpec } from './distribution.js';
+import { convertParams, type DistributionOptions, type ParamSpec } from './distribution.js';
 import { lowerCholesky, real } from './constraints.js';
 import { MultivariateNormalLinearOperator, checkMvnShapes } from './mvn_linear_operator.js';
-import { toFloat, type TensorLike } from '../util.js';
+import type { TensorLike } from '../util.js';
 
 export interface MultivariateNormalTriLArgs extends DistributionOptions {
   /** Mean μ, shape `[...B, D]`. Defaults to zeros. */
@@ -39,8 +39,12 @@ export interface MultivariateNormalTriLArgs extends DistributionOptions {
 export class MultivariateNormalTriL extends MultivariateNormalLinearOperator {
   constructor(args: MultivariateNormalTriLArgs) {
     const cls = 'MultivariateNormalTriL';
-    const scaleTril = toFloat(args.scaleTril, 'scaleTril', cls);
-    const givenLoc = args.loc === undefined ? undefined : toFloat(args.loc, 'loc', cls);
+    const given = convertParams(cls, args, {
+      scaleTril: { eventRank: 2, constraint: lowerCholesky },
+      loc: { eventRank: 1, constraint: real, optional: true },
+    });
+    const scaleTril = given.scaleTril.value;
+    const givenLoc = (given.loc as ParamSpec | undefined)?.value;
     checkMvnShapes(cls, givenLoc, 'scaleTril', scaleTril, true);
     const loc: tf.Tensor = givenLoc ?? tf.zeros([scaleTril.shape[scaleTril.rank - 1]!]);
     const params: Record<string, ParamSpec> = {

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { positive, real } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { realLine, positive, real } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomNormal } from '../math/random.js';
 import { logNdtr, ndtr, ndtri } from '../math/special.js';
-import { toFloat } from '../util.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -33,17 +32,10 @@ export class Normal extends Distribution {
   readonly scale: tf.Tensor;
 
   constructor(args: NormalArgs) {
-    const loc = toFloat(args.loc, 'loc', 'Normal');
-    const scale = toFloat(args.scale, 'scale', 'Normal');
-    super({
-      ...args,
-      className: 'Normal',
-      params: { loc: { value: loc, eventRank: 0, constraint: real }, scale: { value: scale, eventRank: 0, constraint: positive } },
-      eventShape: [],
-      reparameterized: true,
-    });
-    this.loc = loc;
-    this.scale = scale;
+    const params = convertParams('Normal', args, { loc: { constraint: real }, scale: { constraint: positive } });
+    super({ ...args, className: 'Normal', params, eventShape: [], reparameterized: true, support: realLine });
+    this.loc = params.loc.value;
+    this.scale = params.scale.value;
   }
 
   protected sampleN(n: number, seed?: number): tf.Tensor {

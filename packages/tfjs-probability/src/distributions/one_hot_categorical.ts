@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Distribution } from './distribution.js';
-import { real, simplex } from './constraints.js';
+import { logits as logitsConstraint, oneHot, simplex } from './constraints.js';
 import { registerKL } from './kl.js';
 import { mulNoNan } from './bernoulli.js';
 import {
@@ -47,11 +47,12 @@ export class OneHotCategorical extends Distribution {
       ...args,
       className: 'OneHotCategorical',
       params: {
-        logits: { value: logits, eventRank: 1, ...(fromLogits ? { constraint: real } : {}) },
+        logits: { value: logits, eventRank: 1, ...(fromLogits ? { constraint: logitsConstraint } : {}) },
         probs: { value: probs, eventRank: 1, ...(fromLogits ? {} : { constraint: simplex }) },
       },
       eventShape: [logits.shape[logits.rank - 1]!],
       reparameterized: false,
+      support: oneHot,
     });
     this.logits = logits;
     this.probs = probs;

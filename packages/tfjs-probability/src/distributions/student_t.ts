@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { positive, real } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { positive, real, realLine } from './constraints.js';
 import { randomLogGammaBatched } from '../math/gamma_sampler.js';
 import { randomNormal } from '../math/random.js';
 import { betainc, digamma, lgamma } from '../math/special.js';
-import { splitSeed, toFloat } from '../util.js';
+import { splitSeed } from '../util.js';
 import { log1p } from './continuous_util.js';
 import { lbeta } from './beta.js';
 
@@ -49,23 +49,15 @@ export class StudentT extends Distribution {
   readonly scale: tf.Tensor;
 
   constructor(args: StudentTArgs) {
-    const df = toFloat(args.df, 'df', 'StudentT');
-    const loc = toFloat(args.loc, 'loc', 'StudentT');
-    const scale = toFloat(args.scale, 'scale', 'StudentT');
-    super({
-      ...args,
-      className: 'StudentT',
-      params: {
-        df: { value: df, eventRank: 0, constraint: positive },
-        loc: { value: loc, eventRank: 0, constraint: real },
-        scale: { value: scale, eventRank: 0, constraint: positive },
-      },
-      eventShape: [],
-      reparameterized: true,
+    const params = convertParams('StudentT', args, {
+      df: { constraint: positive },
+      loc: { constraint: real },
+      scale: { constraint: positive },
     });
-    this.df = df;
-    this.loc = loc;
-    this.scale = scale;
+    super({ ...args, className: 'StudentT', params, eventShape: [], reparameterized: true, support: realLine });
+    this.df = params.df.value;
+    this.loc = params.loc.value;
+    this.scale = params.scale.value;
   }
 
   protected sampleN(n: number, seed?: number): tf.Tensor {

@@ -13,6 +13,7 @@
  * so consecutive seeds (1, 2, 3, ...) give unrelated streams.
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkSeed } from '../util.js';
 
 /** xoshiro128** (Blackman & Vigna 2018): 128-bit state, period 2^128 − 1, 32-bit outputs. */
 export class Xoshiro128 {
@@ -126,7 +127,7 @@ function checkShape(shape: number[], what: string): number {
  * index word serves four draws), so u and the index are independent.
  */
 export function fillNormal(out: Float32Array, seed?: number): Float32Array {
-  const rng = new Xoshiro128(seed ?? freshSeed());
+  const rng = new Xoshiro128(checkSeed(seed, 'randomNormal') ?? freshSeed());
   const st = rng as unknown as { a: number; b: number; c: number; d: number };
   let a = st.a, b = st.b, c = st.c, d = st.d;
   let bits = 0;
@@ -182,7 +183,7 @@ const U_MAX = 1 - 2 ** -24;
  * [2^-24, 1 − 2^-24] so that, in float32, neither u, 1 − u nor 2u − 1 reaches 0 or ±1.
  */
 export function fillUniform(out: Float32Array, seed?: number): Float32Array {
-  const rng = new Xoshiro128(seed ?? freshSeed());
+  const rng = new Xoshiro128(checkSeed(seed, 'randomUniform') ?? freshSeed());
   for (let k = 0; k < out.length; k++) {
     const v = rng.nextOpen01();
     out[k] = v < U_MIN ? U_MIN : v > U_MAX ? U_MAX : v;

@@ -108,7 +108,7 @@ describe('Beta shapes', () => {
   it('validateArgs names class, parameter, shape and the bad value', () => {
     expect(() => new Beta({ concentration1: 1, concentration0: [1, -3], validateArgs: true })).toThrow(InvalidArgumentError);
     expect(() => new Beta({ concentration1: 1, concentration0: [1, -3], validateArgs: true })).toThrow(
-      /Beta: parameter concentration0 \(shape \[2\]\) must be positive \(> 0\); found invalid value at batch index \[1\]: -3/,
+      /Beta: parameter concentration0 \(shape \[2\]\) must be positive \(> 0\) and finite; found invalid value at batch index \[1\]: -3/,
     );
     expect(() => new Beta({ concentration1: [1, 2, 3], concentration0: [1, 2] })).toThrow(/Beta: .*concentration0.*\[2\]/);
   });

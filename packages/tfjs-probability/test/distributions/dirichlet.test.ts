@@ -134,7 +134,7 @@ describe('Dirichlet shapes', () => {
     expect(() => new Dirichlet({ concentration: 2 })).toThrow(/Dirichlet: concentration must be \[\.\.\., k\] with k >= 1; got \[\]/);
     expect(() => new Dirichlet({ concentration: [[1, 2], [3, -1]], validateArgs: true })).toThrow(InvalidArgumentError);
     expect(() => new Dirichlet({ concentration: [[1, 2], [3, -1]], validateArgs: true })).toThrow(
-      /Dirichlet: parameter concentration \(shape \[2, 2\]\) must be positive \(> 0\) in every entry of the last axis; found invalid values at batch index \[1\]: 3, -1/,
+      /Dirichlet: parameter concentration \(shape \[2, 2\]\) must be positive \(> 0\) and finite in every entry of the last axis; found invalid values at batch index \[1\]: 3, -1/,
     );
   });
 });

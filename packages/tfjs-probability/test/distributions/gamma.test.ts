@@ -115,7 +115,7 @@ describe('Gamma shapes', () => {
   it('validateArgs names class, parameter, shape and the bad value', () => {
     expect(() => new Gamma({ concentration: [1, 0], rate: 1, validateArgs: true })).toThrow(InvalidArgumentError);
     expect(() => new Gamma({ concentration: [1, 0], rate: 1, validateArgs: true })).toThrow(
-      /Gamma: parameter concentration \(shape \[2\]\) must be positive \(> 0\); found invalid value at batch index \[1\]: 0/,
+      /Gamma: parameter concentration \(shape \[2\]\) must be positive \(> 0\) and finite; found invalid value at batch index \[1\]: 0/,
     );
     expect(() => new Gamma({ concentration: [1, 2, 3], rate: [1, 2] })).toThrow(/Gamma: .*rate.*\[2\]/);
   });

@@ -116,7 +116,7 @@ describe('Laplace shapes', () => {
   it('validateArgs names class, parameter, shape and the bad value', () => {
     expect(() => new Laplace({ loc: 0, scale: [1, -2], validateArgs: true })).toThrow(InvalidArgumentError);
     expect(() => new Laplace({ loc: 0, scale: [1, -2], validateArgs: true })).toThrow(
-      /Laplace: parameter scale \(shape \[2\]\) must be positive \(> 0\); found invalid value at batch index \[1\]: -2/,
+      /Laplace: parameter scale \(shape \[2\]\) must be positive \(> 0\) and finite; found invalid value at batch index \[1\]: -2/,
     );
   });
 });

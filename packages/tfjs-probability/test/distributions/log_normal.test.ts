@@ -109,7 +109,7 @@ describe('LogNormal shapes', () => {
   it('validateArgs names class, parameter, shape and the bad value', () => {
     expect(() => new LogNormal({ loc: 0, scale: [1, -2], validateArgs: true })).toThrow(InvalidArgumentError);
     expect(() => new LogNormal({ loc: 0, scale: [1, -2], validateArgs: true })).toThrow(
-      /LogNormal: parameter scale \(shape \[2\]\) must be positive \(> 0\); found invalid value at batch index \[1\]: -2/,
+      /LogNormal: parameter scale \(shape \[2\]\) must be positive \(> 0\) and finite; found invalid value at batch index \[1\]: -2/,
     );
     expect(() => new LogNormal({ loc: [0, 1, 2], scale: [1, 2] })).toThrow(/LogNormal: .*scale.*\[2\]/);
   });

@@ -48,7 +48,7 @@ describe('MultivariateNormalDiag', () => {
     );
     expect(() => new MultivariateNormalDiag({ loc: [0, 0], scaleDiag: 1 })).toThrow(/scaleDiag must be \[\.\.\., k\]; got \[\]/);
     expect(() => new MultivariateNormalDiag({ loc: [0, 0], scaleDiag: [[1, -1], [1, 1]], validateArgs: true })).toThrow(
-      /MultivariateNormalDiag: parameter scaleDiag \(shape \[2, 2\]\) must be positive \(> 0\); found invalid value at batch index \[0, 1\]: -1/,
+      /MultivariateNormalDiag: parameter scaleDiag \(shape \[2, 2\]\) must be positive \(> 0\) and finite; found invalid value at batch index \[0, 1\]: -1/,
     );
   });
 

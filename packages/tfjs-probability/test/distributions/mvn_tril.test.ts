@@ -42,7 +42,7 @@ describe('MultivariateNormalTriL', () => {
   it('validateArgs: lower triangular with a positive diagonal, naming the batch index', () => {
     const good = [[1, 0], [0.5, 1]];
     expect(() => new MultivariateNormalTriL({ loc: [0, 0], scaleTril: [good, [[1, 0.3], [0, 1]]], validateArgs: true })).toThrow(
-      /MultivariateNormalTriL: parameter scaleTril \(shape \[2, 2, 2\]\) must be lower triangular with a positive diagonal; found invalid values at batch index \[1\]: 1, 0.3, 0, 1/,
+      /MultivariateNormalTriL: parameter scaleTril \(shape \[2, 2, 2\]\) must be lower triangular with a positive diagonal and finite entries; found invalid values at batch index \[1\]: 1, 0.3, 0, 1/,
     );
     expect(() => new MultivariateNormalTriL({ loc: [0, 0], scaleTril: [[1, 0], [0.5, -1]], validateArgs: true })).toThrow(
       /must be lower triangular with a positive diagonal/,

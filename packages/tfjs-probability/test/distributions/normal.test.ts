@@ -81,7 +81,7 @@ describe('Normal shapes', () => {
   it('validateArgs names class, parameter, shape and the bad value', () => {
     expect(() => new Normal({ loc: 0, scale: [1, -2], validateArgs: true })).toThrow(InvalidArgumentError);
     expect(() => new Normal({ loc: 0, scale: [1, -2], validateArgs: true })).toThrow(
-      /Normal: parameter scale \(shape \[2\]\) must be positive \(> 0\); found invalid value at batch index \[1\]: -2/,
+      /Normal: parameter scale \(shape \[2\]\) must be positive \(> 0\) and finite; found invalid value at batch index \[1\]: -2/,
     );
   });
 });

@@ -78,7 +78,7 @@ describe('StudentT shapes', () => {
   it('validateArgs names class, parameter, shape and the bad value', () => {
     expect(() => new StudentT({ df: [1, -1], loc: 0, scale: 1, validateArgs: true })).toThrow(InvalidArgumentError);
     expect(() => new StudentT({ df: [1, -1], loc: 0, scale: 1, validateArgs: true })).toThrow(
-      /StudentT: parameter df \(shape \[2\]\) must be positive \(> 0\); found invalid value at batch index \[1\]: -1/,
+      /StudentT: parameter df \(shape \[2\]\) must be positive \(> 0\) and finite; found invalid value at batch index \[1\]: -1/,
     );
     expect(() => new StudentT({ df: [1, 2, 3], loc: 0, scale: [1, 2] })).toThrow(/StudentT: .*scale.*\[2\]/);
   });
