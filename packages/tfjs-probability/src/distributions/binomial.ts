@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { nonNegative, real, unitInterval } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { nonNegative, extendedReal, unitInterval } from './constraints.js';
 import { randomBinomial } from '../math/count_samplers.js';
 import { betainc, lgamma } from '../math/special.js';
-import { toFloat } from '../util.js';
-import { isCount, logProbPair, logitsProbsParams, maskLogProb, safeCount, type LogitsProbs } from './discrete_util.js';
+import { countSupport, isCount, logProbPair, logitsProbsParams, maskLogProb, safeCount, type LogitsProbs } from './discrete_util.js';
 import { mulNoNan } from './bernoulli.js';
 
 export interface BinomialArgs extends DistributionOptions {
@@ -44,10 +43,10 @@ export class Binomial extends Distribution {
   private readonly lp: LogitsProbs;
 
   constructor(args: BinomialArgs) {
-    const totalCount = toFloat(args.totalCount, 'totalCount', 'Binomial');
+    const totalCount = convertParams('Binomial', args, { totalCount: { constraint: nonNegative } }).totalCount.value;
     let lp: LogitsProbs;
     try {
-      lp = logitsProbsParams('Binomial', args.logits, args.probs);
+      lp = logitsProbsParams('Binomial', args);
     } catch (e) {
       totalCount.dispose();
       throw e;
@@ -57,11 +56,12 @@ export class Binomial extends Distribution {
       className: 'Binomial',
       params: {
         totalCount: { value: totalCount, eventRank: 0, constraint: nonNegative },
-        logits: { value: lp.logits, eventRank: 0, ...(lp.fromLogits ? { constraint: real } : {}) },
+        logits: { value: lp.logits, eventRank: 0, ...(lp.fromLogits ? { constraint: extendedReal } : {}) },
         probs: { value: lp.probs, eventRank: 0, ...(lp.fromLogits ? {} : { constraint: unitInterval }) },
       },
       eventShape: [],
       reparameterized: false,
+      support: countSupport,
     });
     this.totalCount = totalCount;
     this.logits = lp.logits;

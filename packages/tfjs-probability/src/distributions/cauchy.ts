@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { positive, real } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { positive, real, realLine } from './constraints.js';
 import { randomUniform } from '../math/random.js';
 import { log1p } from '../math/special.js';
-import { toFloat } from '../util.js';
 
 export interface CauchyArgs extends DistributionOptions {
   /** Location μ (median and mode), shape `[...B]`. */
@@ -31,18 +30,12 @@ export class Cauchy extends Distribution {
   readonly scale: tf.Tensor;
 
   constructor(args: CauchyArgs) {
-    const loc = toFloat(args.loc, 'loc', 'Cauchy');
-    const scale = toFloat(args.scale, 'scale', 'Cauchy');
-    super({
-      ...args,
-      className: 'Cauchy',
-      params: { loc: { value: loc, eventRank: 0, constraint: real }, scale: { value: scale, eventRank: 0, constraint: positive } },
-      eventShape: [],
-      reparameterized: true,
-    });
-    this.loc = loc;
-    this.scale = scale;
+    const params = convertParams('Cauchy', args, { loc: { constraint: real }, scale: { constraint: positive } });
+    super({ ...args, className: 'Cauchy', params, eventShape: [], reparameterized: true, support: realLine });
+    this.loc = params.loc.value;
+    this.scale = params.scale.value;
   }
+
 
   protected sampleN(n: number, seed?: number): tf.Tensor {
     return this.quantileFn(randomUniform([n, ...this.batchShape], seed));

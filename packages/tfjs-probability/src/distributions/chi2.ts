@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { positive } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { nonNegativeLine, positive } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomGammaBatched } from '../math/gamma_sampler.js';
 import { digamma, igamma, igammac, lgamma } from '../math/special.js';
-import { toFloat } from '../util.js';
 import { gammaKL, gammaLogProb } from './gamma_util.js';
 
 export interface Chi2Args extends DistributionOptions {
@@ -35,16 +34,11 @@ export class Chi2 extends Distribution {
   readonly df: tf.Tensor;
 
   constructor(args: Chi2Args) {
-    const df = toFloat(args.df, 'df', 'Chi2');
-    super({
-      ...args,
-      className: 'Chi2',
-      params: { df: { value: df, eventRank: 0, constraint: positive } },
-      eventShape: [],
-      reparameterized: false,
-    });
-    this.df = df;
+    const params = convertParams('Chi2', args, { df: { constraint: positive } });
+    super({ ...args, className: 'Chi2', params, eventShape: [], reparameterized: false, support: nonNegativeLine });
+    this.df = params.df.value;
   }
+
 
   /** The gamma concentration k/2. */
   private half(): tf.Tensor {

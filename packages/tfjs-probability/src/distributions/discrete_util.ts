@@ -4,7 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
-import { toFloat, type TensorLike } from '../util.js';
+import type { TensorLike } from '../util.js';
+import { checkArgsObject, convertParams } from './distribution.js';
+import { elementwise, extendedReal, unitInterval, type Constraint } from './constraints.js';
 import { log1p } from '../math/special.js';
 
 /** The `{logits} | {probs}` pair of an elementwise (or `eventRank`) probability parameter. */
@@ -20,24 +22,42 @@ export interface LogitsProbs {
  */
 export function logitsProbsParams(
   owner: string,
-  logits: TensorLike | undefined | null,
-  probs: TensorLike | undefined | null,
+  args: object,
   names: [string, string] = ['logits', 'probs'],
 ): LogitsProbs {
-  const hasL = logits !== undefined && logits !== null;
-  const hasP = probs !== undefined && probs !== null;
+  checkArgsObject(owner, args, names);
+  const a = args as Record<string, TensorLike | undefined | null>;
+  const hasL = a[names[0]] !== undefined && a[names[0]] !== null;
+  const hasP = a[names[1]] !== undefined && a[names[1]] !== null;
   if (hasL === hasP) {
     throw new InvalidArgumentError(
       `${owner}: pass exactly one of ${names[0]} or ${names[1]}; got ${hasL ? `both` : 'neither'}`,
     );
   }
   if (hasL) {
-    const l = toFloat(logits!, names[0], owner);
+    const l = convertParams(owner, args, { [names[0]]: { constraint: extendedReal } })[names[0]]!.value;
     return { logits: l, probs: tf.sigmoid(l), fromLogits: true };
   }
-  const p = toFloat(probs!, names[1], owner);
+  const p = convertParams(owner, args, { [names[1]]: { constraint: unitInterval } })[names[1]]!.value;
   return { logits: tf.tidy(() => tf.sub(tf.log(p), log1p(tf.neg(p)))), probs: p, fromLogits: false };
 }
+
+/** The non-negative integers {0, 1, 2, ...}: the support of the count distributions. */
+export const countSupport: Constraint = elementwise(
+  'a non-negative integer (0, 1, 2, ...)',
+  (v) => tf.logicalAnd(tf.greaterEqual(v, 0), tf.equal(v, tf.floor(v))),
+  (x) => Number.isInteger(x) && x >= 0,
+);
+
+/** Vectors of non-negative integers on the last axis (Multinomial's support; the total is checked by logProb). */
+export const countVectorSupport: Constraint = {
+  description: 'a vector of non-negative integers on the last axis',
+  eventRank: 1,
+  check: (v) => tf.all(countSupport.check(v), -1),
+  element: countSupport.element,
+};
+
+export { checkArgsObject };
 
 /**
  * [log p, log(1 - p)] from whichever parameter was given: from logits

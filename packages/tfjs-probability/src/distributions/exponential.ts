@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { positive } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { nonNegativeLine, positive } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomUniform } from '../math/random.js';
 import { log1mexp, log1p } from '../math/special.js';
-import { toFloat } from '../util.js';
 
 export interface ExponentialArgs extends DistributionOptions {
   /** Rate λ > 0 (inverse mean), shape `[...B]`. */
@@ -30,16 +29,11 @@ export class Exponential extends Distribution {
   readonly rate: tf.Tensor;
 
   constructor(args: ExponentialArgs) {
-    const rate = toFloat(args.rate, 'rate', 'Exponential');
-    super({
-      ...args,
-      className: 'Exponential',
-      params: { rate: { value: rate, eventRank: 0, constraint: positive } },
-      eventShape: [],
-      reparameterized: true,
-    });
-    this.rate = rate;
+    const params = convertParams('Exponential', args, { rate: { constraint: positive } });
+    super({ ...args, className: 'Exponential', params, eventShape: [], reparameterized: true, support: nonNegativeLine });
+    this.rate = params.rate.value;
   }
+
 
   protected sampleN(n: number, seed?: number): tf.Tensor {
     return tf.div(tf.neg(tf.log(randomUniform([n, ...this.batchShape], seed))), this.rate);

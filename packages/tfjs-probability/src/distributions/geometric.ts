@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { real, unitInterval } from './constraints.js';
+import { extendedReal, unitInterval } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomUniform } from '../math/random.js';
 import { log1mexp } from '../math/special.js';
-import { isCount, logProbPair, logitsProbsParams, maskLogProb, safeCount, type LogitsProbs } from './discrete_util.js';
+import { countSupport, isCount, logProbPair, logitsProbsParams, maskLogProb, safeCount, type LogitsProbs } from './discrete_util.js';
 import { mulNoNan } from './bernoulli.js';
 
 export interface GeometricArgs extends DistributionOptions {
@@ -38,16 +38,17 @@ export class Geometric extends Distribution {
   private readonly lp: LogitsProbs;
 
   constructor(args: GeometricArgs) {
-    const lp = logitsProbsParams('Geometric', args.logits, args.probs);
+    const lp = logitsProbsParams('Geometric', args);
     super({
       ...args,
       className: 'Geometric',
       params: {
-        logits: { value: lp.logits, eventRank: 0, ...(lp.fromLogits ? { constraint: real } : {}) },
+        logits: { value: lp.logits, eventRank: 0, ...(lp.fromLogits ? { constraint: extendedReal } : {}) },
         probs: { value: lp.probs, eventRank: 0, ...(lp.fromLogits ? {} : { constraint: unitInterval }) },
       },
       eventShape: [],
       reparameterized: false,
+      support: countSupport,
     });
     this.logits = lp.logits;
     this.probs = lp.probs;

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { positive, real } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { positive, real, realLine } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomUniform } from '../math/random.js';
 import { lgamma, log1mexp } from '../math/special.js';
-import { toFloat } from '../util.js';
 
 const EULER_GAMMA = 0.5772156649015329;
 
@@ -34,18 +33,12 @@ export class Gumbel extends Distribution {
   readonly scale: tf.Tensor;
 
   constructor(args: GumbelArgs) {
-    const loc = toFloat(args.loc, 'loc', 'Gumbel');
-    const scale = toFloat(args.scale, 'scale', 'Gumbel');
-    super({
-      ...args,
-      className: 'Gumbel',
-      params: { loc: { value: loc, eventRank: 0, constraint: real }, scale: { value: scale, eventRank: 0, constraint: positive } },
-      eventShape: [],
-      reparameterized: true,
-    });
-    this.loc = loc;
-    this.scale = scale;
+    const params = convertParams('Gumbel', args, { loc: { constraint: real }, scale: { constraint: positive } });
+    super({ ...args, className: 'Gumbel', params, eventShape: [], reparameterized: true, support: realLine });
+    this.loc = params.loc.value;
+    this.scale = params.scale.value;
   }
+
 
   protected sampleN(n: number, seed?: number): tf.Tensor {
     return this.quantileFn(randomUniform([n, ...this.batchShape], seed));

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { positive } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { nonNegativeLine, positive } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomNormal } from '../math/random.js';
 import { erfinv, log1p, logNdtr, ndtr } from '../math/special.js';
-import { toFloat } from '../util.js';
 
 export interface HalfNormalArgs extends DistributionOptions {
   /** Scale σ > 0 (the scale of the normal that is folded), shape `[...B]`. */
@@ -31,16 +30,11 @@ export class HalfNormal extends Distribution {
   readonly scale: tf.Tensor;
 
   constructor(args: HalfNormalArgs) {
-    const scale = toFloat(args.scale, 'scale', 'HalfNormal');
-    super({
-      ...args,
-      className: 'HalfNormal',
-      params: { scale: { value: scale, eventRank: 0, constraint: positive } },
-      eventShape: [],
-      reparameterized: true,
-    });
-    this.scale = scale;
+    const params = convertParams('HalfNormal', args, { scale: { constraint: positive } });
+    super({ ...args, className: 'HalfNormal', params, eventShape: [], reparameterized: true, support: nonNegativeLine });
+    this.scale = params.scale.value;
   }
+
 
   protected sampleN(n: number, seed?: number): tf.Tensor {
     return tf.mul(tf.abs(randomNormal([n, ...this.batchShape], seed)), this.scale);

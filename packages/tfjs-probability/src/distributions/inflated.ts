@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { real, unitInterval } from './constraints.js';
+import { Distribution, checkArgsObject, checkDistributionArg, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { extendedReal, real, unitInterval } from './constraints.js';
 import { randomUniform } from '../math/random.js';
 import { logAddExp } from '../math/special.js';
 import { InvalidArgumentError } from '../errors.js';
-import { broadcastShapes, splitSeed, toFloat } from '../util.js';
+import { broadcastShapes, splitSeed } from '../util.js';
 import { logProbPair, logitsProbsParams, type LogitsProbs } from './discrete_util.js';
 
 export interface InflatedArgs extends DistributionOptions {
@@ -50,17 +50,22 @@ export class Inflated extends Distribution {
   private readonly lp: LogitsProbs;
 
   constructor(args: InflatedArgs, className = 'Inflated') {
+    checkArgsObject(className, args, ['distribution', 'inflatedLocLogits', 'inflatedLocProbs', 'inflatedLoc']);
     const inner = args.distribution;
-    if (!(inner instanceof Distribution)) {
-      throw new InvalidArgumentError(`${className}: distribution must be a tfd Distribution instance`);
-    }
+    checkDistributionArg(className, 'distribution', inner);
     if (inner.eventShape.length !== 0) {
       throw new InvalidArgumentError(
         `${className}: distribution must have scalar events; got ${inner.className} with event shape [${inner.eventShape.join(', ')}]`,
       );
     }
-    const lp = logitsProbsParams(className, args.inflatedLocLogits, args.inflatedLocProbs, ['inflatedLocLogits', 'inflatedLocProbs']);
-    const loc = toFloat(args.inflatedLoc ?? 0, 'inflatedLoc', className);
+    const lp = logitsProbsParams(className, args, ['inflatedLocLogits', 'inflatedLocProbs']);
+    let loc: tf.Tensor;
+    try {
+      loc = convertParams(className, { inflatedLoc: args.inflatedLoc ?? 0 }, { inflatedLoc: { constraint: real } }).inflatedLoc.value;
+    } catch (e) {
+      tf.dispose([lp.logits, lp.probs]);
+      throw e;
+    }
     let batchShape: number[];
     try {
       batchShape = broadcastShapes(className, [
@@ -77,12 +82,13 @@ export class Inflated extends Distribution {
       className,
       batchShape,
       params: {
-        inflatedLocLogits: { value: lp.logits, eventRank: 0, ...(lp.fromLogits ? { constraint: real } : {}) },
+        inflatedLocLogits: { value: lp.logits, eventRank: 0, ...(lp.fromLogits ? { constraint: extendedReal } : {}) },
         inflatedLocProbs: { value: lp.probs, eventRank: 0, ...(lp.fromLogits ? {} : { constraint: unitInterval }) },
-        inflatedLoc: { value: loc, eventRank: 0 },
+        inflatedLoc: { value: loc, eventRank: 0, constraint: real },
       },
       eventShape: [],
       reparameterized: false,
+      ...(inner.support ? { support: inner.support } : {}),
     });
     this.distribution = inner;
     this.inflatedLocLogits = lp.logits;
@@ -97,7 +103,9 @@ export class Inflated extends Distribution {
 
   protected sampleN(n: number, seed?: number): tf.Tensor {
     const [s1, s2] = splitSeed(seed, 2);
-    const x = this.distribution.sample([n], s1 === undefined ? {} : { seed: s1 });
+    const inner = this.distribution.batchShape;
+    const pad = new Array<number>(this.batchShape.length - inner.length).fill(1);
+    const x = tf.reshape(this.distribution.sample([n], s1 === undefined ? {} : { seed: s1 }), [n, ...pad, ...inner]);
     const u = randomUniform([n, ...this.batchShape], s2);
     return tf.where(tf.less(u, this.inflatedLocProbs), tf.add(this.inflatedLoc, tf.zerosLike(u)), tf.add(x, tf.zerosLike(u)));
   }

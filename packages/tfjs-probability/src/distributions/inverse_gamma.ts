@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { positive } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { nonNegativeLine, positive } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomLogGammaBatched } from '../math/gamma_sampler.js';
 import { digamma, igamma, igammac, lgamma } from '../math/special.js';
-import { toFloat } from '../util.js';
 import { gammaKL } from './gamma_util.js';
 
 export interface InverseGammaArgs extends DistributionOptions {
@@ -42,21 +41,12 @@ export class InverseGamma extends Distribution {
   readonly scale: tf.Tensor;
 
   constructor(args: InverseGammaArgs) {
-    const concentration = toFloat(args.concentration, 'concentration', 'InverseGamma');
-    const scale = toFloat(args.scale, 'scale', 'InverseGamma');
-    super({
-      ...args,
-      className: 'InverseGamma',
-      params: {
-        concentration: { value: concentration, eventRank: 0, constraint: positive },
-        scale: { value: scale, eventRank: 0, constraint: positive },
-      },
-      eventShape: [],
-      reparameterized: false,
-    });
-    this.concentration = concentration;
-    this.scale = scale;
+    const params = convertParams('InverseGamma', args, { concentration: { constraint: positive }, scale: { constraint: positive } });
+    super({ ...args, className: 'InverseGamma', params, eventShape: [], reparameterized: false, support: nonNegativeLine });
+    this.concentration = params.concentration.value;
+    this.scale = params.scale.value;
   }
+
 
   protected sampleN(n: number, seed?: number): tf.Tensor {
     const logG = randomLogGammaBatched([n], tf.broadcastTo(this.concentration, this.batchShape), seed);

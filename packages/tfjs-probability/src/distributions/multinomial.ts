@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { nonNegative, real, simplex } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { logits as logitsConstraint, nonNegative, simplex } from './constraints.js';
 import { categoricalParams } from './categorical.js';
 import { randomBinomial } from '../math/count_samplers.js';
 import { lgamma } from '../math/special.js';
-import { splitSeed, toFloat } from '../util.js';
+import { splitSeed } from '../util.js';
 import { mulNoNan } from './bernoulli.js';
-import { isCount, maskLogProb, safeCount } from './discrete_util.js';
+import { countVectorSupport, isCount, maskLogProb, safeCount } from './discrete_util.js';
 
 export interface MultinomialArgs extends DistributionOptions {
   /** Number of draws n (a non-negative integer), shape `[...B]`. */
@@ -43,10 +43,10 @@ export class Multinomial extends Distribution {
   readonly probs: tf.Tensor;
 
   constructor(args: MultinomialArgs) {
-    const totalCount = toFloat(args.totalCount, 'totalCount', 'Multinomial');
+    const totalCount = convertParams('Multinomial', args, { totalCount: { constraint: nonNegative } }).totalCount.value;
     let cp: ReturnType<typeof categoricalParams>;
     try {
-      cp = categoricalParams('Multinomial', args);
+      cp = categoricalParams('Multinomial', { ...(args.logits !== undefined ? { logits: args.logits } : {}), ...(args.probs !== undefined ? { probs: args.probs } : {}) });
     } catch (e) {
       totalCount.dispose();
       throw e;
@@ -56,11 +56,12 @@ export class Multinomial extends Distribution {
       className: 'Multinomial',
       params: {
         totalCount: { value: totalCount, eventRank: 0, constraint: nonNegative },
-        logits: { value: cp.logits, eventRank: 1, ...(cp.fromLogits ? { constraint: real } : {}) },
+        logits: { value: cp.logits, eventRank: 1, ...(cp.fromLogits ? { constraint: logitsConstraint } : {}) },
         probs: { value: cp.probs, eventRank: 1, ...(cp.fromLogits ? {} : { constraint: simplex }) },
       },
       eventShape: [cp.logits.shape[cp.logits.rank - 1]!],
       reparameterized: false,
+      support: countVectorSupport,
     });
     this.totalCount = totalCount;
     this.logits = cp.logits;

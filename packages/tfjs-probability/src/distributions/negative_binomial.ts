@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { positive, real, unitInterval } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { positive, extendedReal, unitInterval } from './constraints.js';
 import { randomGammaBatched } from '../math/gamma_sampler.js';
 import { randomPoisson } from '../math/count_samplers.js';
 import { betainc, lgamma } from '../math/special.js';
-import { splitSeed, toFloat } from '../util.js';
-import { isCount, logProbPair, logitsProbsParams, maskLogProb, safeCount, type LogitsProbs } from './discrete_util.js';
+import { splitSeed } from '../util.js';
+import { countSupport, isCount, logProbPair, logitsProbsParams, maskLogProb, safeCount, type LogitsProbs } from './discrete_util.js';
 import { mulNoNan } from './bernoulli.js';
 
 export interface NegativeBinomialArgs extends DistributionOptions {
@@ -46,10 +46,10 @@ export class NegativeBinomial extends Distribution {
   private readonly lp: LogitsProbs;
 
   constructor(args: NegativeBinomialArgs) {
-    const totalCount = toFloat(args.totalCount, 'totalCount', 'NegativeBinomial');
+    const totalCount = convertParams('NegativeBinomial', args, { totalCount: { constraint: positive } }).totalCount.value;
     let lp: LogitsProbs;
     try {
-      lp = logitsProbsParams('NegativeBinomial', args.logits, args.probs);
+      lp = logitsProbsParams('NegativeBinomial', args);
     } catch (e) {
       totalCount.dispose();
       throw e;
@@ -59,11 +59,12 @@ export class NegativeBinomial extends Distribution {
       className: 'NegativeBinomial',
       params: {
         totalCount: { value: totalCount, eventRank: 0, constraint: positive },
-        logits: { value: lp.logits, eventRank: 0, ...(lp.fromLogits ? { constraint: real } : {}) },
+        logits: { value: lp.logits, eventRank: 0, ...(lp.fromLogits ? { constraint: extendedReal } : {}) },
         probs: { value: lp.probs, eventRank: 0, ...(lp.fromLogits ? {} : { constraint: unitInterval }) },
       },
       eventShape: [],
       reparameterized: false,
+      support: countSupport,
     });
     this.totalCount = totalCount;
     this.logits = lp.logits;

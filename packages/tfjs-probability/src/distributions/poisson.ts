@@ -1,14 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { nonNegative, real } from './constraints.js';
+import { Distribution, checkArgsObject, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { extendedReal, nonNegative } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomPoisson } from '../math/count_samplers.js';
 import { igamma, igammac, lgamma } from '../math/special.js';
 import { mulNoNan } from './bernoulli.js';
 import { InvalidArgumentError } from '../errors.js';
-import { toFloat } from '../util.js';
 import { xlogy } from './continuous_util.js';
-import { isCount, maskLogProb, safeCount } from './discrete_util.js';
+import { countSupport, isCount, maskLogProb, safeCount } from './discrete_util.js';
 
 export interface PoissonArgs extends DistributionOptions {
   /** Rate λ >= 0 (the mean), shape `[...B]`. Give exactly one of `rate` and `logRate`. */
@@ -47,6 +46,7 @@ export class Poisson extends Distribution {
   private readonly fromLog: boolean;
 
   constructor(args: PoissonArgs) {
+    checkArgsObject('Poisson', args, ['rate', 'logRate']);
     const hasR = args.rate !== undefined && args.rate !== null;
     const hasL = args.logRate !== undefined && args.logRate !== null;
     if (hasR === hasL) {
@@ -55,10 +55,10 @@ export class Poisson extends Distribution {
     let rate: tf.Tensor;
     let logRate: tf.Tensor;
     if (hasR) {
-      rate = toFloat(args.rate!, 'rate', 'Poisson');
+      rate = convertParams('Poisson', args, { rate: { constraint: nonNegative } }).rate.value;
       logRate = tf.log(rate);
     } else {
-      logRate = toFloat(args.logRate!, 'logRate', 'Poisson');
+      logRate = convertParams('Poisson', args, { logRate: { constraint: extendedReal } }).logRate.value;
       rate = tf.exp(logRate);
     }
     super({
@@ -66,10 +66,11 @@ export class Poisson extends Distribution {
       className: 'Poisson',
       params: {
         rate: { value: rate, eventRank: 0, ...(hasR ? { constraint: nonNegative } : {}) },
-        logRate: { value: logRate, eventRank: 0, ...(hasL ? { constraint: real } : {}) },
+        logRate: { value: logRate, eventRank: 0, ...(hasL ? { constraint: extendedReal } : {}) },
       },
       eventShape: [],
       reparameterized: false,
+      support: countSupport,
     });
     this.rate = rate;
     this.logRate = logRate;

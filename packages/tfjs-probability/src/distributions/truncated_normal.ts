@@ -1,13 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { positive } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { positive, real, realLine } from './constraints.js';
+import { elementwise } from './constraints.js';
 import { randomUniform } from '../math/random.js';
 import { log1mexp, log1p, logAddExp, logNdtr, ndtri } from '../math/special.js';
 import { InvalidArgumentError } from '../errors.js';
-import { toFloat } from '../util.js';
 import { mulNoNan } from './bernoulli.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+/** Bounds: a number, or -Infinity (low) / +Infinity (high) for an open side; NaN fails. */
+const lowBound = elementwise('a number or -Infinity (not NaN, not +Infinity)', (v) => tf.logicalNot(tf.logicalAnd(tf.isInf(v), tf.greater(v, 0))), (x) => x !== Infinity);
+const highBound = elementwise('a number or +Infinity (not NaN, not -Infinity)', (v) => tf.logicalNot(tf.logicalAnd(tf.isInf(v), tf.less(v, 0))), (x) => x !== -Infinity);
 
 export interface TruncatedNormalArgs extends DistributionOptions {
   /** Mean μ of the underlying normal, shape `[...B]`. */
@@ -83,22 +86,14 @@ export class TruncatedNormal extends Distribution {
   readonly high: tf.Tensor;
 
   constructor(args: TruncatedNormalArgs) {
-    const loc = toFloat(args.loc, 'loc', 'TruncatedNormal');
-    const scale = toFloat(args.scale, 'scale', 'TruncatedNormal');
-    const low = toFloat(args.low, 'low', 'TruncatedNormal');
-    const high = toFloat(args.high, 'high', 'TruncatedNormal');
-    super({
-      ...args,
-      className: 'TruncatedNormal',
-      params: {
-        loc: { value: loc, eventRank: 0 },
-        scale: { value: scale, eventRank: 0, constraint: positive },
-        low: { value: low, eventRank: 0 },
-        high: { value: high, eventRank: 0 },
-      },
-      eventShape: [],
-      reparameterized: false,
+    const params = convertParams('TruncatedNormal', args, {
+      loc: { constraint: real },
+      scale: { constraint: positive },
+      low: { constraint: lowBound },
+      high: { constraint: highBound },
     });
+    const { loc, scale, low, high } = { loc: params.loc.value, scale: params.scale.value, low: params.low.value, high: params.high.value };
+    super({ ...args, className: 'TruncatedNormal', params, eventShape: [], reparameterized: false, support: realLine });
     this.loc = loc;
     this.scale = scale;
     this.low = low;

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { real } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { real, realLine } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomUniform } from '../math/random.js';
 import { InvalidArgumentError } from '../errors.js';
-import { toFloat } from '../util.js';
 
 export interface UniformArgs extends DistributionOptions {
   /** Lower bound a, shape `[...B]`. */
@@ -34,15 +33,10 @@ export class Uniform extends Distribution {
   readonly high: tf.Tensor;
 
   constructor(args: UniformArgs) {
-    const low = toFloat(args.low, 'low', 'Uniform');
-    const high = toFloat(args.high, 'high', 'Uniform');
-    super({
-      ...args,
-      className: 'Uniform',
-      params: { low: { value: low, eventRank: 0, constraint: real }, high: { value: high, eventRank: 0, constraint: real } },
-      eventShape: [],
-      reparameterized: true,
-    });
+    const params = convertParams('Uniform', args, { low: { constraint: real }, high: { constraint: real } });
+    const low = params.low.value;
+    const high = params.high.value;
+    super({ ...args, className: 'Uniform', params, eventShape: [], reparameterized: true, support: realLine });
     this.low = low;
     this.high = high;
     if (this.validateArgs) {

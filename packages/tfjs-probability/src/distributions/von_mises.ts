@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { nonNegative, real } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { nonNegative, real, realLine } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomUniform } from '../math/random.js';
 import { i0e, i1e, logI0 } from '../math/bessel.js';
-import { splitSeed, toFloat } from '../util.js';
+import { splitSeed } from '../util.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 /** Vectorized Best–Fisher rounds: acceptance >= 0.65 per round, so a leftover has probability < 0.35^32 ≈ 3e-15. */
@@ -44,21 +44,12 @@ export class VonMises extends Distribution {
   readonly concentration: tf.Tensor;
 
   constructor(args: VonMisesArgs) {
-    const loc = toFloat(args.loc, 'loc', 'VonMises');
-    const concentration = toFloat(args.concentration, 'concentration', 'VonMises');
-    super({
-      ...args,
-      className: 'VonMises',
-      params: {
-        loc: { value: loc, eventRank: 0, constraint: real },
-        concentration: { value: concentration, eventRank: 0, constraint: nonNegative },
-      },
-      eventShape: [],
-      reparameterized: false,
-    });
-    this.loc = loc;
-    this.concentration = concentration;
+    const params = convertParams('VonMises', args, { loc: { constraint: real }, concentration: { constraint: nonNegative } });
+    super({ ...args, className: 'VonMises', params, eventShape: [], reparameterized: false, support: realLine });
+    this.loc = params.loc.value;
+    this.concentration = params.concentration.value;
   }
+
 
   /** I₁(κ)/I₀(κ). */
   private besselRatio(): tf.Tensor {

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { positive } from './constraints.js';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { nonNegativeLine, positive } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomUniform } from '../math/random.js';
 import { lgamma, log1mexp, log1p } from '../math/special.js';
-import { toFloat } from '../util.js';
 import { xlogy } from './continuous_util.js';
 
 const EULER_GAMMA = 0.5772156649015329;
@@ -36,21 +35,12 @@ export class Weibull extends Distribution {
   readonly scale: tf.Tensor;
 
   constructor(args: WeibullArgs) {
-    const concentration = toFloat(args.concentration, 'concentration', 'Weibull');
-    const scale = toFloat(args.scale, 'scale', 'Weibull');
-    super({
-      ...args,
-      className: 'Weibull',
-      params: {
-        concentration: { value: concentration, eventRank: 0, constraint: positive },
-        scale: { value: scale, eventRank: 0, constraint: positive },
-      },
-      eventShape: [],
-      reparameterized: true,
-    });
-    this.concentration = concentration;
-    this.scale = scale;
+    const params = convertParams('Weibull', args, { concentration: { constraint: positive }, scale: { constraint: positive } });
+    super({ ...args, className: 'Weibull', params, eventShape: [], reparameterized: true, support: nonNegativeLine });
+    this.concentration = params.concentration.value;
+    this.scale = params.scale.value;
   }
+
 
   protected sampleN(n: number, seed?: number): tf.Tensor {
     return this.quantileFn(randomUniform([n, ...this.batchShape], seed));

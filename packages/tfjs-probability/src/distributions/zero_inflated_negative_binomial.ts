@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { DistributionOptions, TensorLike } from './distribution.js';
+import { checkArgsObject, type DistributionOptions, type TensorLike } from './distribution.js';
 import { Inflated } from './inflated.js';
+import { InvalidArgumentError } from '../errors.js';
 import { NegativeBinomial } from './negative_binomial.js';
 
 export interface ZeroInflatedNegativeBinomialArgs extends DistributionOptions {
@@ -34,12 +35,20 @@ export interface ZeroInflatedNegativeBinomialArgs extends DistributionOptions {
  */
 export class ZeroInflatedNegativeBinomial extends Inflated {
   constructor(args: ZeroInflatedNegativeBinomialArgs) {
-    const nb = new NegativeBinomial({
-      totalCount: args.totalCount,
-      ...(args.logits !== undefined ? { logits: args.logits } : {}),
-      ...(args.probs !== undefined ? { probs: args.probs } : {}),
-      ...(args.validateArgs !== undefined ? { validateArgs: args.validateArgs } : {}),
-    });
+    checkArgsObject('ZeroInflatedNegativeBinomial', args, ['inflatedLocLogits', 'inflatedLocProbs', 'totalCount', 'logits', 'probs']);
+    let nb: NegativeBinomial;
+    try {
+      nb = new NegativeBinomial({
+        totalCount: args.totalCount,
+        ...(args.logits !== undefined ? { logits: args.logits } : {}),
+        ...(args.probs !== undefined ? { probs: args.probs } : {}),
+        ...(args.validateArgs !== undefined ? { validateArgs: args.validateArgs } : {}),
+      });
+    } catch (e) {
+      // Name this class in the message (the parameters are this constructor's own).
+      if (e instanceof InvalidArgumentError) throw new InvalidArgumentError(e.message.replace(/^NegativeBinomial\b/, 'ZeroInflatedNegativeBinomial'));
+      throw e;
+    }
     try {
       super(
         {
