@@ -16,7 +16,7 @@ export interface CauchyArgs extends DistributionOptions {
  *
  * Mathematical details: `p(x; μ, γ) = 1 / (πγ (1 + z²))` with `z = (x - μ)/γ`;
  * `cdf(x) = ½ + atan(z)/π` (the tails as `atan(1/|z|)/π`, no cancellation),
- * quantile `μ + γ tan(π(p - ½))`. Mean and variance are undefined: NaN (TFP's
+ * quantile `μ + γ tan(π(p - ½))` (as `∓1/tan(π min(p, 1-p))`). Mean and variance are undefined: NaN (TFP's
  * `allow_nan_stats`); mode μ, entropy `log(4πγ)`. Reparameterized.
  *
  * @example
@@ -64,7 +64,11 @@ export class Cauchy extends Distribution {
     return tf.log(this.survivalFn(x));
   }
   protected override quantileFn(p: tf.Tensor): tf.Tensor {
-    return tf.add(this.loc, tf.mul(this.scale, tf.tan(tf.mul(Math.PI, tf.sub(p, 0.5)))));
+    // tan(π(p - ½)) = -1/tan(πp), from the nearer end (p - ½ would lose a small p in float32).
+    const lower = tf.less(p, 0.5);
+    const t = tf.tan(tf.mul(Math.PI, tf.where(lower, p, tf.sub(1, p))));
+    const z = tf.where(lower, tf.neg(tf.reciprocal(t)), tf.reciprocal(t));
+    return tf.add(this.loc, tf.mul(this.scale, z));
   }
   protected override meanFn(): tf.Tensor {
     return tf.fill(this.batchShape, NaN);
