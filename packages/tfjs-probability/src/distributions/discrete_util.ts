@@ -1,0 +1,85 @@
+/**
+ * Internal helpers shared by the count distributions (Poisson, Binomial,
+ * NegativeBinomial, Geometric, Multinomial, Inflated). Not part of the public API.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError } from '../errors.js';
+import type { TensorLike } from '../util.js';
+import { checkArgsObject, convertParams } from './distribution.js';
+import { elementwise, extendedReal, unitInterval, type Constraint } from './constraints.js';
+import { log1p } from '../math/special.js';
+
+/** The `{logits} | {probs}` pair of an elementwise (or `eventRank`) probability parameter. */
+export interface LogitsProbs {
+  logits: tf.Tensor;
+  probs: tf.Tensor;
+  fromLogits: boolean;
+}
+
+/**
+ * Converts exactly one of `logits`/`probs` (names may be prefixed, e.g.
+ * `inflatedLocLogits`) and computes the other; both are owned by the caller.
+ */
+export function logitsProbsParams(
+  owner: string,
+  args: object,
+  names: [string, string] = ['logits', 'probs'],
+): LogitsProbs {
+  checkArgsObject(owner, args, names);
+  const a = args as Record<string, TensorLike | undefined | null>;
+  const hasL = a[names[0]] !== undefined && a[names[0]] !== null;
+  const hasP = a[names[1]] !== undefined && a[names[1]] !== null;
+  if (hasL === hasP) {
+    throw new InvalidArgumentError(
+      `${owner}: pass exactly one of ${names[0]} or ${names[1]}; got ${hasL ? `both` : 'neither'}`,
+    );
+  }
+  if (hasL) {
+    const l = convertParams(owner, args, { [names[0]]: { constraint: extendedReal } })[names[0]]!.value;
+    return { logits: l, probs: tf.sigmoid(l), fromLogits: true };
+  }
+  const p = convertParams(owner, args, { [names[1]]: { constraint: unitInterval } })[names[1]]!.value;
+  return { logits: tf.tidy(() => tf.sub(tf.log(p), log1p(tf.neg(p)))), probs: p, fromLogits: false };
+}
+
+/** The non-negative integers {0, 1, 2, ...}: the support of the count distributions. */
+export const countSupport: Constraint = elementwise(
+  'a non-negative integer (0, 1, 2, ...)',
+  (v) => tf.logicalAnd(tf.greaterEqual(v, 0), tf.equal(v, tf.floor(v))),
+  (x) => Number.isInteger(x) && x >= 0,
+);
+
+/** Vectors of non-negative integers on the last axis (Multinomial's support; the total is checked by logProb). */
+export const countVectorSupport: Constraint = {
+  description: 'a vector of non-negative integers on the last axis',
+  eventRank: 1,
+  check: (v) => tf.all(countSupport.check(v), -1),
+  element: countSupport.element,
+};
+
+export { checkArgsObject };
+
+/**
+ * [log p, log(1 - p)] from whichever parameter was given: from logits
+ * `-softplus(-l)` and `-softplus(l)` (accurate at both ends), from probs
+ * `log p` and `log1p(-p)`. Differentiable in the given parameter.
+ */
+export function logProbPair(lp: LogitsProbs): [tf.Tensor, tf.Tensor] {
+  if (lp.fromLogits) return [tf.neg(tf.softplus(tf.neg(lp.logits))), tf.neg(tf.softplus(lp.logits))];
+  return [tf.log(lp.probs), log1p(tf.neg(lp.probs))];
+}
+
+/** Boolean mask of x in {0, 1, 2, ...} (x is data, never differentiated). */
+export function isCount(x: tf.Tensor): tf.Tensor {
+  return tf.logicalAnd(tf.greaterEqual(x, 0), tf.equal(x, tf.floor(x)));
+}
+
+/** `lp` where `mask`, else -Infinity. */
+export function maskLogProb(mask: tf.Tensor, lp: tf.Tensor): tf.Tensor {
+  return tf.where(mask, lp, tf.fill(lp.shape, -Infinity));
+}
+
+/** `x` with entries outside the support replaced by 0 (so the formulas stay finite there). */
+export function safeCount(mask: tf.Tensor, x: tf.Tensor): tf.Tensor {
+  return tf.where(mask, x, tf.zerosLike(x));
+}

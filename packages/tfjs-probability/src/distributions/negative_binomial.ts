@@ -1,0 +1,108 @@
+import * as tf from '@tensorflow/tfjs';
+import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { positive, extendedReal, unitInterval } from './constraints.js';
+import { randomGammaBatched } from '../math/gamma_sampler.js';
+import { randomPoisson } from '../math/count_samplers.js';
+import { betainc, lgamma } from '../math/special.js';
+import { splitSeed } from '../util.js';
+import { countSupport, isCount, logProbPair, logitsProbsParams, maskLogProb, safeCount, type LogitsProbs } from './discrete_util.js';
+import { mulNoNan } from './bernoulli.js';
+
+export interface NegativeBinomialArgs extends DistributionOptions {
+  /** Number of failures r > 0 that ends the trials (real-valued allowed), shape `[...B]`. */
+  totalCount: TensorLike;
+  /** Log-odds of a success, shape `[...B]`. Give exactly one of `logits` and `probs`. */
+  logits?: TensorLike;
+  /** Probability p of a success, shape `[...B]`. Give exactly one of `logits` and `probs`. */
+  probs?: TensorLike;
+}
+
+/**
+ * The negative binomial distribution: the number of successes before
+ * `totalCount` failures (TFP's convention; `probs` is the success probability).
+ *
+ * Mathematical details: `P(X = k) = Γ(k + r) / (Γ(r) k!) · p^k (1 - p)^r`, in log
+ * space from the logits (`log p = -softplus(-l)`, `log(1 - p) = -softplus(l)`).
+ * Mean `r p/(1-p) = r exp(logits)`, variance `mean / (1 - p)`, mode
+ * `⌊(r - 1) p/(1-p)⌋` for r > 1, else 0. `cdf(k) = I_{1-p}(r, ⌊k⌋ + 1)` (the
+ * regularized incomplete beta, float64 on the host). With the mean `μ` and
+ * `r` this is the NB2 count model of regression: variance `μ + μ²/r`.
+ * `logProb` is differentiable in `totalCount` and `logits` / `probs`.
+ *
+ * Sampling (not reparameterized): the gamma–Poisson mixture
+ * `X ~ Poisson(G · p/(1-p))` with `G ~ Gamma(r, 1)`.
+ *
+ * @example
+ * ```ts
+ * const d = new tfd.NegativeBinomial({ totalCount: 5, logits: [-1, 1] });
+ * d.mean();                           // [5 e^-1, 5 e]
+ * d.logProb([0, 3]);
+ * ```
+ */
+export class NegativeBinomial extends Distribution {
+  readonly totalCount: tf.Tensor;
+  readonly logits: tf.Tensor;
+  readonly probs: tf.Tensor;
+  private readonly lp: LogitsProbs;
+
+  constructor(args: NegativeBinomialArgs) {
+    const totalCount = convertParams('NegativeBinomial', args, { totalCount: { constraint: positive } }).totalCount.value;
+    let lp: LogitsProbs;
+    try {
+      lp = logitsProbsParams('NegativeBinomial', args);
+    } catch (e) {
+      totalCount.dispose();
+      throw e;
+    }
+    super({
+      ...args,
+      className: 'NegativeBinomial',
+      params: {
+        totalCount: { value: totalCount, eventRank: 0, constraint: positive },
+        logits: { value: lp.logits, eventRank: 0, ...(lp.fromLogits ? { constraint: extendedReal } : {}) },
+        probs: { value: lp.probs, eventRank: 0, ...(lp.fromLogits ? {} : { constraint: unitInterval }) },
+      },
+      eventShape: [],
+      reparameterized: false,
+      support: countSupport,
+    });
+    this.totalCount = totalCount;
+    this.logits = lp.logits;
+    this.probs = lp.probs;
+    this.lp = lp;
+  }
+
+  protected sampleN(n: number, seed?: number): tf.Tensor {
+    const [s1, s2] = splitSeed(seed, 2);
+    const r = tf.broadcastTo(this.totalCount, this.batchShape);
+    const g = randomGammaBatched([n], r, s1);
+    const rate = tf.mul(g, tf.exp(this.logits));
+    return randomPoisson([n, ...this.batchShape], rate, s2);
+  }
+
+  protected override logProbFn(x: tf.Tensor): tf.Tensor {
+    const ok = isCount(x);
+    const k = safeCount(ok, x);
+    const r = this.totalCount;
+    const [logP, log1mP] = logProbPair(this.lp);
+    const comb = tf.sub(lgamma(tf.add(k, r)), tf.add(lgamma(tf.add(k, 1)), lgamma(r)));
+    return maskLogProb(ok, tf.add(comb, tf.add(mulNoNan(k, logP), tf.mul(r, log1mP))));
+  }
+  protected override cdfFn(x: tf.Tensor): tf.Tensor {
+    const k = tf.floor(x);
+    const q = tf.sigmoid(tf.neg(this.logits));
+    const c = betainc(tf.add(this.totalCount, tf.zerosLike(k)), tf.add(tf.relu(k), 1), tf.add(q, tf.zerosLike(k)));
+    return tf.where(tf.less(k, 0), tf.zerosLike(c), c);
+  }
+  protected override meanFn(): tf.Tensor {
+    return tf.mul(this.totalCount, tf.exp(this.logits));
+  }
+  protected override varianceFn(): tf.Tensor {
+    // r p / (1-p)²  =  mean · (1 + exp(logits))
+    return tf.mul(this.meanFn(), tf.add(1, tf.exp(this.logits)));
+  }
+  protected override modeFn(): tf.Tensor {
+    const m = tf.floor(tf.mul(tf.sub(this.totalCount, 1), tf.exp(this.logits)));
+    return tf.where(tf.greater(this.totalCount, 1), m, tf.zerosLike(m));
+  }
+}
