@@ -15,3 +15,6 @@ export { layers as tfpl };
 export { predictDistribution, sampleFromModel, type PredictDistributionOptions, type SampleFromModelOptions } from './model.js';
 export { ready, type ReadyOptions } from './backend.js';
 export { NotImplementedError, InvalidArgumentError } from './errors.js';
+// Bijectors and normalizing flows (tfp.bijectors, also tfp.tfb).
+import * as bijectors from './bijectors/index.js';
+export { bijectors, bijectors as tfb };
