@@ -138,7 +138,11 @@ export abstract class Bijector {
           );
         }
       }
-      this.experimentalBatchShape();
+      // Parameters must broadcast (composites check their members once they are set).
+      broadcastShapes(
+        this.className,
+        Object.entries(init.params ?? {}).map(([k, p]) => [k, p.value.shape.slice(0, p.value.rank - p.eventRank)]),
+      );
     } catch (e) {
       this.releaseParams();
       throw e;

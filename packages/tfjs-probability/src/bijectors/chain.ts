@@ -52,16 +52,37 @@ export class Chain extends Bijector {
   }
 
   protected forwardFn(x: tf.Tensor): tf.Tensor {
-    let cur = x;
-    for (let i = this.bijectors.length - 1; i >= 0; i--) cur = this.bijectors[i]!.forward(cur);
-    return cur === x ? tf.reshape(x, x.shape) : cur;
+    return this.named(() => {
+      let cur = x;
+      for (let i = this.bijectors.length - 1; i >= 0; i--) cur = this.bijectors[i]!.forward(cur);
+      return cur === x ? tf.reshape(x, x.shape) : cur;
+    });
   }
   protected inverseFn(y: tf.Tensor): tf.Tensor {
-    let cur = y;
-    for (const b of this.bijectors) cur = b.inverse(cur);
-    return cur === y ? tf.reshape(y, y.shape) : cur;
+    return this.named(() => {
+      let cur = y;
+      for (const b of this.bijectors) cur = b.inverse(cur);
+      return cur === y ? tf.reshape(y, y.shape) : cur;
+    });
+  }
+  /** Runs `fn`, prefixing the chain's name to a member's InvalidArgumentError (so FillScaleTriL's errors say FillScaleTriL). */
+  private named(fn: () => tf.Tensor): tf.Tensor {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof InvalidArgumentError && this.bijectors.length > 0 && !e.message.startsWith(this.className)) {
+        throw new InvalidArgumentError(`${this.className}: ${e.message}`);
+      }
+      throw e;
+    }
   }
   override forwardLdjAt(x: tf.Tensor, eventNdims: number): tf.Tensor {
+    return this.named(() => this.forwardLdjChain(x, eventNdims));
+  }
+  override inverseLdjAt(y: tf.Tensor, eventNdims: number): tf.Tensor {
+    return this.named(() => this.inverseLdjChain(y, eventNdims));
+  }
+  private forwardLdjChain(x: tf.Tensor, eventNdims: number): tf.Tensor {
     let cur = x;
     let n = eventNdims;
     let total: tf.Tensor = tf.zeros(x.shape.slice(0, x.rank - eventNdims));
@@ -73,7 +94,7 @@ export class Chain extends Bijector {
     }
     return total;
   }
-  override inverseLdjAt(y: tf.Tensor, eventNdims: number): tf.Tensor {
+  private inverseLdjChain(y: tf.Tensor, eventNdims: number): tf.Tensor {
     let cur = y;
     let n = eventNdims;
     let total: tf.Tensor = tf.zeros(y.shape.slice(0, y.rank - eventNdims));

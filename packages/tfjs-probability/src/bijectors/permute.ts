@@ -42,13 +42,17 @@ export class Permute extends Bijector {
     p.forEach((v, i) => (this.inversePermutation[v] = i));
   }
   private apply(v: tf.Tensor, perm: number[], name: string): tf.Tensor {
+    this.checkLength(v, name);
+    return permuteAxis(v, perm, v.rank + this.axis);
+  }
+  private checkLength(v: tf.Tensor, name: string): void {
     const ax = v.rank + this.axis;
+    const perm = this.permutation;
     if (v.shape[ax] !== perm.length) {
       throw new InvalidArgumentError(
         `Permute: ${name} must have ${perm.length} entries on axis ${this.axis} (the permutation's length); got shape ${fmtShape(v.shape)}`,
       );
     }
-    return tf.gather(v, tf.tensor1d(perm, 'int32'), ax);
   }
   protected forwardFn(x: tf.Tensor): tf.Tensor {
     return this.apply(x, this.permutation, 'x');
@@ -57,9 +61,29 @@ export class Permute extends Bijector {
     return this.apply(y, this.inversePermutation, 'y');
   }
   protected override forwardLdjFn(x: tf.Tensor): tf.Tensor {
+    this.checkLength(x, 'x');
     return tf.zeros(x.shape.slice(0, x.rank + this.axis));
   }
   protected override inverseLdjFn(y: tf.Tensor): tf.Tensor {
+    this.checkLength(y, 'y');
     return tf.zeros(y.shape.slice(0, y.rank + this.axis));
   }
+}
+
+/**
+ * Gathers `perm` along `axis`, with the gradient a gather by the inverse
+ * permutation (tfjs's gather gradient needs UnsortedSegmentSum, which the wasm
+ * backend lacks).
+ */
+function permuteAxis(v: tf.Tensor, perm: number[], axis: number): tf.Tensor {
+  const inv = new Array<number>(perm.length);
+  perm.forEach((p, i) => (inv[p] = i));
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const x = args[0] as tf.Tensor;
+    return {
+      value: tf.gather(x, tf.tensor1d(perm, 'int32'), axis),
+      gradFunc: (dy: tf.Tensor) => tf.gather(dy, tf.tensor1d(inv, 'int32'), axis),
+    };
+  }) as (x: tf.Tensor) => tf.Tensor;
+  return op(v);
 }

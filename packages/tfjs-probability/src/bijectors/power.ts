@@ -32,17 +32,21 @@ export class Power extends Bijector {
     this.power = power;
     this.powerNumber = typeof args.power === 'number' ? args.power : undefined;
   }
-  /** 1 where the power is an odd integer (the map extends to x < 0), 0 elsewhere. */
+  /** True where the power is an odd integer (the map extends to x < 0). Depends on the parameter only. */
   private odd(): tf.Tensor {
     const p = this.power;
     return tf.logicalAnd(tf.equal(tf.floor(p), p), tf.equal(tf.mod(tf.abs(p), 2), 1));
   }
-  /** sign(v)·|v|^q; NaN for v < 0 unless the power is an odd integer (outside the domain). */
+  /**
+   * sign(v)·|v|^q; NaN for v < 0 unless the power is an odd integer (outside the
+   * domain). Conditions on v use greaterEqual, the comparison tfjs can differentiate through.
+   */
   private signedPow(v: tf.Tensor, q: tf.Tensor): tf.Tensor {
     const mag = tf.pow(tf.abs(v), q);
-    const signed = tf.where(tf.less(v, 0), tf.neg(mag), mag);
-    const inDomain = tf.logicalOr(tf.greaterEqual(v, 0), this.odd());
-    return tf.where(tf.logicalAnd(inDomain, tf.onesLike(signed).cast('bool')), signed, tf.fill(signed.shape, NaN));
+    const nonNeg = tf.greaterEqual(v, 0);
+    const signed = tf.where(tf.broadcastTo(nonNeg, mag.shape), mag, tf.neg(mag));
+    const negOk = tf.where(tf.broadcastTo(this.odd(), mag.shape), signed, tf.fill(mag.shape, NaN));
+    return tf.where(tf.broadcastTo(nonNeg, mag.shape), signed, negOk);
   }
   protected forwardFn(x: tf.Tensor): tf.Tensor {
     return this.signedPow(x, this.power);
