@@ -43,8 +43,9 @@ export class Scale extends Bijector {
     if (this.validateArgs && scale) {
       const bad = tf.tidy(() => tf.any(tf.equal(scale, 0)).dataSync()[0]);
       if (bad) {
+        const shown = Array.from(scale.dataSync().slice(0, 16)).join(', ');
         this.dispose();
-        throw new InvalidArgumentError(`Scale: scale must be nonzero (the map must be invertible); got ${scale.toString()}`);
+        throw new InvalidArgumentError(`Scale: scale must be nonzero (the map must be invertible); got [${shown}] (shape [${scale.shape.join(', ')}])`);
       }
     }
   }

@@ -45,8 +45,10 @@ export class Sigmoid extends Bijector {
     if (this.validateArgs && low && high) {
       const bad = tf.tidy(() => tf.any(tf.lessEqual(high, low)).dataSync()[0]);
       if (bad) {
+        const shown = (t: tf.Tensor): string => `[${Array.from(t.dataSync().slice(0, 16)).join(', ')}]`;
+        const msg = `Sigmoid: high must be greater than low elementwise; got low ${shown(low)}, high ${shown(high)}`;
         this.dispose();
-        throw new InvalidArgumentError(`Sigmoid: high must be greater than low elementwise; got low ${low.toString()}, high ${high.toString()}`);
+        throw new InvalidArgumentError(msg);
       }
     }
   }
