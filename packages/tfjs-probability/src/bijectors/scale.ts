@@ -25,6 +25,7 @@ export interface ScaleArgs extends BijectorOptions {
 export class Scale extends Bijector {
   readonly scale: tf.Tensor | undefined;
   readonly logScale: tf.Tensor | undefined;
+  private readonly sign: boolean | undefined;
   constructor(args: ScaleArgs) {
     if ((args.scale === undefined) === (args.logScale === undefined)) {
       throw new InvalidArgumentError(`Scale: give exactly one of scale and logScale; got ${args.scale === undefined ? 'neither' : 'both'}`);
@@ -40,6 +41,7 @@ export class Scale extends Bijector {
     });
     this.scale = scale;
     this.logScale = logScale;
+    this.sign = signOf(args.scale);
     if (this.validateArgs && scale) {
       const bad = tf.tidy(() => tf.any(tf.equal(scale, 0)).dataSync()[0]);
       if (bad) {
@@ -65,6 +67,15 @@ export class Scale extends Bijector {
     return tf.neg(this.forwardLdjFn(_y));
   }
   override isIncreasing(): boolean | undefined {
-    return this.logScale ? true : undefined;
+    return this.logScale ? true : this.sign;
   }
+}
+
+/** True if a scale given as numbers is all positive, false if all negative, undefined otherwise (tensors are not read). */
+function signOf(v: TensorLike | undefined): boolean | undefined {
+  if (v === undefined || v instanceof tf.Tensor) return undefined;
+  const flat: number[] = typeof v === 'number' ? [v] : Array.from((v as ArrayLike<unknown>) as number[]).flat(Infinity as 1) as number[];
+  if (flat.length > 0 && flat.every((d) => d > 0)) return true;
+  if (flat.length > 0 && flat.every((d) => d < 0)) return false;
+  return undefined;
 }

@@ -18,3 +18,4 @@ export { Gamma, type GammaArgs } from './gamma.js';
 export { Beta, type BetaArgs } from './beta.js';
 export { Dirichlet, type DirichletArgs } from './dirichlet.js';
 export { StudentT, type StudentTArgs } from './student_t.js';
+export { TransformedDistribution, type TransformedDistributionArgs } from './transformed_distribution.js';
