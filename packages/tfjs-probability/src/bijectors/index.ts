@@ -20,3 +20,8 @@ export { Permute, type PermuteArgs } from './permute.js';
 export { SoftmaxCentered } from './softmax_centered.js';
 export { NormalCDF } from './normal_cdf.js';
 export { Power, type PowerArgs } from './power.js';
+export { AutoregressiveNetwork, type AutoregressiveNetworkArgs } from './autoregressive_network.js';
+export { MaskedAutoregressiveFlow, type MaskedAutoregressiveFlowArgs } from './masked_autoregressive_flow.js';
+export { RealNVP, type RealNVPArgs, type RealNVPShiftAndLogScaleFn } from './real_nvp.js';
+export { realNvpDefaultTemplate, type RealNvpDefaultTemplateArgs, type RealNvpTemplate } from './real_nvp_default_template.js';
+export type { ShiftAndLogScale, Appliable } from './shift_and_log_scale.js';
