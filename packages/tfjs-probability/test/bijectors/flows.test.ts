@@ -101,7 +101,7 @@ function trainCustom(flow: TransformedDistribution, data: tf.Tensor, steps: numb
   const opt = tf.train.adam(lr);
   // One call first: a lazily built network (realNvpDefaultTemplate) creates its variables,
   // which minimize() must see before it records gradients.
-  tf.tidy(() => flow.logProb(data));
+  tf.tidy(() => flow.logProb(data)).dispose();
   let last = NaN;
   for (let i = 0; i < steps; i++) {
     const cost = opt.minimize(() => tf.neg(tf.mean(flow.logProb(data))) as tf.Scalar, true)!;
