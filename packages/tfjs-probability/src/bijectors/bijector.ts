@@ -192,6 +192,26 @@ export abstract class Bijector {
     });
   }
 
+  /**
+   * `[inverse(y), inverseLogDetJacobian(y, eventNdims)]` in one pass: flows
+   * (MaskedAutoregressiveFlow, RealNVP) evaluate their network once for both, and a
+   * Chain passes each member's inverse on, so a density evaluation costs one network
+   * call per flow layer instead of three. Uses the cache like `inverse`.
+   */
+  inverseAndLogDetJacobian(y: TensorLike, eventNdims: number = this.inverseMinEventNdims): [tf.Tensor, tf.Tensor] {
+    this.assertAlive('inverseAndLogDetJacobian');
+    this.checkEventNdims('inverseAndLogDetJacobian', eventNdims, this.inverseMinEventNdims);
+    const cacheable = this.cacheEnabled && y instanceof tf.Tensor && !(y instanceof tf.Variable) && !tf.engine().isTapeOn();
+    const hit = cacheable ? lookup(this.invCache, y) : undefined;
+    if (hit !== undefined) return [shapeHandle(hit), this.inverseLogDetJacobian(y, eventNdims)];
+    const [x, ldj] = tf.tidy(() => this.inverseAndLdjAt(this.convert(y, 'y', 'inverseAndLogDetJacobian', eventNdims), eventNdims));
+    if (cacheable && y.dtype === 'float32') {
+      remember(this.invCache, y, x);
+      remember(this.fwdCache, x, y);
+    }
+    return [x, ldj];
+  }
+
   /** Event shape of `y` for an `x` event of shape `shape` (identity unless the bijector changes shapes). */
   forwardEventShape(shape: readonly number[]): number[] {
     this.checkShapeRank('forwardEventShape', shape, this.forwardMinEventNdims);
@@ -274,6 +294,11 @@ export abstract class Bijector {
     throw new NotImplementedError(`${this.className} implements neither forwardLogDetJacobian nor inverseLogDetJacobian`);
   }
 
+  /** Subclasses that share work between the two: `[inverseFn(y), inverseLdjFn(y)]`. */
+  protected inverseWithLdjFn(y: tf.Tensor): [tf.Tensor, tf.Tensor] {
+    return [this.inverseFn(y), this.inverseLdjFn(y)];
+  }
+
   protected forwardEventShapeFn(shape: number[]): number[] {
     return shape;
   }
@@ -302,6 +327,12 @@ export abstract class Bijector {
   /** The inverse log-det-Jacobian of a converted `y` summed over `eventNdims` event dims. Called inside `tf.tidy`. */
   inverseLdjAt(y: tf.Tensor, eventNdims: number): tf.Tensor {
     return this.reduceLdj(this.inverseLdjFn(y), y.shape, this.inverseMinEventNdims, eventNdims);
+  }
+
+  /** The inverse and its log-det-Jacobian summed over `eventNdims` dims (composites override). Called inside `tf.tidy`. */
+  inverseAndLdjAt(y: tf.Tensor, eventNdims: number): [tf.Tensor, tf.Tensor] {
+    const [x, ldj] = this.inverseWithLdjFn(y);
+    return [x, this.reduceLdj(ldj, y.shape, this.inverseMinEventNdims, eventNdims)];
   }
 
   /**

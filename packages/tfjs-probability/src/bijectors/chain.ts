@@ -66,7 +66,7 @@ export class Chain extends Bijector {
     });
   }
   /** Runs `fn`, prefixing the chain's name to a member's InvalidArgumentError (so FillScaleTriL's errors say FillScaleTriL). */
-  private named(fn: () => tf.Tensor): tf.Tensor {
+  private named<T>(fn: () => T): T {
     try {
       return fn();
     } catch (e) {
@@ -81,6 +81,20 @@ export class Chain extends Bijector {
   }
   override inverseLdjAt(y: tf.Tensor, eventNdims: number): tf.Tensor {
     return this.named(() => this.inverseLdjChain(y, eventNdims));
+  }
+  override inverseAndLdjAt(y: tf.Tensor, eventNdims: number): [tf.Tensor, tf.Tensor] {
+    return this.named((): [tf.Tensor, tf.Tensor] => {
+      let cur = y;
+      let n = eventNdims;
+      let total: tf.Tensor = tf.zeros(y.shape.slice(0, y.rank - eventNdims));
+      for (const b of this.bijectors) {
+        const [x, l] = b.inverseAndLdjAt(cur, n);
+        total = addBroadcast(total, l);
+        cur = x;
+        n = b.inverseEventNdims(n);
+      }
+      return [cur === y ? tf.reshape(y, y.shape) : cur, total];
+    });
   }
   private forwardLdjChain(x: tf.Tensor, eventNdims: number): tf.Tensor {
     let cur = x;

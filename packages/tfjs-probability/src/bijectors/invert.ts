@@ -48,6 +48,9 @@ export class Invert extends Bijector {
   override inverseLdjAt(y: tf.Tensor, eventNdims: number): tf.Tensor {
     return this.bijector.forwardLdjAt(y, eventNdims);
   }
+  override inverseAndLdjAt(y: tf.Tensor, eventNdims: number): [tf.Tensor, tf.Tensor] {
+    return [this.bijector.forward(y), this.bijector.forwardLdjAt(y, eventNdims)];
+  }
   protected override forwardEventShapeFn(shape: number[]): number[] {
     return this.bijector.inverseEventShape(shape);
   }

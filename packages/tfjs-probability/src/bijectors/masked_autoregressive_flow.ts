@@ -81,6 +81,15 @@ export class MaskedAutoregressiveFlow extends Bijector {
     return logScale === null ? tf.zeros(y.shape.slice(0, -1)) : tf.neg(tf.sum(logScale, -1));
   }
 
+  /** One network call for both the inverse and its log-det-Jacobian. */
+  protected override inverseWithLdjFn(y: tf.Tensor): [tf.Tensor, tf.Tensor] {
+    this.check(y, 'y');
+    const [shift, logScale] = this.params(y);
+    const centered = tf.sub(y, shift);
+    if (logScale === null) return [centered, tf.zeros(y.shape.slice(0, -1))];
+    return [tf.mul(centered, tf.exp(tf.neg(logScale))), tf.neg(tf.sum(logScale, -1))];
+  }
+
   protected override forwardLdjFn(x: tf.Tensor): tf.Tensor {
     return tf.neg(this.inverseLdjFn(this.forwardFn(x)));
   }

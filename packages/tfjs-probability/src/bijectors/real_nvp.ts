@@ -125,4 +125,13 @@ export class RealNVP extends Bijector {
   protected override inverseLdjFn(y: tf.Tensor): tf.Tensor {
     return tf.neg(this.forwardLdjFn(y));
   }
+
+  /** One network call for both the inverse and its log-det-Jacobian. */
+  protected override inverseWithLdjFn(y: tf.Tensor): [tf.Tensor, tf.Tensor] {
+    const p = this.parts(y, 'y');
+    const [shift, logScale] = this.params(p.cond, p.units);
+    const c = tf.sub(p.tr, shift);
+    if (logScale === null) return [p.join(p.cond, c), tf.zeros(y.shape.slice(0, -1))];
+    return [p.join(p.cond, tf.mul(c, tf.exp(tf.neg(logScale)))), tf.neg(tf.sum(logScale, -1))];
+  }
 }

@@ -93,8 +93,8 @@ export class TransformedDistribution extends Distribution {
   }
 
   protected override logProbFn(y: tf.Tensor): tf.Tensor {
-    const x = this.bijector.inverse(y);
-    const ildj = this.bijector.inverseLogDetJacobian(y, this.eventShape.length);
+    // One pass for x and the log-det-Jacobian (a flow evaluates its networks once).
+    const [x, ildj] = this.bijector.inverseAndLogDetJacobian(y, this.eventShape.length);
     return tf.add(this.distribution.logProb(x), ildj);
   }
 

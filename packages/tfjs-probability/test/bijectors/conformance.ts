@@ -179,6 +179,10 @@ export function bijectorConformance(suite: string, cases: BijectorCase[]): void 
           const fldj = b.forwardLogDetJacobian(xs, n);
           const ildj = b.inverseLogDetJacobian(y.arraySync() as number[], b.inverseMinEventNdims);
           expectClose(ildj, tf.neg(fldj), { rtol: 1e-3, atol: 1e-4, context: `${c.name} ildj = -fldj` });
+          const [xBoth, lBoth] = b.inverseAndLogDetJacobian(y.arraySync() as number[], b.inverseMinEventNdims);
+          expectClose(xBoth, back, { rtol: 1e-5, atol: 1e-6, context: `${c.name} inverseAndLogDetJacobian x` });
+          expectClose(lBoth, ildj, { rtol: 1e-5, atol: 1e-6, context: `${c.name} inverseAndLogDetJacobian ldj` });
+          tf.dispose([xBoth, lBoth]);
           if (x.rank > n) {
             const f1 = b.forwardLogDetJacobian(xs, n + 1);
             const i1 = b.inverseLogDetJacobian(y.arraySync() as number[], b.inverseMinEventNdims + 1);
@@ -232,6 +236,7 @@ export function bijectorConformance(suite: string, cases: BijectorCase[]): void 
           expectNoLeak(() => b.inverse(y), 'inverse');
           expectNoLeak(() => b.forwardLogDetJacobian(x, n), 'forwardLogDetJacobian');
           expectNoLeak(() => b.inverseLogDetJacobian(y, b.inverseMinEventNdims), 'inverseLogDetJacobian');
+          expectNoLeak(() => b.inverseAndLogDetJacobian(y, b.inverseMinEventNdims), 'inverseAndLogDetJacobian');
           expectNoLeak(() => {
             const y1 = b.forward(x);
             return [y1, b.inverse(y1), b.forward(x)];
