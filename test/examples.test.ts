@@ -49,4 +49,11 @@ describe('examples (tiny settings)', () => {
     expect(existsSync(join(out, 'vae-prior-samples.png'))).toBe(true);
     expect(s).toMatch(/live tensors at the end: 0\n/);
   });
+
+  it('flow fits a MAF to the spiral points, compares held-out NLLs and writes the density PNG', async () => {
+    const s = await example('flow', ['--train', '400', '--test', '100', '--epochs', '2', '--layers', '2', '--hidden', '8', '--components', '3', '--out', out]);
+    expect(s).toMatch(/held-out NLL \(nats\/point\): flow [-\d.]+, full-covariance Gaussian [-\d.]+, 3-component GMM [-\d.]+/);
+    expect(existsSync(join(out, 'flow.png'))).toBe(true);
+    expect(s).toMatch(/live tensors at the end: 0\n/);
+  });
 });

@@ -17,3 +17,6 @@ export { ready, type ReadyOptions } from './backend.js';
 // issue-11: fast defaults (fused tf.train.adam, wasm matMul) and their opt-out.
 export { setFastDefaults, fastDefaultsEnabled } from './kernels/defaults.js';
 export { NotImplementedError, InvalidArgumentError } from './errors.js';
+// Bijectors and normalizing flows (tfp.bijectors, also tfp.tfb).
+import * as bijectors from './bijectors/index.js';
+export { bijectors, bijectors as tfb };

@@ -37,3 +37,4 @@ export { TruncatedNormal, type TruncatedNormalArgs } from './truncated_normal.js
 export { VonMises, type VonMisesArgs } from './von_mises.js';
 export { Inflated, type InflatedArgs } from './inflated.js';
 export { ZeroInflatedNegativeBinomial, type ZeroInflatedNegativeBinomialArgs } from './zero_inflated_negative_binomial.js';
+export { TransformedDistribution, type TransformedDistributionArgs } from './transformed_distribution.js';

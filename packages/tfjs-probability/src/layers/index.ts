@@ -10,3 +10,4 @@ export { MixtureSameFamily, type MixtureSameFamilyArgs } from './mixture_same_fa
 export { MixtureDensity, MDN_SIGMA_EPSILON, type MixtureDensityArgs } from './mixture_density.js';
 export { makeTrainStep, type TrainStepOptions } from './mixture_density.js';
 export { FastAdam, enableFastWasmMatMul, disableFastWasmMatMul, fastWasmMatMulEnabled } from '../kernels/mixture_train.js';
+export { AutoregressiveTransform, type AutoregressiveTransformArgs } from './autoregressive_transform.js';

@@ -12,3 +12,5 @@ tf.serialization.registerClass(Sampling);
 import { MixtureNormal } from './mixture_normal.js'; tf.serialization.registerClass(MixtureNormal);
 import { MixtureSameFamily } from './mixture_same_family.js'; tf.serialization.registerClass(MixtureSameFamily);
 import { MixtureDensity } from './mixture_density.js'; tf.serialization.registerClass(MixtureDensity);
+import { AutoregressiveNetwork } from '../bijectors/autoregressive_network.js'; tf.serialization.registerClass(AutoregressiveNetwork);
+import { AutoregressiveTransform } from './autoregressive_transform.js'; tf.serialization.registerClass(AutoregressiveTransform);

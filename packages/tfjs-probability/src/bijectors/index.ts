@@ -1,0 +1,27 @@
+// Public tfp.bijectors (also tfp.tfb). One export line per module; append new ones at the end.
+export { Bijector, type BijectorOptions, type BijectorParam } from './bijector.js';
+export { Identity } from './identity.js';
+export { Exp } from './exp.js';
+export { Log } from './log.js';
+export { Softplus, type SoftplusArgs } from './softplus.js';
+export { Sigmoid, type SigmoidArgs } from './sigmoid.js';
+export { Tanh } from './tanh.js';
+export { Shift, type ShiftArgs } from './shift.js';
+export { Scale, type ScaleArgs } from './scale.js';
+export { ScaleMatvecDiag, type ScaleMatvecDiagArgs } from './scale_matvec_diag.js';
+export { ScaleMatvecTriL, type ScaleMatvecTriLArgs } from './scale_matvec_tril.js';
+export { FillTriangular, type FillTriangularArgs } from './fill_triangular.js';
+export { FillScaleTriL, type FillScaleTriLArgs } from './fill_scale_tril.js';
+export { TransformDiagonal, type TransformDiagonalArgs } from './transform_diagonal.js';
+export { Chain, type ChainArgs } from './chain.js';
+export { Invert, type InvertArgs } from './invert.js';
+export { Reshape, type ReshapeArgs } from './reshape.js';
+export { Permute, type PermuteArgs } from './permute.js';
+export { SoftmaxCentered } from './softmax_centered.js';
+export { NormalCDF } from './normal_cdf.js';
+export { Power, type PowerArgs } from './power.js';
+export { AutoregressiveNetwork, type AutoregressiveNetworkArgs } from './autoregressive_network.js';
+export { MaskedAutoregressiveFlow, type MaskedAutoregressiveFlowArgs } from './masked_autoregressive_flow.js';
+export { RealNVP, type RealNVPArgs, type RealNVPShiftAndLogScaleFn } from './real_nvp.js';
+export { realNvpDefaultTemplate, type RealNvpDefaultTemplateArgs, type RealNvpTemplate } from './real_nvp_default_template.js';
+export type { ShiftAndLogScale, Appliable } from './shift_and_log_scale.js';

@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs';
+import { Bijector, type BijectorOptions } from './bijector.js';
+
+/**
+ * Maps ℝᴷ onto the interior of the (K+1)-simplex: `y = softmax([x, 0])`.
+ *
+ * Mathematical details: `x = log y[:K] - log y[K]`. The map is into a
+ * K-dimensional manifold of ℝᴷ⁺¹, so (as in TFP) the log-det-Jacobian is the
+ * log volume factor `½ log det(JᵀJ) = ½ log(K+1) + Σᵢ₌₀ᴷ log yᵢ`
+ * (min event ndims 1; event shape `[K] → [K+1]`).
+ *
+ * @example
+ * ```ts
+ * const b = new tfb.SoftmaxCentered();
+ * b.forward([0, 0]);   // [1/3, 1/3, 1/3]
+ * ```
+ */
+export class SoftmaxCentered extends Bijector {
+  constructor(args: BijectorOptions = {}) {
+    super({ ...args, className: 'SoftmaxCentered', forwardMinEventNdims: 1 });
+  }
+  private padded(x: tf.Tensor): tf.Tensor {
+    return tf.concat([x, tf.zeros([...x.shape.slice(0, -1), 1])], -1);
+  }
+  protected forwardFn(x: tf.Tensor): tf.Tensor {
+    return tf.softmax(this.padded(x));
+  }
+  protected inverseFn(y: tf.Tensor): tf.Tensor {
+    const k = y.shape[y.rank - 1]! - 1;
+    const logY = tf.log(y);
+    const [head, last] = tf.split(logY, [k, 1], -1);
+    return tf.sub(head!, last!);
+  }
+  protected override forwardLdjFn(x: tf.Tensor): tf.Tensor {
+    const k = x.shape[x.rank - 1]!;
+    const z = this.padded(x);
+    return tf.add(0.5 * Math.log(k + 1), tf.sub(tf.sum(x, -1), tf.mul(k + 1, tf.logSumExp(z, -1))));
+  }
+  protected override inverseLdjFn(y: tf.Tensor): tf.Tensor {
+    const k = y.shape[y.rank - 1]! - 1;
+    return tf.sub(-0.5 * Math.log(k + 1), tf.sum(tf.log(y), -1));
+  }
+  protected override forwardEventShapeFn(shape: number[]): number[] {
+    return [...shape.slice(0, -1), shape[shape.length - 1]! + 1];
+  }
+  protected override inverseEventShapeFn(shape: number[]): number[] {
+    return [...shape.slice(0, -1), shape[shape.length - 1]! - 1];
+  }
+}
