@@ -10,3 +10,8 @@ export { MixtureSameFamily, type MixtureSameFamilyArgs } from './mixture_same_fa
 export { MixtureDensity, MDN_SIGMA_EPSILON, type MixtureDensityArgs } from './mixture_density.js';
 export { makeTrainStep, type TrainStepOptions } from './mixture_density.js';
 export { FastAdam, enableFastWasmMatMul, disableFastWasmMatMul, fastWasmMatMulEnabled } from '../kernels/mixture_train.js';
+export { DenseVariational, type DenseVariationalArgs } from './dense_variational.js';
+export {
+  posteriorMeanField, priorStandardNormal, priorTrainable, klExact, klMonteCarlo, registerVariationalFn, registerDivergenceFn,
+  type MakeVariationalFn, type DivergenceFn, type VariableFactory,
+} from './variational_fns.js';

@@ -12,3 +12,4 @@ tf.serialization.registerClass(Sampling);
 import { MixtureNormal } from './mixture_normal.js'; tf.serialization.registerClass(MixtureNormal);
 import { MixtureSameFamily } from './mixture_same_family.js'; tf.serialization.registerClass(MixtureSameFamily);
 import { MixtureDensity } from './mixture_density.js'; tf.serialization.registerClass(MixtureDensity);
+import { DenseVariational } from './dense_variational.js'; tf.serialization.registerClass(DenseVariational);
