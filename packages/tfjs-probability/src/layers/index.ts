@@ -15,3 +15,6 @@ export {
   posteriorMeanField, priorStandardNormal, priorTrainable, klExact, klMonteCarlo, registerVariationalFn, registerDivergenceFn,
   type MakeVariationalFn, type DivergenceFn, type VariableFactory,
 } from './variational_fns.js';
+export { DenseReparameterization, type DenseReparameterizationArgs } from './dense_reparameterization.js';
+export { DenseFlipout, type DenseFlipoutArgs } from './dense_flipout.js';
+export type { BayesianKernelLayer, BayesianKernelLayerArgs } from './bayesian_kernel_layer.js';

@@ -13,3 +13,5 @@ import { MixtureNormal } from './mixture_normal.js'; tf.serialization.registerCl
 import { MixtureSameFamily } from './mixture_same_family.js'; tf.serialization.registerClass(MixtureSameFamily);
 import { MixtureDensity } from './mixture_density.js'; tf.serialization.registerClass(MixtureDensity);
 import { DenseVariational } from './dense_variational.js'; tf.serialization.registerClass(DenseVariational);
+import { DenseReparameterization } from './dense_reparameterization.js'; tf.serialization.registerClass(DenseReparameterization);
+import { DenseFlipout } from './dense_flipout.js'; tf.serialization.registerClass(DenseFlipout);
