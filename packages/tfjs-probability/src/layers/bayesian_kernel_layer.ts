@@ -81,10 +81,10 @@ export abstract class BayesianKernelLayer extends tf.layers.Layer {
     const shape = this.kernelShape(s);
     this.kShape = shape;
     // TFP's default_mean_field_normal_fn: loc ~ N(0, 0.1²), untransformed scale ~ N(−3, 0.1²).
-    this.kernelLoc = this.addWeight('kernel_posterior_loc', shape, 'float32', tf.initializers.randomNormal({ mean: 0, stddev: 0.1 }));
-    this.kernelRawScale = this.addWeight(
-      'kernel_posterior_untransformed_scale', shape, 'float32', tf.initializers.randomNormal({ mean: -3, stddev: 0.1 }),
-    );
+    const [s1, s2] = this.seed === undefined ? [undefined, undefined] : splitSeed(this.seed ^ 0x2545f491, 2);
+    const init = (mean: number, seed: number | undefined) => tf.initializers.randomNormal({ mean, stddev: 0.1, ...(seed === undefined ? {} : { seed }) });
+    this.kernelLoc = this.addWeight('kernel_posterior_loc', shape, 'float32', init(0, s1));
+    this.kernelRawScale = this.addWeight('kernel_posterior_untransformed_scale', shape, 'float32', init(-3, s2));
     if (this.useBias) {
       this.bias = this.addWeight('bias_posterior_loc', [this.outputChannels], 'float32', tf.initializers.zeros());
     }

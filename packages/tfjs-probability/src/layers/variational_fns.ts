@@ -55,8 +55,17 @@ export class FnRegistry<F> {
     this.table.set(name, fn);
   }
 
+  /**
+   * The function registered under `name`. tfjs writes string config values in snake_case and
+   * reads them back in camelCase, so a saved `'my-prior'` or `'MyPrior'` comes back as
+   * `'myPrior'`: when there is no exact match, a unique match up to case and `_`/`-` is used.
+   */
   get(name: string): F | undefined {
-    return this.table.get(name);
+    const exact = this.table.get(name);
+    if (exact !== undefined) return exact;
+    const norm = (s: string) => s.replace(/[_-]/g, '').toLowerCase();
+    const hits = [...this.table.keys()].filter((k) => norm(k) === norm(name));
+    return hits.length === 1 ? this.table.get(hits[0]!) : undefined;
   }
 
   nameOf(fn: F): string | undefined {
@@ -68,14 +77,14 @@ export class FnRegistry<F> {
   resolve(value: F | string | undefined, fallback: string, owner: string, param: string): { fn: F; name: string | undefined } {
     const v = value ?? fallback;
     if (typeof v === 'string') {
-      const fn = this.table.get(v);
+      const fn = this.get(v);
       if (fn === undefined) {
         throw new InvalidArgumentError(
           `${owner}: no ${this.kind} registered under ${param} name '${v}'; call tfp.layers.${this.registerName}('${v}', fn) ` +
             `before creating or loading this layer (registered: ${[...this.table.keys()].join(', ') || 'none'})`,
         );
       }
-      return { fn, name: v };
+      return { fn, name: this.nameOf(fn) ?? v };
     }
     if (typeof v !== 'function') {
       throw new InvalidArgumentError(`${owner}: ${param} must be a ${this.kind} or a registered name; got ${typeof v}`);
