@@ -18,3 +18,8 @@ export {
 export { DenseReparameterization, type DenseReparameterizationArgs } from './dense_reparameterization.js';
 export { DenseFlipout, type DenseFlipoutArgs } from './dense_flipout.js';
 export type { BayesianKernelLayer, BayesianKernelLayerArgs } from './bayesian_kernel_layer.js';
+export { Convolution2DReparameterization, type Convolution2DReparameterizationArgs } from './conv2d_reparameterization.js';
+export { Convolution2DFlipout, type Convolution2DFlipoutArgs } from './conv2d_flipout.js';
+export { VariableLayer, type VariableLayerArgs, type VariableInitializerName } from './variable_layer.js';
+export { KLDivergenceRegularizer, registerPriorDistributionFn, type KLDivergenceRegularizerOptions, type MakePriorDistributionFn } from './kl_divergence_regularizer.js';
+export { KLDivergenceAddLoss, type KLDivergenceAddLossArgs } from './kl_divergence_add_loss.js';
