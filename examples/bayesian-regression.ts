@@ -189,7 +189,7 @@ async function plotCase(
   outDir: string, c: Case, x: Float32Array, y: Float32Array, grid: Float32Array,
   mean: ArrayLike<number>, sdT: number[], sdE: number[], draws: Float32Array[],
 ): Promise<string> {
-  const yDomain = [-15, 30];
+  const yDomain = [-5, 30];
   const clip = (v: number) => Math.min(yDomain[1]!, Math.max(yDomain[0]!, v));
   const band = Array.from(grid, (g, i) => ({
     x: g, lo: clip(mean[i]! - 2 * sdT[i]!), hi: clip(mean[i]! + 2 * sdT[i]!),
@@ -215,7 +215,7 @@ async function plotCase(
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     background: 'white',
     title: { text: c.title, subtitle: c.bayesian
-      ? 'points: data; dark red: predictive mean; green: means of single weight draws; red band: ±2 sd epistemic; orange: ±2 sd total'
+      ? ['points: data; dark red: predictive mean; green: means of single weight draws;', 'red band: ±2 sd epistemic; orange band: ±2 sd total']
       : 'points: data; dark red: predicted mean; orange band: ±2 sd' },
     width: 560, height: 320,
     layer: layers,

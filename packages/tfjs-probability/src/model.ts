@@ -14,7 +14,10 @@ export interface PredictDistributionOptions {
    * distribution head (the first such output of a multi-output model).
    */
   head?: tf.layers.Layer | string;
-  /** Batch size for `model.predict` (default 32, as tfjs). */
+  /**
+   * Batch size for `model.predict` (default 32, as tfjs; all rows at once for a model with
+   * Bayesian layers, so that one call uses one weight draw).
+   */
   batchSize?: number;
 }
 
@@ -47,11 +50,24 @@ function findHead(model: tf.LayersModel, head: tf.layers.Layer | string | undefi
   return found as Head;
 }
 
-/** Raw parameters the head emits for `x`, `[N, paramsSize]`. */
+/** Whether a model (or a nested one) has layers that draw weights on every call (Bayesian layers). */
+function drawsWeights(model: tf.LayersModel): boolean {
+  return model.layers.some(
+    (l) => (l as unknown as { drawsWeights?: boolean }).drawsWeights === true || (l instanceof tf.LayersModel && drawsWeights(l)),
+  );
+}
+
+/**
+ * Raw parameters the head emits for `x`, `[N, paramsSize]`. A model with Bayesian layers runs
+ * all rows in one batch unless `batchSize` is given: `model.predict` calls the layers once
+ * per batch, and each call draws new weights, so one forward pass = one weight draw for all rows.
+ */
 function predictParams(model: tf.LayersModel, head: Head, x: tf.Tensor | tf.Tensor[], batchSize?: number): tf.Tensor {
   const outputLayers = (model as unknown as { outputLayers?: tf.layers.Layer[] }).outputLayers ?? [];
   const idx = outputLayers.indexOf(head);
-  const args = batchSize === undefined ? {} : { batchSize };
+  const rows = (Array.isArray(x) ? x[0]! : x).shape[0];
+  const bs = batchSize ?? (rows !== undefined && rows > 0 && drawsWeights(model) ? rows : undefined);
+  const args = bs === undefined ? {} : { batchSize: bs };
   if (idx >= 0) {
     const out = model.predict(x, args);
     if (!Array.isArray(out)) return out;
@@ -189,8 +205,8 @@ export function predictiveMixture(
           d.dispose();
         }
       } else {
-        const args = options.batchSize === undefined ? {} : { batchSize: options.batchSize };
-        const out = model.predict(x, args);
+        const rows = (Array.isArray(x) ? x[0]! : x).shape[0]!;
+        const out = model.predict(x, { batchSize: options.batchSize ?? Math.max(1, rows) });
         if (Array.isArray(out)) {
           tf.dispose(out);
           throw new InvalidArgumentError(`predictiveMixture: model '${model.name}' has ${out.length} outputs and no distribution head; pass {head}`);

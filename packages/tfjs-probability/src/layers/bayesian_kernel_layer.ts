@@ -40,6 +40,8 @@ const EPS = 1.1920929e-7;
 
 export abstract class BayesianKernelLayer extends tf.layers.Layer {
   readonly klWeight: number;
+  /** Draws new weights on every call (read by `predictDistribution`, which then predicts all rows in one call). */
+  readonly drawsWeights = true;
   readonly useBias: boolean;
   readonly seed: number | undefined;
   protected readonly activationName: string | null;

@@ -65,6 +65,8 @@ export class DenseVariational extends tf.layers.Layer {
   static className = 'DenseVariational';
   readonly units: number;
   readonly klWeight: number;
+  /** Draws new weights on every call (read by `predictDistribution`, which then predicts all rows in one call). */
+  readonly drawsWeights = true;
   readonly klUseExact: boolean;
   readonly useBias: boolean;
   readonly seed: number | undefined;

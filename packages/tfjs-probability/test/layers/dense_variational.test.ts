@@ -57,6 +57,18 @@ describe('DenseVariational', () => {
     model.dispose();
   });
 
+  it('one forward pass is one weight draw for all rows (predictDistribution runs a Bayesian model in one batch)', () => {
+    const model = bayesModel(10);
+    const x = tf.fill([100, 1], 2); // more rows than tfjs's default predict batch of 32
+    const d = predictDistribution(model, x);
+    const mt = d.mean();
+    expect(new Set(Array.from(mt.dataSync())).size).toBe(1);
+    tf.dispose([mt]);
+    d.dispose();
+    x.dispose();
+    model.dispose();
+  });
+
   it('puts its KL term in model.losses: klWeight · KL(q || p) in closed form', () => {
     const model = bayesModel(10, { klUseExact: true, klWeight: 0.25 });
     expect(model.losses.length).toBe(1);
