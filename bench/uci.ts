@@ -254,6 +254,7 @@ async function main(): Promise<void> {
     .argument('[dir]', 'UCI data directory (one folder per data set)')
     .option('--datasets <list>', 'comma-separated subset', ORDER.join(','))
     .option('--splits <n>', 'at most this many splits per data set')
+    .option('--first-split <k>', 'start at split k (to continue or spread a run over processes)', '0')
     .option('--ensemble <m>', 'networks in the ensemble', '5')
     .option('--epochs <n>', 'epochs', '40')
     .option('--batch-size <n>', "mini-batch size, or 'auto': 32 below 2000 training rows, else 100", 'auto')
@@ -313,7 +314,7 @@ async function main(): Promise<void> {
     const target = readInts(join(base, 'index_target.txt'))[0]!;
     const hidden = readInts(join(base, 'n_hidden.txt'))[0]!;
     const nSplits = Math.min(readInts(join(base, 'n_splits.txt'))[0]!, cfg.splits ?? Infinity);
-    for (let k = 0; k < nSplits; k++) {
+    for (let k = Number(o['firstSplit'] ?? 0); k < nSplits; k++) {
       const tr = readInts(join(base, `index_train_${k}.txt`));
       const te = readInts(join(base, `index_test_${k}.txt`));
       const sel = (rows: number[], cols: number[]): Float64Array => {
