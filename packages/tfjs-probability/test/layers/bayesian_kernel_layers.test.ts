@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { Independent } from '../../src/distributions/independent.js';
+import { klDivergence as tfdKl } from '../../src/distributions/kl.js';
 import { Normal } from '../../src/distributions/normal.js';
 import {
   Convolution2DFlipout, Convolution2DReparameterization, DenseFlipout, DenseReparameterization, IndependentNormal,
   KLDivergenceAddLoss, KLDivergenceRegularizer, VariableLayer, registerDivergenceFn, registerPriorDistributionFn,
 } from '../../src/layers/index.js';
 import { negativeLogLikelihood } from '../../src/losses/nll.js';
+import { predictiveMixture } from '../../src/model.js';
 import { expectNoLeak } from '../helpers.js';
 
 // Seeded layers and data: every test here is deterministic (no false failures).
@@ -128,6 +130,22 @@ describe('DenseReparameterization and DenseFlipout', () => {
     loaded.dispose();
   });
 
+  it('predictiveMixture of a model without a distribution head: output as the mean, zero aleatoric variance', () => {
+    const model = tf.sequential({ layers: [new DenseFlipout({ inputShape: [2], units: 3, seed: 8 })] });
+    model.layers[0]!.setWeights([model.layers[0]!.getWeights()[0]!, tf.fill([2, 3], 0), model.layers[0]!.getWeights()[2]!]);
+    const x = tf.tensor2d([[1, 2], [0, 0]]);
+    const before = tf.memory().numTensors;
+    const mix = predictiveMixture(model, x, { numSamples: 5 });
+    expect(mix.mean.shape).toEqual([2, 3]);
+    expect(Array.from(mix.aleatoricVariance.dataSync())).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(Math.max(...Array.from(mix.epistemicVariance.dataSync()))).toBeGreaterThan(0);
+    expect(() => predictiveMixture(model, x, { numSamples: 0 })).toThrow(/predictiveMixture: numSamples must be a positive integer; got 0/);
+    tf.dispose(Object.values(mix));
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    model.dispose();
+  });
+
   it('an unregistered divergence function cannot be saved', async () => {
     const model = tf.sequential({ layers: [new DenseFlipout({ inputShape: [1], units: 1, kernelDivergenceFn: (q, p) => tfdKl(q, p) })] });
     await expect(roundTrip(model)).rejects.toThrow(/kernelDivergenceFn is an unregistered function .*registerDivergenceFn/);
@@ -135,7 +153,6 @@ describe('DenseReparameterization and DenseFlipout', () => {
   });
 });
 
-import { klDivergence as tfdKl } from '../../src/distributions/kl.js';
 
 describe('Convolution2DReparameterization and Convolution2DFlipout', () => {
   it('shapes (valid/same, strides), KL, training step, save/load, no leaks', async () => {
