@@ -17,6 +17,11 @@
  * trains (member 0 uses the base seed), so the two are measured from one run.
  * Results are appended to the JSON file after every split, so an interrupted
  * run still reports what it measured.
+ *
+ * `--bayesian`: one Bayes-by-backprop network per split instead (DenseFlipout layers, what
+ * `tfjs-prob fit --bayesian` trains; klWeight 1 / training rows; prediction = mixture of
+ * `--mc-samples` forward passes), compared with PBP and MC-dropout (NLL and RMSE), written to
+ * its own section "## UCI regression benchmark: Bayes by backprop".
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +43,22 @@ const ORDER = [
   'naval-propulsion-plant',
   'protein-tertiary-structure',
 ];
+
+/**
+ * Published test RMSE (Deep Ensembles paper, Table 1: PBP / MC-dropout / Deep Ensembles), which
+ * take PBP's from Hernandez-Lobato & Adams 2015 and MC-dropout's from Gal & Ghahramani 2016.
+ */
+const PUBLISHED_RMSE: Record<string, [number, number, number]> = {
+  bostonHousing: [3.01, 2.97, 3.28],
+  concrete: [5.67, 5.23, 6.03],
+  energy: [1.8, 1.66, 2.09],
+  kin8nm: [0.1, 0.1, 0.09],
+  'naval-propulsion-plant': [0.01, 0.01, 0.0],
+  'power-plant': [4.12, 4.02, 4.11],
+  'protein-tertiary-structure': [4.73, 4.36, 4.71],
+  'wine-quality-red': [0.64, 0.62, 0.64],
+  yacht: [1.02, 1.11, 1.58],
+};
 
 /** Published test NLL (Deep Ensembles paper, Table 1), from the data sets' README. */
 const PUBLISHED: Record<string, [number, number, number]> = {
@@ -162,15 +183,69 @@ export function reportMarkdown(r: ResultsFile, wallSeconds: number | null): stri
   return L.join('\n');
 }
 
-function writeSection(markdown: string): void {
+/** The table of a `--bayesian` run: Bayes by backprop against PBP and MC-dropout, NLL and RMSE. */
+export function reportBayesianMarkdown(r: ResultsFile, wallSeconds: number | null): string {
+  const cfg = r.config;
+  const L: string[] = [];
+  L.push(
+    `Protocol: standard splits of ${'`'}/work/shared/datasets/uci${'`'} (not redistributed), per-split standardization, one hidden ` +
+      `layer of 50 ReLU units (100 for protein) as ${'`'}tfp.layers.DenseFlipout${'`'} layers (mean-field normal kernel posterior, ` +
+      `N(0, 1) prior, TFP's initialization, deterministic biases) and an ${'`'}IndependentNormal${'`'} head, trained on the negative ELBO per ` +
+      `example (mean NLL + KL / training rows, the KL from ${'`'}model.losses${'`'}) with Adam (lr ${cfg['lr']}${cfg['lrSchedule'] === 'cosine' ? ' with cosine decay to 0' : ', constant'}, ` +
+      `batch ${cfg['batchSize'] === 'auto' ? '32 below 2000 training rows, else 100' : cfg['batchSize']}) for ${cfg['epochs']} epochs, no early stopping, through ` +
+      `${'`'}fitModel${'`'} (the code of ${'`'}tfjs-prob fit --bayesian${'`'}). Prediction: the mixture of ${cfg['mcSamples']} forward passes. ` +
+      `Test NLL per point in original units and RMSE of the mixture mean, mean ± std over the splits that ran. ` +
+      `Published PBP and MC-dropout values: Deep Ensembles paper, Table 1. Backend ${r.backend}; started ${r.started}.`,
+  );
+  L.push('');
+  L.push('| data set | splits | NLL BBB (ours) | NLL PBP | NLL MC-dropout | RMSE BBB (ours) | RMSE PBP | RMSE MC-dropout | train s/split |');
+  L.push('|---|---|---|---|---|---|---|---|---|');
+  for (const ds of ORDER) {
+    const rows = r.results.filter((x) => x.dataset === ds);
+    const pub = PUBLISHED[ds]!;
+    const pubR = PUBLISHED_RMSE[ds]!;
+    if (rows.length === 0) {
+      L.push(`| ${ds} | 0 | not run | ${pub[0]} | ${pub[1]} | | ${pubR[0]} | ${pubR[1]} | |`);
+      continue;
+    }
+    const f = (v: number[]): string => {
+      const [a, b] = meanStd(v);
+      const dec = Math.min(6, Math.max(2, 1 - Math.floor(Math.log10(Math.abs(a) || 1))));
+      return `${a.toFixed(dec)} ± ${b.toFixed(dec)}`;
+    };
+    const splits = rows.map((x) => x.split).sort((a, b) => a - b);
+    const splitText = splits.length === splits[splits.length - 1]! + 1 ? `${splits.length} (0-${splits.length - 1})` : splits.join(',');
+    L.push(
+      `| ${ds} | ${splitText} | ${f(rows.map((x) => x.nllM))} | ${pub[0]} | ${pub[1]} | ${f(rows.map((x) => x.rmseM))} | ${pubR[0]} | ${pubR[1]} | ` +
+        `${meanStd(rows.map((x) => x.seconds))[0].toFixed(1)} |`,
+    );
+  }
+  L.push('');
+  L.push(
+    (wallSeconds !== null ? `Wall time of this run: ${(wallSeconds / 60).toFixed(1)} min on the shared 2-core machine. ` : '') +
+      `Total training time over the splits that ran: ${(r.results.reduce((a, b) => a + b.seconds, 0) / 60).toFixed(1)} min.`,
+  );
+  return L.join('\n');
+}
+
+const SECTION = '## UCI regression benchmark';
+const BAYES_SECTION = '## UCI regression benchmark: Bayes by backprop';
+
+/** Replaces the section `title` of bench/RESULTS.md (appends it when missing and `append`). */
+function writeSection(markdown: string, title = SECTION, append = false): void {
   const file = join(process.cwd(), 'bench', 'RESULTS.md');
   const text = readFileSync(file, 'utf8');
-  const start = text.indexOf('## UCI regression benchmark');
-  if (start < 0) throw new Error('bench/RESULTS.md has no "## UCI regression benchmark" section');
+  const found = text.split('\n').findIndex((l) => l.trimEnd() === title);
+  if (found < 0 && !append) throw new Error(`bench/RESULTS.md has no "${title}" section`);
+  const body = `${title}\n\n${markdown}\n`;
+  if (found < 0) {
+    writeFileSync(file, `${text.trimEnd()}\n\n${body}`);
+    return;
+  }
+  const start = text.split('\n').slice(0, found).join('\n').length + (found > 0 ? 1 : 0);
   const next = text.indexOf('\n## ', start + 5);
   const end = next < 0 ? text.length : next + 1;
-  const body = `## UCI regression benchmark\n\n${markdown}\n${next < 0 ? '' : '\n'}`;
-  writeFileSync(file, text.slice(0, start) + body + text.slice(end));
+  writeFileSync(file, text.slice(0, start) + body + (next < 0 ? '' : '\n') + text.slice(end));
 }
 
 async function main(): Promise<void> {
@@ -179,6 +254,7 @@ async function main(): Promise<void> {
     .argument('[dir]', 'UCI data directory (one folder per data set)')
     .option('--datasets <list>', 'comma-separated subset', ORDER.join(','))
     .option('--splits <n>', 'at most this many splits per data set')
+    .option('--first-split <k>', 'start at split k (to continue or spread a run over processes)', '0')
     .option('--ensemble <m>', 'networks in the ensemble', '5')
     .option('--epochs <n>', 'epochs', '40')
     .option('--batch-size <n>', "mini-batch size, or 'auto': 32 below 2000 training rows, else 100", 'auto')
@@ -189,15 +265,18 @@ async function main(): Promise<void> {
     .option('--report <files>', 'only build the table from results file(s), comma-separated')
     .option('--wall <seconds>', 'wall time to report with --report')
     .option('--write', 'write the UCI section of bench/RESULTS.md')
+    .option('--bayesian', 'one Bayes-by-backprop network (DenseFlipout) per split instead of the ensemble')
+    .option('--mc-samples <n>', 'forward passes averaged at prediction (with --bayesian)', '50')
     .parse();
   const o = program.opts<Record<string, string | boolean | undefined>>();
   if (o['report']) {
     // Several files (comma-separated; e.g. a data set run in a parallel process) are merged.
     const files = String(o['report']).split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')) as ResultsFile);
     const r: ResultsFile = { ...files[0]!, results: files.flatMap((f) => f.results) };
-    const md = reportMarkdown(r, o['wall'] ? Number(o['wall']) : null);
+    const bayes = r.config['bayesian'] === true;
+    const md = (bayes ? reportBayesianMarkdown : reportMarkdown)(r, o['wall'] ? Number(o['wall']) : null);
     console.log(md);
-    if (o['write']) writeSection(md);
+    if (o['write']) writeSection(md, bayes ? BAYES_SECTION : SECTION, bayes);
     return;
   }
   const dir = program.args[0];
@@ -208,8 +287,11 @@ async function main(): Promise<void> {
   tf.env().set('PROD', true);
   const backend = await tfp.ready();
   const datasets = String(o['datasets']).split(',');
+  const bayesian = o['bayesian'] === true;
   const cfg = {
-    ensemble: Number(o['ensemble']),
+    bayesian,
+    mcSamples: Number(o['mcSamples']),
+    ensemble: bayesian ? 1 : Number(o['ensemble']),
     epochs: Number(o['epochs']),
     batchSize: (o['batchSize'] === 'auto' ? 'auto' : Number(o['batchSize'])) as 'auto' | number,
     lr: Number(o['lr']),
@@ -232,7 +314,7 @@ async function main(): Promise<void> {
     const target = readInts(join(base, 'index_target.txt'))[0]!;
     const hidden = readInts(join(base, 'n_hidden.txt'))[0]!;
     const nSplits = Math.min(readInts(join(base, 'n_splits.txt'))[0]!, cfg.splits ?? Infinity);
-    for (let k = 0; k < nSplits; k++) {
+    for (let k = Number(o['firstSplit'] ?? 0); k < nSplits; k++) {
       const tr = readInts(join(base, `index_train_${k}.txt`));
       const te = readInts(join(base, `index_test_${k}.txt`));
       const sel = (rows: number[], cols: number[]): Float64Array => {
@@ -257,10 +339,11 @@ async function main(): Promise<void> {
         patience: cfg.epochs,
         ensemble: cfg.ensemble,
         seed: cfg.seed + 101 * k,
+        ...(bayesian ? { bayesian: true, mcSamples: cfg.mcSamples } : {}),
       });
       const seconds = (performance.now() - s0) / 1000;
       const one = scores({ meta: { ...fitted.meta, members: [fitted.meta.members[0]!] }, members: [fitted.members[0]!] }, xTe, yTe, te.length);
-      const all = scores(fitted, xTe, yTe, te.length);
+      const all = bayesian ? one : scores(fitted, xTe, yTe, te.length);
       disposeFitted(fitted);
       const row: SplitResult = {
         dataset: ds,
@@ -282,9 +365,9 @@ async function main(): Promise<void> {
     }
   }
   const wall = (performance.now() - t0) / 1000;
-  const md = reportMarkdown(out, wall);
+  const md = (bayesian ? reportBayesianMarkdown : reportMarkdown)(out, wall);
   console.log('\n' + md);
-  if (o['write']) writeSection(md);
+  if (o['write']) writeSection(md, bayesian ? BAYES_SECTION : SECTION, bayesian);
 }
 
 main().catch((e) => {

@@ -56,4 +56,14 @@ describe('examples (tiny settings)', () => {
     expect(existsSync(join(out, 'flow.png'))).toBe(true);
     expect(s).toMatch(/live tensors at the end: 0\n/);
   });
+
+  it('bayesian-regression trains the tutorial cases 1-4 and writes one PNG each', async () => {
+    const s = await example('bayesian-regression', ['--epochs', '2', '--passes', '3', '--out', out]);
+    for (const c of [1, 2, 3, 4]) {
+      expect(s).toMatch(new RegExp(`case ${c}: final loss [\\d.]+`));
+      expect(existsSync(join(out, `bayesian-regression-case${c}.png`))).toBe(true);
+    }
+    expect(s).toMatch(/case 3: .*model\.losses: 1/);
+    expect(s).toMatch(/live tensors at the end: 0\n/);
+  });
 });

@@ -9,6 +9,7 @@ import { CliError } from './errors.js';
 import { readTable, parseColumnList, pick, toCsv, formatNumber, type Table } from './csv.js';
 import { writeFileAtomic, type CliIo } from './io.js';
 import { evaluate, pitHistogramText, centralInterval, type Evaluation } from './metrics.js';
+import { DEFAULT_MC_SAMPLES } from './bayesian.js';
 import { disposeFitted, fitModel, loadFitted, parseHead, saveFitted, type Fitted, type TrainOptions } from './model.js';
 import { buildSpec, renderSvg, svgToPng, type PlotSeries } from './plot.js';
 import { Predictive } from './predictive.js';
@@ -73,6 +74,8 @@ export interface FitArgs {
   out?: string;
   quiet?: boolean;
   lrSchedule?: string;
+  bayesian?: boolean;
+  mcSamples?: string;
 }
 
 export function trainOptionsFrom(a: FitArgs): TrainOptions {
@@ -87,6 +90,7 @@ export function trainOptionsFrom(a: FitArgs): TrainOptions {
     ensemble: intOption(a.ensemble, '--ensemble', 1, 1, 100),
     seed: intOption(a.seed, '--seed', 0, 0, 2 ** 31 - 1),
     lrSchedule: scheduleOption(a.lrSchedule),
+    ...(a.bayesian ? { bayesian: true, mcSamples: intOption(a.mcSamples, '--mc-samples', DEFAULT_MC_SAMPLES, 1, 10_000) } : {}),
   };
 }
 
@@ -122,7 +126,7 @@ export async function fitCommand(io: CliIo, data: string, a: FitArgs): Promise<v
   }
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
   io.stdout.write(
-    `fit: ${opts.ensemble > 1 ? `ensemble of ${opts.ensemble} networks` : '1 network'}, head ${fitted.meta.head}, ` +
+    `fit: ${opts.ensemble > 1 ? `ensemble of ${opts.ensemble} networks` : '1 network'}${opts.bayesian ? ` (Bayesian: DenseFlipout, ${opts.mcSamples} passes)` : ''}, head ${fitted.meta.head}, ` +
       `${table.rows} rows, ${secs} s; model written to ${a.out}\n`,
   );
 }

@@ -66,6 +66,8 @@ function buildProgram(io: CliIo, init: () => Promise<void>): Command {
     .option('--patience <n>', 'epochs without validation improvement before stopping', '20')
     .option('--ensemble <m>', 'train M networks from different seeds and predict their uniform mixture', '1')
     .option('--seed <n>', 'random seed (initialization, shuffling, split)', '0')
+    .option('--bayesian', 'Bayes by backprop: DenseFlipout layers (weight posterior), KL added to the NLL; predicts the mixture of --mc-samples passes')
+    .option('--mc-samples <n>', 'forward passes averaged per network at prediction (with --bayesian)', '50')
     .option('--quiet', 'no progress output')
     .requiredOption('--out <dir>', 'model directory to write (written atomically)')
     .action(async (data: string, o: Record<string, string>) => {

@@ -13,6 +13,7 @@ import { CliError } from './errors.js';
 import { writeDirAtomic } from './io.js';
 import { mulberry32, permutation } from './rng.js';
 import { applyScaler, fitScaler, type Scaler } from './scaler.js';
+import { trainBayesianNetworks } from './bayesian.js';
 
 export type HeadKind = 'normal' | 'mvn-tril' | 'mixture';
 
@@ -100,6 +101,10 @@ export interface TrainOptions {
   /** 'constant' (default) or 'cosine': the learning rate decays as lr (1 + cos(pi t / T)) / 2 over the `epochs` budget. */
   lrSchedule?: 'constant' | 'cosine';
   seed: number;
+  /** Bayes by backprop (`fit --bayesian`): DenseFlipout layers, see bayesian.ts. */
+  bayesian?: boolean;
+  /** Forward passes averaged per network at prediction (Bayesian networks only). */
+  mcSamples?: number;
 }
 
 export interface EpochInfo {
@@ -412,7 +417,8 @@ export async function fitModel(
   const yScaler = fitScaler(y, n, d);
   const xs = applyScaler(xScaler, x, n);
   const ys = applyScaler(yScaler, y, n);
-  const { models, history } = await trainNetworks(xs, ys, n, f, d, opts, reporter);
+  const train = opts.bayesian ? trainBayesianNetworks : trainNetworks;
+  const { models, history } = await train(xs, ys, n, f, d, opts, reporter);
   const { head, ...rest } = opts;
   const meta: ModelMeta = {
     format: 'tfjs-prob-model',

@@ -21,6 +21,7 @@ import * as tfp from 'tfjs-probability';
 import type { Fitted } from './model.js';
 import { parseHead, type HeadKind } from './model.js';
 import { applyScaler, logDetScale } from './scaler.js';
+import { DEFAULT_MC_SAMPLES } from './bayesian.js';
 
 type Dist = tfp.distributions.Distribution;
 const tfd = tfp.distributions;
@@ -72,7 +73,11 @@ export class Predictive {
     this.yStd = tf.tensor1d(fitted.meta.yScaler.std);
     this.dists = [];
     try {
-      for (const model of fitted.members) this.dists.push(tfp.predictDistribution(model, this.xt));
+      // A Bayesian network draws fresh weights per call: its predictive is the mixture of several passes.
+      const passes = fitted.meta.training?.bayesian ? (fitted.meta.training.mcSamples ?? DEFAULT_MC_SAMPLES) : 1;
+      for (const model of fitted.members) {
+        for (let s = 0; s < passes; s++) this.dists.push(tfp.predictDistribution(model, this.xt));
+      }
       this.marg = this.computeMarginals();
     } catch (e) {
       this.dispose();

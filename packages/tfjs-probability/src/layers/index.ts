@@ -11,3 +11,16 @@ export { MixtureDensity, MDN_SIGMA_EPSILON, type MixtureDensityArgs } from './mi
 export { makeTrainStep, type TrainStepOptions } from './mixture_density.js';
 export { FastAdam, enableFastWasmMatMul, disableFastWasmMatMul, fastWasmMatMulEnabled } from '../kernels/mixture_train.js';
 export { AutoregressiveTransform, type AutoregressiveTransformArgs } from './autoregressive_transform.js';
+export { DenseVariational, type DenseVariationalArgs } from './dense_variational.js';
+export {
+  posteriorMeanField, priorStandardNormal, priorTrainable, klExact, klMonteCarlo, registerVariationalFn, registerDivergenceFn,
+  type MakeVariationalFn, type DivergenceFn, type VariableFactory,
+} from './variational_fns.js';
+export { DenseReparameterization, type DenseReparameterizationArgs } from './dense_reparameterization.js';
+export { DenseFlipout, type DenseFlipoutArgs } from './dense_flipout.js';
+export type { BayesianKernelLayer, BayesianKernelLayerArgs } from './bayesian_kernel_layer.js';
+export { Convolution2DReparameterization, type Convolution2DReparameterizationArgs } from './conv2d_reparameterization.js';
+export { Convolution2DFlipout, type Convolution2DFlipoutArgs } from './conv2d_flipout.js';
+export { VariableLayer, type VariableLayerArgs, type VariableInitializerName } from './variable_layer.js';
+export { KLDivergenceRegularizer, registerPriorDistributionFn, type KLDivergenceRegularizerOptions, type MakePriorDistributionFn } from './kl_divergence_regularizer.js';
+export { KLDivergenceAddLoss, type KLDivergenceAddLossArgs } from './kl_divergence_add_loss.js';

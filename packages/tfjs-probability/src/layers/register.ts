@@ -14,3 +14,10 @@ import { MixtureSameFamily } from './mixture_same_family.js'; tf.serialization.r
 import { MixtureDensity } from './mixture_density.js'; tf.serialization.registerClass(MixtureDensity);
 import { AutoregressiveNetwork } from '../bijectors/autoregressive_network.js'; tf.serialization.registerClass(AutoregressiveNetwork);
 import { AutoregressiveTransform } from './autoregressive_transform.js'; tf.serialization.registerClass(AutoregressiveTransform);
+import { DenseVariational } from './dense_variational.js'; tf.serialization.registerClass(DenseVariational);
+import { DenseReparameterization } from './dense_reparameterization.js'; tf.serialization.registerClass(DenseReparameterization);
+import { DenseFlipout } from './dense_flipout.js'; tf.serialization.registerClass(DenseFlipout);
+import { Convolution2DReparameterization } from './conv2d_reparameterization.js'; tf.serialization.registerClass(Convolution2DReparameterization);
+import { Convolution2DFlipout } from './conv2d_flipout.js'; tf.serialization.registerClass(Convolution2DFlipout);
+import { VariableLayer } from './variable_layer.js'; tf.serialization.registerClass(VariableLayer);
+import { KLDivergenceAddLoss } from './kl_divergence_add_loss.js'; tf.serialization.registerClass(KLDivergenceAddLoss);
