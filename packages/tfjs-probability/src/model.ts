@@ -52,6 +52,11 @@ function predictParams(model: tf.LayersModel, head: Head, x: tf.Tensor | tf.Tens
   const outputLayers = (model as unknown as { outputLayers?: tf.layers.Layer[] }).outputLayers ?? [];
   const idx = outputLayers.indexOf(head);
   const args = batchSize === undefined ? {} : { batchSize };
+  if ((head as { convertToTensorFn?: string }).convertToTensorFn !== undefined) {
+    // The head outputs a sample / mean / ... (TFP's convert_to_tensor_fn): read the parameters at its input.
+    const sub = tf.model({ inputs: model.inputs, outputs: head.input as tf.SymbolicTensor });
+    return sub.predict(x, args) as tf.Tensor;
+  }
   if (idx >= 0) {
     const out = model.predict(x, args);
     if (!Array.isArray(out)) return out;

@@ -7,6 +7,19 @@
 import * as tf from '@tensorflow/tfjs';
 import '../layers/register.js';
 import { InvalidArgumentError } from '../errors.js';
+import { prepareKerasArtifacts, toKerasTopology, type KerasLoadOptions } from './keras.js';
+
+export {
+  prepareKerasArtifacts,
+  registerKerasHead,
+  registerKerasWeightNames,
+  independentHead,
+  independentMixtureHead,
+  type KerasLoadOptions,
+  type KerasHeadOptions,
+  type KerasHeadContext,
+  type KerasHeadSpec,
+} from './keras.js';
 
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
@@ -49,7 +62,7 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<Sav
       const weights = toArrayBuffer(artifacts.weightData);
       const manifest: tf.io.WeightsManifestConfig = [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }];
       const json: Record<string, unknown> = {
-        modelTopology: artifacts.modelTopology,
+        modelTopology: toKerasTopology(artifacts.modelTopology as Record<string, unknown>),
         format: artifacts.format ?? 'layers-model',
         generatedBy: artifacts.generatedBy,
         convertedBy: artifacts.convertedBy ?? null,
@@ -79,13 +92,19 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<Sav
  * importing the package; a layer class that is not registered fails with a message saying
  * what to register.
  *
+ * Models converted from Keras with TFP heads (`tensorflowjs_converter --input_format keras`) load
+ * too: TFP's configs are mapped onto this library's heads, sizes TFP keeps only in pickled
+ * closures are inferred from the head's input width, and `options.heads` supplies what cannot be
+ * inferred (`{heads: {mixture_same_family: {numComponents: 3, componentLayer: ...}}}`); see
+ * `KerasLoadOptions` and the README section "From Python to the browser".
+ *
  * @example
  * ```ts
  * const model = await tfp.io.loadModel('./my-model');
  * const d = tfp.predictDistribution(model, x);
  * ```
  */
-export async function loadModel(dirOrModelJson: string): Promise<tf.LayersModel> {
+export async function loadModel(dirOrModelJson: string, options: KerasLoadOptions = {}): Promise<tf.LayersModel> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
   let modelPath = path.resolve(dirOrModelJson);
@@ -102,7 +121,7 @@ export async function loadModel(dirOrModelJson: string): Promise<tf.LayersModel>
     throw new InvalidArgumentError(`loadModel: ${modelPath} has no modelTopology; is it a tfjs layers model.json?`);
   }
   const dir = path.dirname(modelPath);
-  const artifacts = await tf.io.getModelArtifactsForJSON(modelJSON, async (manifest) => {
+  const raw = await tf.io.getModelArtifactsForJSON(modelJSON, async (manifest) => {
     const specs: tf.io.WeightsManifestEntry[] = [];
     const buffers: ArrayBuffer[] = [];
     for (const group of manifest) {
@@ -117,6 +136,7 @@ export async function loadModel(dirOrModelJson: string): Promise<tf.LayersModel>
     }
     return [specs, tf.io.concatenateArrayBuffers(buffers)];
   });
+  const artifacts = prepareKerasArtifacts(raw, options);
   try {
     return await tf.loadLayersModel({ load: async () => artifacts });
   } catch (e) {

@@ -12,3 +12,5 @@ tf.serialization.registerClass(Sampling);
 import { MixtureNormal } from './mixture_normal.js'; tf.serialization.registerClass(MixtureNormal);
 import { MixtureSameFamily } from './mixture_same_family.js'; tf.serialization.registerClass(MixtureSameFamily);
 import { MixtureDensity } from './mixture_density.js'; tf.serialization.registerClass(MixtureDensity);
+import { OneHotCategorical } from './one_hot_categorical.js'; tf.serialization.registerClass(OneHotCategorical);
+import { CategoricalMixtureOfOneHotCategorical } from './categorical_mixture_of_one_hot_categorical.js'; tf.serialization.registerClass(CategoricalMixtureOfOneHotCategorical);
