@@ -1,0 +1,134 @@
+// Models converted from Keras with TFP heads (fixtures: test/fixtures/generate_keras.py, after
+// TFP 0.25's get_config and tensorflowjs_converter's layers format) load through tfp.io.loadModel
+// and give scipy's log densities.
+import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as tfp from '../../src/index.js';
+import { Normal } from '../../src/distributions/normal.js';
+import { loadModel, prepareKerasArtifacts, saveModel } from '../../src/io/index.js';
+import { predictDistribution } from '../../src/model.js';
+import { expectClose, loadFixture } from '../helpers.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fixtureDir = (d: string): string => join(here, '..', 'fixtures', 'keras', d);
+const root = mkdtempSync(join(tmpdir(), 'tfp-keras-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+interface Case {
+  name: string;
+  dir: string;
+  options: tfp.io.KerasLoadOptions;
+  x: number[][];
+  y: number[] | number[][] | number[][][];
+  logProb: number[];
+  predict?: number[][];
+  errorWithoutOptions?: string;
+}
+const { cases } = loadFixture<{ cases: Case[] }>('keras');
+const tfpl = tfp.layers;
+
+function registerLambda(): void {
+  // TFP: DistributionLambda(lambda t: tfd.Normal(t[..., 0], tf.math.softplus(t[..., 1])))
+  tfpl.registerDistributionFn('distribution_lambda', (t: tf.Tensor) => {
+    const [loc, raw] = tf.tidy(() => tf.split(t, 2, -1).map((v) => tf.squeeze(v, [-1])));
+    const scale = tf.tidy(() => tf.softplus(raw!));
+    const d = new Normal({ loc: loc!, scale });
+    tf.dispose([loc!, raw!, scale]);
+    return d;
+  });
+}
+
+describe('io.loadModel: Keras models with TFP heads, converted by tensorflowjs_converter', () => {
+  for (const c of cases) {
+    it(`${c.name}: loads and gives scipy's log densities`, async () => {
+      if (c.errorWithoutOptions !== undefined) {
+        await expect(loadModel(fixtureDir(c.dir))).rejects.toThrow(new RegExp(c.errorWithoutOptions));
+      }
+      if (c.name === 'distribution_lambda') registerLambda();
+      const model = await loadModel(fixtureDir(c.dir), c.options);
+      const before = tf.memory().numTensors;
+      const x = tf.tensor2d(c.x);
+      const y = tf.tensor(c.y);
+      const d = predictDistribution(model, x);
+      expect(d.batchShape).toEqual([c.x.length]);
+      const lp = d.logProb(y);
+      expectClose(lp, c.logProb, { rtol: 1e-4, atol: 1e-4, context: c.name });
+      // predict returns what convert_to_tensor_fn names (TFP's default: a sample), [N, ...eventShape].
+      const out = model.predict(x) as tf.Tensor;
+      expect(out.shape).toEqual([c.x.length, ...d.eventShape]);
+      if (c.predict !== undefined) expectClose(out, c.predict, { rtol: 1e-4, atol: 1e-5, context: `${c.name} predict` });
+      d.dispose();
+      tf.dispose([x, y, lp, out]);
+      expect(tf.memory().numTensors).toBe(before);
+      model.dispose();
+    });
+  }
+
+  it("convertToTensor: 'params' makes heads output their raw parameters, so the model trains in tfjs", async () => {
+    const model = await loadModel(fixtureDir('mvn_tril'), { convertToTensor: 'params' });
+    const head = model.layers[model.layers.length - 1] as tfp.layers.DistributionLayer;
+    expect(head.convertToTensorFn).toBeUndefined();
+    const x = tf.tensor2d(cases.find((c) => c.name === 'mvn_tril')!.x);
+    const out = model.predict(x) as tf.Tensor;
+    expect(out.shape).toEqual([x.shape[0], 5]);
+    model.compile({ optimizer: 'sgd', loss: tfp.losses.negativeLogLikelihood(head) });
+    const h = await model.fit(x, tf.zeros([x.shape[0], 2]), { epochs: 1, verbose: 0 });
+    expect(Number.isFinite(h.history['loss']![0] as number)).toBe(true);
+    tf.dispose([x, out]);
+    model.dispose();
+  });
+
+  it('a width that does not match the config names the layer, both sizes and the option', async () => {
+    const mj = JSON.parse(readFileSync(join(fixtureDir('independent_normal'), 'model.json'), 'utf8'));
+    mj.modelTopology.model_config.config.layers[1].config.event_shape = [3];
+    const artifacts = { modelTopology: mj.modelTopology, weightSpecs: mj.weightsManifest[0].weights };
+    expect(() => prepareKerasArtifacts(artifacts)).toThrow(
+      /layer 'independent_normal' \(IndependentNormal\): its input has width 4 but params_size\(event_shape \[3\]\) = 6; pass it as loadModel\(path, \{heads: \{independent_normal: \{eventShape: \[n\]\}\}\}\)/,
+    );
+  });
+
+  it('a convert_to_tensor_fn that is not one of TFP\'s names fails, naming the option', async () => {
+    const mj = JSON.parse(readFileSync(join(fixtureDir('mvn_tril'), 'model.json'), 'utf8'));
+    mj.modelTopology.model_config.config.layers[1].config.convert_to_tensor_fn = '<lambda>';
+    expect(() => prepareKerasArtifacts({ modelTopology: mj.modelTopology })).toThrow(
+      /'multivariate_normal_tri_l' \(MultivariateNormalTriL\): convert_to_tensor_fn "<lambda>" is not one of sample, mean, mode, stddev, variance.*convertToTensorFn: 'mean'/,
+    );
+  });
+
+  it('TFP layers this library does not have fail with their name', () => {
+    const topo = { model_config: { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'KLDivergenceAddLoss', config: { name: 'kl' } }] } } };
+    expect(() => prepareKerasArtifacts({ modelTopology: topo })).toThrow(/layer 'kl' is TFP's KLDivergenceAddLoss, which tfjs-probability cannot load/);
+  });
+
+  it('saveModel writes TFP-rebuildable configs (snake_case keys, sizes explicit, Lambda keys) that load back bit-identically', async () => {
+    const heads: tfp.layers.DistributionLayer[] = [
+      new tfpl.MultivariateNormalTriL({ eventSize: 2 }),
+      new tfpl.OneHotCategorical({ eventSize: 3, convertToTensorFn: 'mean' }),
+      new tfpl.CategoricalMixtureOfOneHotCategorical({ eventSize: 3, numComponents: 2 }),
+      new tfpl.MixtureSameFamily({ numComponents: 2, componentLayer: new tfpl.IndependentNormal({ eventShape: [2] }) }),
+    ];
+    for (const [i, head] of heads.entries()) {
+      const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: head.paramsSize }), head] });
+      const dir = join(root, `save${i}`);
+      await saveModel(model, dir);
+      const cfg = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).modelTopology.config.layers[1];
+      expect(cfg.class_name).toBe(head.getClassName());
+      expect(cfg.config).toMatchObject({ function: null, function_type: 'raw', output_shape_type: 'raw', arguments: {} });
+      if (i === 0) expect(cfg.config.event_size).toBe(2);
+      if (i === 1) expect(cfg.config).toMatchObject({ event_size: 3, convert_to_tensor_fn: 'mean' });
+      if (i === 2) expect(cfg.config).toMatchObject({ event_size: 3, num_components: 2 });
+      if (i === 3) expect(cfg.config).toMatchObject({ num_components: 2, component_layer: { class_name: 'IndependentNormal', config: { event_shape: [2] } } });
+      const loaded = await loadModel(dir);
+      const x = tf.randomNormal([4, 3], 0, 1, 'float32', i);
+      const [a, b] = [model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor];
+      expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+      tf.dispose([x, a, b]);
+      model.dispose();
+      loaded.dispose();
+    }
+  });
+});
