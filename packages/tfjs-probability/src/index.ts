@@ -13,5 +13,6 @@ export { distributions as tfd };
 export { layers, losses, io };
 export { layers as tfpl };
 export { predictDistribution, sampleFromModel, type PredictDistributionOptions, type SampleFromModelOptions } from './model.js';
+export { predictiveMixture, type PredictiveMixture, type PredictiveMixtureOptions } from './model.js';
 export { ready, type ReadyOptions } from './backend.js';
 export { NotImplementedError, InvalidArgumentError } from './errors.js';

@@ -72,7 +72,9 @@ function predictParams(model: tf.LayersModel, head: Head, x: tf.Tensor | tf.Tens
 /**
  * The distribution a model predicts for inputs `x`: runs the model and converts the head's
  * output with `head.toDistribution`. For `x` of `N` rows the result has `batchShape [N]` and
- * the head's event shape. The caller owns (and disposes) the distribution.
+ * the head's event shape. The caller owns (and disposes) the distribution. A model with
+ * Bayesian layers (`DenseVariational`, `DenseFlipout`, ...) draws fresh weights on every
+ * call, so each call gives one member of the posterior predictive (see `predictiveMixture`).
  *
  * @example
  * ```ts
@@ -131,5 +133,84 @@ export function sampleFromModel(
     });
   } finally {
     d.dispose();
+  }
+}
+
+export interface PredictiveMixtureOptions extends PredictDistributionOptions {
+  /** Number of stochastic forward passes `T` (default 50). */
+  numSamples?: number;
+}
+
+/** The moments of the posterior predictive mixture; the caller disposes the four tensors. */
+export interface PredictiveMixture {
+  /** Predictive mean `(1/T) Σ_t μ_t(x)`, `[N, ...event]`. */
+  mean: tf.Tensor;
+  /** Epistemic variance: the variance of the per-pass means `μ_t(x)` over the passes (uncertainty about the weights). */
+  epistemicVariance: tf.Tensor;
+  /** Aleatoric variance: the mean of the per-pass variances `σ²_t(x)` (noise in the data); zero without a distribution head. */
+  aleatoricVariance: tf.Tensor;
+  /** Total predictive variance of the mixture: `epistemicVariance + aleatoricVariance`. */
+  variance: tf.Tensor;
+}
+
+/**
+ * The posterior predictive of a model with stochastic layers (`DenseVariational`,
+ * `DenseFlipout`, ... or dropout kept on) as the equally weighted mixture of `T` forward
+ * passes, each with freshly drawn weights.
+ *
+ * Mathematical details: with per-pass predictive mean `μ_t(x)` and variance `σ²_t(x)` (from
+ * the distribution head; a model without one gives its output as `μ_t` and `σ²_t = 0`), the
+ * mixture `(1/T) Σ_t p(y | x, w_t)` has mean `μ̄ = (1/T) Σ_t μ_t` and, by the law of total
+ * variance, variance `(1/T) Σ_t (μ_t − μ̄)²` (epistemic) `+ (1/T) Σ_t σ²_t` (aleatoric).
+ *
+ * @example
+ * ```ts
+ * const { mean, epistemicVariance, aleatoricVariance, variance } = tfp.predictiveMixture(model, xTest, { numSamples: 100 });
+ * tf.dispose([mean, epistemicVariance, aleatoricVariance, variance]);
+ * ```
+ */
+export function predictiveMixture(
+  model: tf.LayersModel,
+  x: tf.Tensor | tf.Tensor[],
+  options: PredictiveMixtureOptions = {},
+): PredictiveMixture {
+  const t = options.numSamples ?? 50;
+  if (!Number.isInteger(t) || t < 1) {
+    throw new InvalidArgumentError(`predictiveMixture: numSamples must be a positive integer; got ${String(options.numSamples)}`);
+  }
+  const outs = ((model as unknown as { outputLayers?: tf.layers.Layer[] }).outputLayers ?? []).filter(isDistributionHead);
+  const last = model.layers[model.layers.length - 1];
+  const withHead = options.head !== undefined || outs.length > 0 || (last !== undefined && isDistributionHead(last));
+  const means: tf.Tensor[] = [];
+  const variances: tf.Tensor[] = [];
+  try {
+    for (let i = 0; i < t; i++) {
+      if (withHead) {
+        const d = predictDistribution(model, x, options);
+        try {
+          means.push(d.mean());
+          variances.push(d.variance());
+        } finally {
+          d.dispose();
+        }
+      } else {
+        const args = options.batchSize === undefined ? {} : { batchSize: options.batchSize };
+        const out = model.predict(x, args);
+        if (Array.isArray(out)) {
+          tf.dispose(out);
+          throw new InvalidArgumentError(`predictiveMixture: model '${model.name}' has ${out.length} outputs and no distribution head; pass {head}`);
+        }
+        means.push(out);
+      }
+    }
+    return tf.tidy(() => {
+      const m = tf.stack(means);
+      const { mean, variance: epistemicVariance } = tf.moments(m, 0);
+      const aleatoricVariance = withHead ? tf.mean(tf.stack(variances), 0) : tf.zerosLike(mean);
+      return { mean, epistemicVariance, aleatoricVariance, variance: tf.add(epistemicVariance, aleatoricVariance) };
+    });
+  } finally {
+    tf.dispose(means);
+    tf.dispose(variances);
   }
 }

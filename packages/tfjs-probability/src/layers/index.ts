@@ -12,3 +12,11 @@ export { makeTrainStep, type TrainStepOptions } from './mixture_density.js';
 export { FastAdam, enableFastWasmMatMul, disableFastWasmMatMul, fastWasmMatMulEnabled } from '../kernels/mixture_train.js';
 export { OneHotCategorical, type OneHotCategoricalArgs } from './one_hot_categorical.js';
 export { CategoricalMixtureOfOneHotCategorical, type CategoricalMixtureOfOneHotCategoricalArgs } from './categorical_mixture_of_one_hot_categorical.js';
+export { DenseVariational, type DenseVariationalArgs } from './dense_variational.js';
+export {
+  posteriorMeanField, priorStandardNormal, priorTrainable, klExact, klMonteCarlo, registerVariationalFn, registerDivergenceFn,
+  type MakeVariationalFn, type DivergenceFn, type VariableFactory,
+} from './variational_fns.js';
+export { DenseReparameterization, type DenseReparameterizationArgs } from './dense_reparameterization.js';
+export { DenseFlipout, type DenseFlipoutArgs } from './dense_flipout.js';
+export type { BayesianKernelLayer, BayesianKernelLayerArgs } from './bayesian_kernel_layer.js';

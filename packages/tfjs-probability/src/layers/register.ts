@@ -14,3 +14,6 @@ import { MixtureSameFamily } from './mixture_same_family.js'; tf.serialization.r
 import { MixtureDensity } from './mixture_density.js'; tf.serialization.registerClass(MixtureDensity);
 import { OneHotCategorical } from './one_hot_categorical.js'; tf.serialization.registerClass(OneHotCategorical);
 import { CategoricalMixtureOfOneHotCategorical } from './categorical_mixture_of_one_hot_categorical.js'; tf.serialization.registerClass(CategoricalMixtureOfOneHotCategorical);
+import { DenseVariational } from './dense_variational.js'; tf.serialization.registerClass(DenseVariational);
+import { DenseReparameterization } from './dense_reparameterization.js'; tf.serialization.registerClass(DenseReparameterization);
+import { DenseFlipout } from './dense_flipout.js'; tf.serialization.registerClass(DenseFlipout);
