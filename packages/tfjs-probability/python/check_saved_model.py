@@ -144,7 +144,8 @@ ACTIVATIONS = {
 
 
 class Model:
-    """A tfjs layers model rebuilt in numpy (float64): Dense / Activation / Dropout layers and one head."""
+    """A tfjs layers model rebuilt in numpy (float64): Dense / Activation / Dropout layers, DenseFlipout and
+    DenseReparameterization at their posterior mean, and one head."""
 
     def __init__(self, topology, weights):
         cfg = topology.get('model_config', topology)
@@ -173,6 +174,12 @@ class Model:
             z = h @ self._weight(layer, 'kernel')
             if cfg.get('use_bias', True):
                 z = z + self._weight(layer, 'bias')
+            return ACTIVATIONS[cfg.get('activation')](z)
+        if cls in ('DenseFlipout', 'DenseReparameterization'):
+            # Bayesian layers: the network at the kernel posterior's loc (its mean), TFP's weight names.
+            z = h @ self._weight(layer, 'kernel_posterior_loc')
+            if any(k.endswith(f'{self.name_of(layer)}/bias_posterior_loc') for k in self.weights):
+                z = z + self._weight(layer, 'bias_posterior_loc')
             return ACTIVATIONS[cfg.get('activation')](z)
         if cls == 'Activation':
             return ACTIVATIONS[cfg['activation']](h)

@@ -13,6 +13,8 @@ export {
   prepareKerasArtifacts,
   registerKerasHead,
   registerKerasWeightNames,
+  registerKerasLayer,
+  denseVariationalLayer,
   independentHead,
   independentMixtureHead,
   type KerasLoadOptions,

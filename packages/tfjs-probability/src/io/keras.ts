@@ -32,6 +32,8 @@ export interface KerasHeadOptions {
   convertToTensorFn?: ConvertToTensorFn;
   /** DistributionLambda: the name a TypeScript function is registered under (default: the layer's name). */
   makeDistribution?: string;
+  /** Bayesian layers: the factor on the KL term (TFP keeps it in the pickled kernel_divergence_fn; default 1). */
+  klWeight?: number;
 }
 
 export interface KerasLoadOptions {
@@ -52,13 +54,24 @@ export interface KerasHeadContext {
   config: Cfg;
   width: number | undefined;
   options: KerasHeadOptions;
+  /** The weights manifest (for layers whose options show only in their weights). */
+  specs?: readonly tf.io.WeightsManifestEntry[];
 }
 
 /** Returns the head's own keys (snake_case, as in the model.json) from TFP's config. */
 export type KerasHeadSpec = (ctx: KerasHeadContext) => Cfg;
 
 const heads = new Map<string, KerasHeadSpec>();
+const otherLayers = new Map<string, KerasHeadSpec>();
 const weightNames = new Map<string, Record<string, string>>();
+
+/**
+ * Registers how TFP's config of a layer that is not a head (a Bayesian layer) becomes ours: the
+ * spec returns the layer's keys (snake_case); `name`, `trainable`, `dtype` and `batch_input_shape` are kept.
+ */
+export function registerKerasLayer(className: string, spec: KerasHeadSpec): void {
+  otherLayers.set(className, spec);
+}
 
 /** Registers how TFP's `className` config becomes this library's head config. */
 export function registerKerasHead(className: string, spec: KerasHeadSpec): void {
@@ -80,8 +93,13 @@ const TFP_ONLY_KEYS = [
   'convert_to_tensor_fn', 'event_shape', 'event_size', 'num_components', 'component_layer',
 ];
 
-/** TFP layers this library cannot load. */
-const TFP_UNSUPPORTED = ['VariationalGaussianProcess', 'KLDivergenceAddLoss', 'AutoregressiveTransform', 'VariableLayer'];
+/** TFP layers this library cannot load (unless a module registers a class of that name). */
+const TFP_UNSUPPORTED = [
+  'VariationalGaussianProcess', 'KLDivergenceAddLoss', 'AutoregressiveTransform', 'VariableLayer', 'DenseLocalReparameterization',
+  'Convolution1DFlipout', 'Convolution2DFlipout', 'Convolution3DFlipout', 'Convolution1DReparameterization',
+  'Convolution2DReparameterization', 'Convolution3DReparameterization', 'AutoregressiveNetwork', 'BlockwiseInitializer',
+];
+const KEPT_KEYS = ['name', 'trainable', 'dtype', 'batch_input_shape'];
 
 /** Layers whose output has the width of their input. */
 const SAME_WIDTH = new Set([
@@ -275,9 +293,18 @@ function visitLayer(entry: Cfg, inWidth: number | undefined, walk: Walk): number
   }
   const map = weightNames.get(className);
   if (map) renameWeights(name, map, walk.specs);
+  const registered = !!tf.serialization.SerializationMap.getMap().classNameMap[className];
+  const layerOptions = { ...(walk.options.heads?.[className] ?? {}), ...(walk.options.heads?.[name] ?? {}) };
+  const other = otherLayers.get(className);
+  if (other !== undefined && registered) {
+    const ctx: KerasHeadContext = { layer: name, className, config, width: inWidth, options: layerOptions };
+    const kept: Cfg = {};
+    for (const k of KEPT_KEYS) if (k in config) kept[k] = config[k];
+    entry['config'] = { ...kept, ...other({ ...ctx, specs: walk.specs }) };
+  }
   const spec = heads.get(className);
   if (spec === undefined) {
-    if (TFP_UNSUPPORTED.includes(className)) {
+    if (TFP_UNSUPPORTED.includes(className) && !registered) {
       throw new InvalidArgumentError(`loadModel: layer '${name}' is TFP's ${className}, which tfjs-probability cannot load`);
     }
     const units = positiveInt(config['units']);
@@ -287,12 +314,12 @@ function visitLayer(entry: Cfg, inWidth: number | undefined, walk: Walk): number
     return widthOfWeights(name, walk.specs);
   }
   if (className === 'DistributionLambda' && !('make_distribution_fn' in config)) return undefined; // saved by this library
-  if (!tf.serialization.SerializationMap.getMap().classNameMap[className]) {
+  if (!registered) {
     throw new InvalidArgumentError(
       `loadModel: layer '${name}' is TFP's ${className}, which this version of tfjs-probability does not have (yet)`,
     );
   }
-  const options = { ...(walk.options.heads?.[className] ?? {}), ...(walk.options.heads?.[name] ?? {}) };
+  const options = layerOptions;
   const ctx: KerasHeadContext = { layer: name, className, config, width: lastDim(config['batch_input_shape']) ?? inWidth, options };
   const own = spec(ctx);
   let convert: unknown = options.convertToTensorFn ?? config['convert_to_tensor_fn'];
@@ -400,6 +427,38 @@ export function toKerasTopology(topology: Cfg): Cfg {
   visit((topology['model_config'] ?? topology) as Cfg);
   return topology;
 }
+
+/**
+ * TFP's DenseFlipout / DenseReparameterization (dense_variational.py): `units`, `activation` and
+ * `seed` from the config; the posterior, prior and divergence functions are pickled, so only TFP's
+ * defaults load (mean-field normal kernel posterior with weights `kernel_posterior_loc` and
+ * `kernel_posterior_untransformed_scale`, deterministic bias `bias_posterior_loc`, the names
+ * this library's layers use too); `klWeight` (inside TFP's pickled divergence) comes from the options.
+ */
+export function denseVariationalLayer(ctx: KerasHeadContext): Cfg {
+  const c = ctx.config;
+  const mine = (w: string): boolean => (ctx.specs ?? []).some((s) => s.name === `${ctx.layer}/${w}` || s.name.endsWith(`/${ctx.layer}/${w}`));
+  if (!mine('kernel_posterior_loc') || !mine('kernel_posterior_untransformed_scale')) {
+    throw new InvalidArgumentError(
+      `loadModel: layer '${ctx.layer}' (${ctx.className}) has no weights ${ctx.layer}/kernel_posterior_loc and ` +
+        `${ctx.layer}/kernel_posterior_untransformed_scale: only TFP's default kernel_posterior_fn (mean-field normal) loads`,
+    );
+  }
+  if (mine('bias_posterior_untransformed_scale')) {
+    throw new InvalidArgumentError(
+      `loadModel: layer '${ctx.layer}' (${ctx.className}) has a normal bias posterior; only TFP's default deterministic bias (bias_posterior_loc) loads`,
+    );
+  }
+  const act = c['activation'];
+  const activation = typeof act === 'string' ? act : act && typeof act === 'object' ? ((act as Cfg)['config'] as Cfg | undefined)?.['name'] ?? (act as Cfg)['class_name'] : null;
+  const out: Cfg = { units: c['units'], activation: activation === 'linear' ? null : activation, use_bias: c['bias_posterior_fn'] != null };
+  if (typeof c['seed'] === 'number') out['seed'] = c['seed'];
+  if (ctx.options.klWeight !== undefined) out['kl_weight'] = ctx.options.klWeight;
+  return out;
+}
+
+registerKerasLayer('DenseFlipout', denseVariationalLayer);
+registerKerasLayer('DenseReparameterization', denseVariationalLayer);
 
 // TFP's head classes (tensorflow_probability/python/layers/distribution_layer.py). A head that
 // another module adds needs one line here, e.g. IndependentPoisson: independentHead(1).

@@ -99,6 +99,27 @@ describe('io.loadModel: Keras models with TFP heads, converted by tensorflowjs_c
     );
   });
 
+  it("DenseFlipout: TFP's posterior weights land in our layer's weights of the same names", async () => {
+    const model = await loadModel(fixtureDir('dense_flipout'), { heads: { dense_flipout: { klWeight: 0.01 } } });
+    const layer = model.layers[0] as tfp.layers.DenseFlipout;
+    expect(layer.getClassName()).toBe('DenseFlipout');
+    expect(layer.klWeight).toBe(0.01);
+    const byName = new Map(layer.weights.map((w) => [w.originalName, w]));
+    const scale = byName.get('dense_flipout/kernel_posterior_untransformed_scale')!.read();
+    expect(Array.from(await scale.data())).toEqual(new Array(18).fill(-30));
+    expect(byName.get('dense_flipout/kernel_posterior_loc')!.shape).toEqual([3, 6]);
+    expect(byName.get('dense_flipout/bias_posterior_loc')!.shape).toEqual([6]);
+    model.dispose();
+  });
+
+  it('DenseFlipout with a non-default posterior (other weight names) fails, saying which posterior loads', () => {
+    const mj = JSON.parse(readFileSync(join(fixtureDir('dense_flipout'), 'model.json'), 'utf8'));
+    const specs = mj.weightsManifest[0].weights.map((w: { name: string }) => ({ ...w, name: w.name.replace('untransformed_scale', 'scale') }));
+    expect(() => prepareKerasArtifacts({ modelTopology: mj.modelTopology, weightSpecs: specs })).toThrow(
+      /layer 'dense_flipout' \(DenseFlipout\) has no weights .*kernel_posterior_untransformed_scale: only TFP's default kernel_posterior_fn/,
+    );
+  });
+
   it('TFP layers this library does not have fail with their name', () => {
     const topo = { model_config: { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'KLDivergenceAddLoss', config: { name: 'kl' } }] } } };
     expect(() => prepareKerasArtifacts({ modelTopology: topo })).toThrow(/layer 'kl' is TFP's KLDivergenceAddLoss, which tfjs-probability cannot load/);
