@@ -296,7 +296,10 @@ function visitLayer(entry: Cfg, inWidth: number | undefined, walk: Walk): number
   const registered = !!tf.serialization.SerializationMap.getMap().classNameMap[className];
   const layerOptions = { ...(walk.options.heads?.[className] ?? {}), ...(walk.options.heads?.[name] ?? {}) };
   const other = otherLayers.get(className);
-  if (other !== undefined && registered) {
+  if (other !== undefined && !registered) {
+    throw new InvalidArgumentError(`loadModel: layer '${name}' is TFP's ${className}, which this version of tfjs-probability does not have (yet)`);
+  }
+  if (other !== undefined) {
     const ctx: KerasHeadContext = { layer: name, className, config, width: inWidth, options: layerOptions };
     const kept: Cfg = {};
     for (const k of KEPT_KEYS) if (k in config) kept[k] = config[k];
@@ -319,10 +322,9 @@ function visitLayer(entry: Cfg, inWidth: number | undefined, walk: Walk): number
       `loadModel: layer '${name}' is TFP's ${className}, which this version of tfjs-probability does not have (yet)`,
     );
   }
-  const options = layerOptions;
-  const ctx: KerasHeadContext = { layer: name, className, config, width: lastDim(config['batch_input_shape']) ?? inWidth, options };
+  const ctx: KerasHeadContext = { layer: name, className, config, width: lastDim(config['batch_input_shape']) ?? inWidth, options: layerOptions };
   const own = spec(ctx);
-  let convert: unknown = options.convertToTensorFn ?? config['convert_to_tensor_fn'];
+  let convert: unknown = layerOptions.convertToTensorFn ?? config['convert_to_tensor_fn'];
   if (walk.options.convertToTensor === 'params') convert = undefined;
   if (convert !== undefined && convert !== null && !CONVERT_TO_TENSOR_FNS.includes(convert as ConvertToTensorFn)) {
     fail(ctx, `convert_to_tensor_fn ${JSON.stringify(convert)} is not one of ${CONVERT_TO_TENSOR_FNS.join(', ')}`, "{convertToTensorFn: 'mean'}");
