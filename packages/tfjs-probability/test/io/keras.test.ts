@@ -120,6 +120,37 @@ describe('io.loadModel: Keras models with TFP heads, converted by tensorflowjs_c
     );
   });
 
+  it('registerKerasWeightNames maps a layer class\'s Python weight names onto its tfjs names', async () => {
+    class PyScale extends tf.layers.Layer {
+      static className = 'KerasTestPyScale';
+      private w: tf.LayerVariable | null = null;
+      override build(s: tf.Shape | tf.Shape[]): void {
+        this.w = this.addWeight('w', [(s as tf.Shape)[1] as number], 'float32', tf.initializers.zeros());
+        this.built = true;
+      }
+      override call(x: tf.Tensor | tf.Tensor[]): tf.Tensor {
+        return tf.mul(Array.isArray(x) ? x[0]! : x, this.w!.read());
+      }
+    }
+    tf.serialization.registerClass(PyScale);
+    tfp.io.registerKerasWeightNames('KerasTestPyScale', { scale_posterior_loc: 'w' });
+    const topo = { model_config: { class_name: 'Sequential', config: { name: 's', layers: [
+      { class_name: 'KerasTestPyScale', config: { name: 'py_scale', batch_input_shape: [null, 2] } },
+    ] } } };
+    const artifacts = prepareKerasArtifacts({
+      modelTopology: topo,
+      weightSpecs: [{ name: 'py_scale/scale_posterior_loc', shape: [2], dtype: 'float32' }],
+      weightData: new Float32Array([2, 3]).buffer,
+    });
+    expect(artifacts.weightSpecs!.map((w) => w.name)).toEqual(['py_scale/w']);
+    const model = await tf.loadLayersModel({ load: async () => artifacts });
+    const x = tf.ones([1, 2]);
+    const y = model.predict(x) as tf.Tensor;
+    expect(Array.from(await y.data())).toEqual([2, 3]);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
   it('TFP layers this library does not have fail with their name', () => {
     const topo = { model_config: { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'KLDivergenceAddLoss', config: { name: 'kl' } }] } } };
     expect(() => prepareKerasArtifacts({ modelTopology: topo })).toThrow(/layer 'kl' is TFP's KLDivergenceAddLoss, which tfjs-probability cannot load/);
