@@ -325,6 +325,8 @@ function visitLayer(entry: Cfg, inWidth: number | undefined, walk: Walk): number
   const ctx: KerasHeadContext = { layer: name, className, config, width: lastDim(config['batch_input_shape']) ?? inWidth, options: layerOptions };
   const own = spec(ctx);
   let convert: unknown = layerOptions.convertToTensorFn ?? config['convert_to_tensor_fn'];
+  // Keras' newer serialization of a function: {module, class_name: 'function', config: 'sample', ...}.
+  if (convert !== null && typeof convert === 'object' && typeof (convert as Cfg)['config'] === 'string') convert = (convert as Cfg)['config'];
   if (walk.options.convertToTensor === 'params') convert = undefined;
   if (convert !== undefined && convert !== null && !CONVERT_TO_TENSOR_FNS.includes(convert as ConvertToTensorFn)) {
     fail(ctx, `convert_to_tensor_fn ${JSON.stringify(convert)} is not one of ${CONVERT_TO_TENSOR_FNS.join(', ')}`, "{convertToTensorFn: 'mean'}");

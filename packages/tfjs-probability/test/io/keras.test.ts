@@ -91,6 +91,27 @@ describe('io.loadModel: Keras models with TFP heads, converted by tensorflowjs_c
     );
   });
 
+  it("a convert_to_tensor_fn in Keras' dict form ({class_name: 'function', config: 'mean'}) is read too", async () => {
+    const dir = fixtureDir('mvn_tril');
+    const mj = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    mj.modelTopology.model_config.config.layers[1].config.convert_to_tensor_fn = {
+      module: 'builtins', class_name: 'function', config: 'mean', registered_name: 'function',
+    };
+    const bin = readFileSync(join(dir, 'group1-shard1of1.bin'));
+    const artifacts = prepareKerasArtifacts({
+      modelTopology: mj.modelTopology,
+      weightSpecs: mj.weightsManifest[0].weights,
+      weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
+    });
+    const model = await tf.loadLayersModel({ load: async () => artifacts });
+    const c = cases.find((k) => k.name === 'mvn_tril')!;
+    const x = tf.tensor2d(c.x);
+    const out = model.predict(x) as tf.Tensor;
+    expectClose(out, c.predict!, { rtol: 1e-4, atol: 1e-5 });
+    tf.dispose([x, out]);
+    model.dispose();
+  });
+
   it('a convert_to_tensor_fn that is not one of TFP\'s names fails, naming the option', async () => {
     const mj = JSON.parse(readFileSync(join(fixtureDir('mvn_tril'), 'model.json'), 'utf8'));
     mj.modelTopology.model_config.config.layers[1].config.convert_to_tensor_fn = '<lambda>';
