@@ -172,6 +172,25 @@ describe('io.loadModel: Keras models with TFP heads, converted by tensorflowjs_c
     model.dispose();
   });
 
+  it('a new head plugs in with registerClass + one registerKerasHead line (independentHead(k) infers event_shape from the width)', async () => {
+    class KerasTestHead extends tfpl.IndependentNormal {
+      static override className = 'KerasTestHead';
+    }
+    tf.serialization.registerClass(KerasTestHead);
+    tfp.io.registerKerasHead('KerasTestHead', tfp.io.independentHead(2));
+    const dir = fixtureDir('independent_normal');
+    const mj = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    const head = mj.modelTopology.model_config.config.layers[1];
+    head.class_name = 'KerasTestHead';
+    delete head.config.event_shape; // only in the closure: inferred as [4 / 2]
+    const artifacts = prepareKerasArtifacts({ modelTopology: mj.modelTopology, weightSpecs: mj.weightsManifest[0].weights });
+    const cfg = (artifacts.modelTopology as { model_config: { config: { layers: Array<{ config: Record<string, unknown> }> } } })
+      .model_config.config.layers[1]!.config;
+    expect(cfg['event_shape']).toEqual([2]);
+    expect(cfg['convert_to_tensor_fn']).toBe('mean');
+    expect(cfg['make_distribution_fn']).toBeUndefined();
+  });
+
   it('TFP layers this library does not have fail with their name', () => {
     const topo = { model_config: { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'KLDivergenceAddLoss', config: { name: 'kl' } }] } } };
     expect(() => prepareKerasArtifacts({ modelTopology: topo })).toThrow(/layer 'kl' is TFP's KLDivergenceAddLoss, which tfjs-probability cannot load/);
