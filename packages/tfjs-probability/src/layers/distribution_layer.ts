@@ -46,6 +46,11 @@ export abstract class DistributionLayer extends tf.layers.Layer {
         `${(new.target as unknown as { className?: string }).className ?? 'DistributionLayer'}: convertToTensorFn must be one of ${CONVERT_TO_TENSOR_FNS.join(', ')}; got ${JSON.stringify(c)}`,
       );
     }
+    if (c != null && ownsCall(new.target.prototype as object)) {
+      throw new InvalidArgumentError(
+        `${(new.target as unknown as { className?: string }).className}: convertToTensorFn is not supported by a head with its own call (weights of its own)`,
+      );
+    }
     this.convertToTensorFn = c ?? undefined;
   }
 
@@ -93,6 +98,14 @@ export abstract class DistributionLayer extends tf.layers.Layer {
     if (this.convertToTensorFn !== undefined) cfg['convertToTensorFn'] = this.convertToTensorFn;
     return cfg;
   }
+}
+
+/** Whether a subclass between `proto` and DistributionLayer overrides `call` (so the base conversion would not run). */
+function ownsCall(proto: object): boolean {
+  for (let p: object | null = proto; p !== null && p !== DistributionLayer.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    if (Object.prototype.hasOwnProperty.call(p, 'call')) return true;
+  }
+  return false;
 }
 
 /** Number of elements of one event of `eventShape` (1 for a scalar event). */

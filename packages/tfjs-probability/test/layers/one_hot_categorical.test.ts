@@ -96,6 +96,12 @@ describe('convertToTensorFn (TFP convert_to_tensor_fn): what a head outputs', ()
     model.dispose();
   });
 
+  it('a head with its own call (MixtureDensity) refuses it instead of outputting the wrong thing', () => {
+    expect(() => new tfpl.MixtureDensity({ eventSize: 1, numComponents: 2, convertToTensorFn: 'mean' })).toThrow(
+      /MixtureDensity: convertToTensorFn is not supported by a head with its own call/,
+    );
+  });
+
   it('an unknown name is rejected with the accepted ones', () => {
     expect(() => new tfpl.MultivariateNormalTriL({ eventSize: 2, convertToTensorFn: 'median' as 'mean' })).toThrow(
       /MultivariateNormalTriL: convertToTensorFn must be one of sample, mean, mode, stddev, variance; got "median"/,
