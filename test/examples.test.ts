@@ -66,4 +66,11 @@ describe('examples (tiny settings)', () => {
     expect(s).toMatch(/case 3: .*model\.losses: 1/);
     expect(s).toMatch(/live tensors at the end: 0\n/);
   });
+
+  it('to-python saves one model per head with its cases.json for the Python checker', async () => {
+    const s = await example('to-python', ['--epochs', '1', '--out', join(out, 'to-python')]);
+    expect(s.match(/ saved to /g)?.length).toBe(7);
+    expect(existsSync(join(out, 'to-python', 'mvn_tril', 'cases.json'))).toBe(true);
+    expect(s).toMatch(/live tensors at the end: 0\n/);
+  });
 });

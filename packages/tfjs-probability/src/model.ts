@@ -68,6 +68,11 @@ function predictParams(model: tf.LayersModel, head: Head, x: tf.Tensor | tf.Tens
   const rows = (Array.isArray(x) ? x[0]! : x).shape[0];
   const bs = batchSize ?? (rows !== undefined && rows > 0 && drawsWeights(model) ? rows : undefined);
   const args = bs === undefined ? {} : { batchSize: bs };
+  if ((head as { convertToTensorFn?: string }).convertToTensorFn !== undefined) {
+    // The head outputs a sample / mean / ... (TFP's convert_to_tensor_fn): read the parameters at its input.
+    const sub = tf.model({ inputs: model.inputs, outputs: head.input as tf.SymbolicTensor });
+    return sub.predict(x, args) as tf.Tensor;
+  }
   if (idx >= 0) {
     const out = model.predict(x, args);
     if (!Array.isArray(out)) return out;

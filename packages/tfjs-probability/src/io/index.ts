@@ -9,6 +9,24 @@
 import * as tf from '@tensorflow/tfjs';
 import '../layers/register.js';
 import { InvalidArgumentError } from '../errors.js';
+import { prepareKerasArtifacts, toKerasTopology, type KerasLoadOptions } from './keras.js';
+
+export {
+  prepareKerasArtifacts,
+  registerKerasHead,
+  registerKerasWeightNames,
+  registerKerasLayer,
+  denseVariationalLayer,
+  independentHead,
+  independentMixtureHead,
+  type KerasLoadOptions,
+  type KerasHeadOptions,
+  type KerasHeadContext,
+  type KerasHeadSpec,
+} from './keras.js';
+
+/** Options of `loadModel`: tfjs's load options (HTTP request settings, `strict`...) and those of converted Keras models. */
+export interface LoadModelOptions extends tf.io.LoadOptions, KerasLoadOptions {}
 
 /** What `saveModel` returns: tfjs's `SaveResult`, plus the files written when the target was a directory (Node). */
 export interface SaveModelResult extends tf.io.SaveResult {
@@ -56,7 +74,9 @@ function pickHandler(target: string | tf.io.IOHandler, kind: 'save' | 'load'): t
  * Saves `model` to `target`: a tfjs URL (`indexeddb://name`, `localstorage://name`,
  * `downloads://name`, `http(s)://...`), a `tf.io.IOHandler`, or in Node a directory (created
  * if missing) that receives `model.json` (topology, weights manifest, training config) and
- * `weights.bin`. The format is tfjs's layers format, read by `tf.loadLayersModel` too.
+ * `weights.bin`. The format is tfjs's layers format, read by `tf.loadLayersModel` too; head
+ * configs carry TFP's class names and snake_case keys with sizes explicit, so a Python user
+ * can rebuild the network (README, "From Python to the browser").
  *
  * @example
  * ```ts
@@ -69,7 +89,11 @@ export async function saveModel(model: tf.LayersModel, target: string | tf.io.IO
   if (handler === null) {
     throw new InvalidArgumentError(`saveModel: no tfjs save handler for ${describe(target)}; expected one of the ${schemesHint()}`);
   }
-  const res = await model.save(handler);
+  // Head configs are written as TFP writes them (class names, snake_case keys, explicit sizes).
+  const res = await model.save({
+    save: (a: tf.io.ModelArtifacts) =>
+      handler.save!(a.modelTopology == null || a.modelTopology instanceof ArrayBuffer ? a : { ...a, modelTopology: toKerasTopology(a.modelTopology as Record<string, unknown>) }),
+  });
   const out: SaveModelResult = { ...res, weightDataBytes: res.modelArtifactsInfo?.weightDataBytes ?? 0 };
   const paths = (handler as PathReporting).savedPaths;
   if (paths !== undefined) {
@@ -86,21 +110,29 @@ export async function saveModel(model: tf.LayersModel, target: string | tf.io.IO
  * must match the manifest byte for byte). A layer class that is not registered fails with a
  * message saying what to register.
  *
+ * Models converted from Keras with TFP heads (`tensorflowjs_converter --input_format keras`) load
+ * too: TFP's configs are mapped onto this library's heads, sizes TFP keeps only in pickled
+ * closures are inferred from the head's input width, and `options.heads` supplies what cannot be
+ * inferred (`{heads: {mixture_same_family: {numComponents: 3, componentLayer: ...}}}`); see
+ * `KerasLoadOptions` and the README section "From Python to the browser".
+ *
  * @example
  * ```ts
  * const model = await tfp.io.loadModel('indexeddb://my-model');
  * const d = tfp.predictDistribution(model, x);
  * ```
  */
-export async function loadModel(source: string | tf.io.IOHandler, options?: tf.io.LoadOptions): Promise<tf.LayersModel> {
+export async function loadModel(source: string | tf.io.IOHandler, options: LoadModelOptions = {}): Promise<tf.LayersModel> {
   const handler = pickHandler(source, 'load');
   const inBrowser = typeof process === 'undefined' || !process.versions?.node;
   if (handler === null && !(inBrowser && typeof source === 'string')) {
     throw new InvalidArgumentError(`loadModel: no tfjs load handler for ${describe(source)}; expected one of the ${schemesHint()}`);
   }
+  // In a page, a string no router claims is a (relative) URL: tfjs fetches it over HTTP.
+  const base = handler ?? tf.io.http(source as string, options);
+  const keras: tf.io.IOHandler = { load: async () => prepareKerasArtifacts(await base.load!(), options) };
   try {
-    // In a page, a string no router claims is a (relative) URL: tfjs fetches it over HTTP.
-    return await tf.loadLayersModel(handler ?? (source as string), options);
+    return await tf.loadLayersModel(keras, options);
   } catch (e) {
     const msg = (e as Error).message ?? String(e);
     const m = /Unknown layer: ([A-Za-z0-9_$]+(?:\.[A-Za-z0-9_$]+)*)/.exec(msg);

@@ -23,9 +23,15 @@ export function registerDistributionFn(name: string, fn: MakeDistributionFn): vo
   registry.set(name, fn);
 }
 
-/** The function registered under `name`, or undefined. */
+/**
+ * The function registered under `name`, or undefined. A camelCase `name` also finds a snake_case
+ * registration (`my_fn`): tfjs turns string values of a loaded config into camelCase.
+ */
 export function getDistributionFn(name: string): MakeDistributionFn | undefined {
-  return registry.get(name);
+  const fn = registry.get(name);
+  if (fn !== undefined || !/^[a-zA-Z0-9]+$/.test(name)) return fn;
+  for (const [k, v] of registry) if (k.replace(/_+(\w|$)/g, (_, c: string) => c.toUpperCase()) === name) return v;
+  return undefined;
 }
 
 function nameOf(fn: MakeDistributionFn): string | undefined {
@@ -73,7 +79,7 @@ export class DistributionLambda extends DistributionLayer {
     super(args);
     const md = args?.makeDistribution;
     if (typeof md === 'string') {
-      const fn = registry.get(md);
+      const fn = getDistributionFn(md);
       if (fn === undefined) {
         throw new InvalidArgumentError(
           `DistributionLambda: no function registered under makeDistribution name '${md}'; ` +
@@ -138,7 +144,7 @@ export class DistributionLambda extends DistributionLayer {
 
   /** TFP's `DistributionLambda.new`: applies `makeDistribution` to `params`. */
   static toDistribution(params: tf.Tensor, makeDistribution: MakeDistributionFn | string): Distribution {
-    const fn = typeof makeDistribution === 'string' ? registry.get(makeDistribution) : makeDistribution;
+    const fn = typeof makeDistribution === 'string' ? getDistributionFn(makeDistribution) : makeDistribution;
     if (fn === undefined) {
       throw new InvalidArgumentError(`DistributionLambda: no function registered under the name '${String(makeDistribution)}'`);
     }

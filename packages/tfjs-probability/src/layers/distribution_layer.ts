@@ -20,9 +20,40 @@ import { InvalidArgumentError, fmtShape } from '../errors.js';
 import { installNaturalTargets } from '../losses/targets.js';
 import { shapeHandle } from '../util.js';
 
-export type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
+/**
+ * What a head's `call` (so `model.predict`) returns: TFP's `convert_to_tensor_fn` names. Unset
+ * (the default here), the head returns its raw parameters, so `fit` and the NLL loss work; set
+ * (as in every head loaded from a Keras/TFP model), it returns that tensor of the distribution,
+ * `[...batch, ...eventShape]`, as Keras does, and `predictDistribution` reads the head's input.
+ */
+export type ConvertToTensorFn = 'sample' | 'mean' | 'mode' | 'stddev' | 'variance';
+export const CONVERT_TO_TENSOR_FNS: readonly ConvertToTensorFn[] = ['sample', 'mean', 'mode', 'stddev', 'variance'];
+
+export type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]> & {
+  /** TFP's `convert_to_tensor_fn`: what the layer outputs (default: its raw parameters). */
+  convertToTensorFn?: ConvertToTensorFn | null;
+};
 
 export abstract class DistributionLayer extends tf.layers.Layer {
+  /** TFP's `convert_to_tensor_fn`, or undefined: the layer outputs its raw parameters. */
+  readonly convertToTensorFn: ConvertToTensorFn | undefined;
+
+  constructor(args: LayerArgs = {}) {
+    super(args);
+    const c = args.convertToTensorFn;
+    if (c != null && !CONVERT_TO_TENSOR_FNS.includes(c)) {
+      throw new InvalidArgumentError(
+        `${(new.target as unknown as { className?: string }).className ?? 'DistributionLayer'}: convertToTensorFn must be one of ${CONVERT_TO_TENSOR_FNS.join(', ')}; got ${JSON.stringify(c)}`,
+      );
+    }
+    if (c != null && ownsCall(new.target.prototype as object)) {
+      throw new InvalidArgumentError(
+        `${(new.target as unknown as { className?: string }).className}: convertToTensorFn is not supported by a head with its own call (weights of its own)`,
+      );
+    }
+    this.convertToTensorFn = c ?? undefined;
+  }
+
   /** Number of raw parameters this head reads from the last axis of its input. */
   abstract get paramsSize(): number;
 
@@ -34,6 +65,7 @@ export abstract class DistributionLayer extends tf.layers.Layer {
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
     const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    if (this.convertToTensorFn !== undefined) return [...s.slice(0, -1), ...this.eventShape];
     return [...s.slice(0, -1), this.paramsSize];
   }
 
@@ -46,9 +78,34 @@ export abstract class DistributionLayer extends tf.layers.Layer {
           ` (put a Dense layer with ${this.paramsSize} units before this head)`,
       );
     }
+    const convert = this.convertToTensorFn;
+    if (convert !== undefined) {
+      return tf.tidy(() => {
+        const d = this.toDistribution(x);
+        try {
+          return d[convert]();
+        } finally {
+          d.dispose();
+        }
+      });
+    }
     // A new handle on the same memory (tf.clone copies the buffer on wasm, on every forward pass).
     return shapeHandle(x);
   }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const cfg = super.getConfig();
+    if (this.convertToTensorFn !== undefined) cfg['convertToTensorFn'] = this.convertToTensorFn;
+    return cfg;
+  }
+}
+
+/** Whether a subclass between `proto` and DistributionLayer overrides `call` (so the base conversion would not run). */
+function ownsCall(proto: object): boolean {
+  for (let p: object | null = proto; p !== null && p !== DistributionLayer.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    if (Object.prototype.hasOwnProperty.call(p, 'call')) return true;
+  }
+  return false;
 }
 
 /** Number of elements of one event of `eventShape` (1 for a scalar event). */

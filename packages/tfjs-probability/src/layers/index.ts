@@ -1,6 +1,6 @@
 // Public tfp.layers (also tfp.tfpl). One export line per module; append new ones at the end.
 import './register.js';
-export { DistributionLayer, type LayerArgs } from './distribution_layer.js';
+export { DistributionLayer, type LayerArgs, type ConvertToTensorFn } from './distribution_layer.js';
 export { IndependentNormal, type IndependentNormalArgs } from './independent_normal.js';
 export { MultivariateNormalTriL, fillScaleTriL, type MultivariateNormalTriLArgs } from './multivariate_normal_tril.js';
 export { DistributionLambda, registerDistributionFn, getDistributionFn, type DistributionLambdaArgs, type MakeDistributionFn } from './distribution_lambda.js';
@@ -11,6 +11,8 @@ export { MixtureDensity, MDN_SIGMA_EPSILON, type MixtureDensityArgs } from './mi
 export { makeTrainStep, type TrainStepOptions } from './mixture_density.js';
 export { FastAdam, enableFastWasmMatMul, disableFastWasmMatMul, fastWasmMatMulEnabled } from '../kernels/mixture_train.js';
 export { AutoregressiveTransform, type AutoregressiveTransformArgs } from './autoregressive_transform.js';
+export { OneHotCategorical, type OneHotCategoricalArgs } from './one_hot_categorical.js';
+export { CategoricalMixtureOfOneHotCategorical, type CategoricalMixtureOfOneHotCategoricalArgs } from './categorical_mixture_of_one_hot_categorical.js';
 export { DenseVariational, type DenseVariationalArgs } from './dense_variational.js';
 export {
   posteriorMeanField, priorStandardNormal, priorTrainable, klExact, klMonteCarlo, registerVariationalFn, registerDivergenceFn,

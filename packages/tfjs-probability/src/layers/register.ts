@@ -14,6 +14,8 @@ import { MixtureSameFamily } from './mixture_same_family.js'; tf.serialization.r
 import { MixtureDensity } from './mixture_density.js'; tf.serialization.registerClass(MixtureDensity);
 import { AutoregressiveNetwork } from '../bijectors/autoregressive_network.js'; tf.serialization.registerClass(AutoregressiveNetwork);
 import { AutoregressiveTransform } from './autoregressive_transform.js'; tf.serialization.registerClass(AutoregressiveTransform);
+import { OneHotCategorical } from './one_hot_categorical.js'; tf.serialization.registerClass(OneHotCategorical);
+import { CategoricalMixtureOfOneHotCategorical } from './categorical_mixture_of_one_hot_categorical.js'; tf.serialization.registerClass(CategoricalMixtureOfOneHotCategorical);
 import { DenseVariational } from './dense_variational.js'; tf.serialization.registerClass(DenseVariational);
 import { DenseReparameterization } from './dense_reparameterization.js'; tf.serialization.registerClass(DenseReparameterization);
 import { DenseFlipout } from './dense_flipout.js'; tf.serialization.registerClass(DenseFlipout);
