@@ -1,0 +1,35 @@
+/**
+ * The playground's entry: starts the best backend (WebGL, falling back to wasm then cpu;
+ * `?backend=wasm` forces one), then the three panels.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as tfp from 'tfjs-probability';
+import { CovariancePanel } from './covariance_panel.js';
+import { CsvPanel } from './csv_panel.js';
+import { SpiralPanel } from './spiral_panel.js';
+import { $ } from './ui.js';
+
+async function start(): Promise<void> {
+  const forced = new URLSearchParams(location.search).get('backend') ?? undefined;
+  // The wasm binaries are served by the site itself (no CDN): ./tfjs-wasm/*.wasm.
+  const wasmPaths = new URL('tfjs-wasm/', document.baseURI).href;
+  let backend: string;
+  if (forced !== undefined) {
+    backend = await tfp.ready({ backend: forced, wasmPaths });
+  } else {
+    backend = (await tf.setBackend('webgl').catch(() => false)) ? 'webgl' : await tfp.ready({ wasmPaths });
+  }
+  document.body.dataset['backend'] = backend;
+  $(document, '#backend').textContent = backend === 'webgl' ? 'WebGL' : backend;
+  const spiral = new SpiralPanel($(document, '#spiral'));
+  new CovariancePanel($(document, '#covariance'));
+  new CsvPanel($(document, '#csv'));
+  document.body.dataset['ready'] = '1';
+  if (new URLSearchParams(location.search).get('autotrain') !== '0') void spiral.toggle();
+}
+
+start().catch((e: unknown) => {
+  document.body.dataset['error'] = String(e);
+  $(document, '#backend').textContent = `failed to start: ${String(e)}`;
+  throw e;
+});
