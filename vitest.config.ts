@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // The library by its package name resolves to its sources (as in tsconfig.json's paths).
-    alias: [{ find: /^tfjs-probability$/, replacement: fileURLToPath(new URL('./packages/tfjs-probability/src/index.ts', import.meta.url)) }],
+    alias: [{ find: /^tfjs-probability$/, replacement: fileURLToPath(new URL('./packages/tfjs-probability/src/node.ts', import.meta.url)) }],
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],

@@ -5,7 +5,7 @@
  *   node --import tsx bench/linalg.ts [--backend wasm|cpu] [--reps 7] [--quick]
  */
 import * as tf from '@tensorflow/tfjs';
-import { ready } from '../packages/tfjs-probability/src/backend.js';
+import { ready } from '../packages/tfjs-probability/src/node.js';
 import { setKernelsEnabled } from '../packages/tfjs-probability/src/kernels/register.js';
 import { cholesky, triangularSolve } from '../packages/tfjs-probability/src/math/linalg.js';
 import { mvnTrilLogProb, mvnTrilSample } from '../packages/tfjs-probability/src/math/mvn_ops.js';

@@ -25,7 +25,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ready } from '../packages/tfjs-probability/src/backend.js';
+import { ready } from '../packages/tfjs-probability/src/node.js';
 import { TorchChild } from './torch_child.js';
 import '../packages/tfjs-probability/src/layers/register.js';
 import { MixtureDensity, makeTrainStep } from '../packages/tfjs-probability/src/layers/mixture_density.js';

@@ -23,7 +23,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ready } from '../packages/tfjs-probability/src/backend.js';
+import { ready } from '../packages/tfjs-probability/src/node.js';
 import { TorchChild } from './torch_child.js';
 import { MultivariateNormalTriL } from '../packages/tfjs-probability/src/distributions/mvn_tril.js';
 import { setKernelsEnabled } from '../packages/tfjs-probability/src/kernels/register.js';

@@ -3,7 +3,7 @@
  * CLI in-process) and atomic file/directory writes (write beside the target,
  * then rename), so that a failed command never leaves a partial output.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CliError } from './errors.js';
 
@@ -25,6 +25,44 @@ function tempName(target: string): string {
   return join(dirname(abs), `.${basename(abs)}.tmp-${process.pid}-${Date.now()}-${counter++}`);
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
+}
+
+/**
+ * Removes the temporary files and folders that an earlier run left beside `target` when it
+ * was killed (kill -9, power loss) between creating them and renaming them into place: the
+ * names of `tempName`, whose process id is no longer running. Those of a live process (a
+ * concurrent run) are left alone. Returns the paths removed.
+ */
+export function removeStaleTemps(target: string): string[] {
+  const abs = resolve(target);
+  const prefix = `.${basename(abs)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(abs));
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)-\d+-\d+(\.old)?$/.exec(name.slice(prefix.length));
+    if (m === null) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || isAlive(pid)) continue;
+    const p = join(dirname(abs), name);
+    rmSync(p, { recursive: true, force: true });
+    removed.push(p);
+  }
+  return removed;
+}
+
 function ensureParent(target: string): void {
   const parent = dirname(resolve(target));
   if (!existsSync(parent)) {
@@ -41,6 +79,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   if (existsSync(path) && statSync(path).isDirectory()) {
     throw new CliError(`cannot write ${path}: it is a directory`);
   }
+  removeStaleTemps(path);
   const tmp = tempName(path);
   try {
     writeFileSync(tmp, data);
@@ -67,6 +106,7 @@ export async function writeDirAtomic(
   if (existsSync(target) && !canReplace(target)) {
     throw new CliError(`refusing to overwrite ${dir}: it exists and is not a tfjs-prob model directory`);
   }
+  removeStaleTemps(dir);
   const tmp = tempName(dir);
   mkdirSync(tmp);
   try {

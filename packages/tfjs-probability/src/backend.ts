@@ -1,83 +1,147 @@
 /**
- * Backend selection: `await tfp.ready()` picks tensorflow (tfjs-node, when the
- * user has installed it), then wasm, then cpu.
+ * Backend selection: `await tfp.ready()` keeps a backend that the user or the
+ * page already set; with none set it starts the fastest one available (in a
+ * browser webgpu, webgl, wasm, cpu; in Node tensorflow, wasm, cpu).
  */
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { platform, type WasmModuleLike } from './platform.js';
+
+export type { WasmModuleLike } from './platform.js';
 
 export interface ReadyOptions {
-  /** Force a backend ('tensorflow', 'wasm', 'cpu', 'webgl', ...). */
+  /** Force a backend ('tensorflow', 'wasm', 'cpu', 'webgl', 'webgpu', ...); an error carries the cause when it cannot start. */
   backend?: string;
   /**
-   * Where the wasm backend finds its `.wasm` files: a directory URL/path ending
-   * in '/', or a map from file name to URL (see tfjs-backend-wasm `setWasmPaths`).
-   * In Node the files inside node_modules are used when this is not given.
+   * Where the wasm backend finds its `.wasm` files: a directory URL ending in '/', or a map
+   * from file name to URL (tfjs-backend-wasm's `setWasmPaths`). In a page, pass the module
+   * too (`wasm`); in Node the files inside node_modules are used when this is not given.
    */
   wasmPaths?: string | Record<string, string>;
+  /**
+   * The `@tensorflow/tfjs-backend-wasm` module, for pages (`import * as wasm from
+   * '@tensorflow/tfjs-backend-wasm'`). The wasm backend is an optional peer dependency: the
+   * library never imports it itself in a browser; in Node it is loaded when installed.
+   */
+  wasm?: WasmModuleLike;
 }
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+let wasmModule: WasmModuleLike | null = null;
 let wasmPathsSet = false;
 
-async function configureWasm(paths?: string | Record<string, string>): Promise<void> {
-  if (paths !== undefined) {
-    setWasmPaths(paths as string);
-    wasmPathsSet = true;
-    return;
-  }
-  if (wasmPathsSet || !isNode) return;
-  const { createRequire } = await import('node:module');
-  const path = await import('node:path');
-  const require = createRequire(import.meta.url);
-  const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
-  setWasmPaths(path.join(dir, 'dist') + path.sep);
-  wasmPathsSet = true;
+async function getWasm(): Promise<WasmModuleLike | null> {
+  if (wasmModule === null) wasmModule = await platform().loadWasm();
+  return wasmModule;
 }
 
-async function tryTfjsNode(): Promise<boolean> {
-  if (!isNode) return false;
-  try {
-    const name = '@tensorflow/tfjs-node';
-    await import(/* @vite-ignore */ name);
-    return tf.findBackendFactory('tensorflow') !== null;
-  } catch {
-    return false;
+/** Makes backend `name` registered (loading its optional package where the platform can); false when it is unavailable. */
+async function prepare(name: string): Promise<boolean> {
+  if (name === 'tensorflow' && tf.findBackendFactory('tensorflow') === null) await platform().loadTfjsNode();
+  if (name === 'wasm') {
+    const m = await getWasm();
+    if (m !== null && !wasmPathsSet) {
+      const paths = platform().defaultWasmPaths();
+      if (paths !== undefined) {
+        m.setWasmPaths(paths);
+        wasmPathsSet = true;
+      }
+    }
   }
+  return tf.findBackendFactory(name) !== null;
 }
 
-async function trySet(name: string): Promise<boolean> {
-  try {
-    return await tf.setBackend(name);
-  } catch {
-    return false;
+/** The backend already set by the user or the page (or started by an earlier tensor op), or null. */
+function activeBackend(): string | null {
+  const name = (tf.engine() as { backendName?: string | null }).backendName;
+  return typeof name === 'string' && name.length > 0 ? name : null;
+}
+
+async function force(name: string): Promise<string> {
+  const registered = await prepare(name);
+  if (!registered) {
+    const hint =
+      name === 'tensorflow'
+        ? ' (install @tensorflow/tfjs-node; it runs in Node only)'
+        : name === 'wasm'
+          ? platform().name === 'node'
+            ? ' (install @tensorflow/tfjs-backend-wasm)'
+            : " (import '@tensorflow/tfjs-backend-wasm' in the page and pass it as { wasm })"
+          : name === 'webgpu'
+            ? " (import '@tensorflow/tfjs-backend-webgpu')"
+            : '';
+    throw new Error(`tfp.ready: backend '${name}' could not be initialized: it is not registered${hint}`);
   }
+  let cause: unknown;
+  let ok = false;
+  try {
+    ok = await tf.setBackend(name);
+  } catch (e) {
+    cause = e;
+  }
+  if (!ok) {
+    if (cause === undefined) {
+      // tf.setBackend reports a failed start only on the console; start the factory once more to get the error itself.
+      try {
+        const b = await tf.findBackendFactory(name)!();
+        b.dispose();
+      } catch (e) {
+        cause = e;
+      }
+    }
+    const why = cause === undefined ? '' : `: ${(cause as Error)?.message ?? String(cause)}`;
+    throw new Error(`tfp.ready: backend '${name}' could not be initialized${why}`, { cause });
+  }
+  await tf.ready();
+  return tf.getBackend();
 }
 
 /**
- * Initializes the fastest available backend and resolves with its name.
- * With `{backend}` that backend is forced (and an error is thrown if it
- * cannot start).
+ * Initializes a backend and resolves with its name. A backend that is already set (by the
+ * user, the page, or an earlier tensor operation) is kept: `ready()` never switches it.
+ * With none set it starts the fastest available: in a browser webgpu (when its package is
+ * imported), webgl, wasm (when its package is imported), cpu; in Node tensorflow (when
+ * tfjs-node is installed), wasm (when @tensorflow/tfjs-backend-wasm is installed), cpu.
+ * With `{backend}` that backend is forced, and an error carrying the cause is thrown if it
+ * cannot start.
  *
  * @example
  * ```ts
  * import * as tfp from 'tfjs-probability';
- * const name = await tfp.ready();          // 'tensorflow' | 'wasm' | 'cpu'
+ * const name = await tfp.ready();          // 'webgl' in most pages, 'tensorflow' | 'wasm' | 'cpu' in Node
  * await tfp.ready({ backend: 'cpu' });     // force the pure-JS backend
+ * // a page that wants wasm: import * as wasm from '@tensorflow/tfjs-backend-wasm';
+ * await tfp.ready({ backend: 'wasm', wasm, wasmPaths: '/static/tfjs-wasm/' });
  * ```
  */
 export async function ready(options: ReadyOptions = {}): Promise<string> {
-  await configureWasm(options.wasmPaths);
-  if (options.backend !== undefined) {
-    if (options.backend === 'tensorflow') await tryTfjsNode();
-    if (!(await trySet(options.backend))) {
-      throw new Error(`tfp.ready: backend '${options.backend}' could not be initialized`);
+  if (options.wasm !== undefined) wasmModule = options.wasm;
+  if (options.wasmPaths !== undefined) {
+    const m = await getWasm();
+    if (m === null) {
+      throw new Error(
+        "tfp.ready: wasmPaths was given but the wasm backend module is not available: install '@tensorflow/tfjs-backend-wasm' " +
+          "and, in a page, pass its module: tfp.ready({ wasm, wasmPaths }) with import * as wasm from '@tensorflow/tfjs-backend-wasm'",
+      );
     }
-    await tf.ready();
-    return tf.getBackend();
+    m.setWasmPaths(options.wasmPaths);
+    wasmPathsSet = true;
   }
-  if ((await tryTfjsNode()) && (await trySet('tensorflow'))) return 'tensorflow';
-  if (await trySet('wasm')) return 'wasm';
-  if (await trySet('cpu')) return 'cpu';
+  if (options.backend !== undefined) return force(options.backend);
+  const active = activeBackend();
+  if (active !== null) {
+    await tf.ready();
+    return active;
+  }
+  for (const name of platform().backendOrder) {
+    if (!(await prepare(name))) continue;
+    try {
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        return name;
+      }
+    } catch {
+      // a backend that fails to start is skipped; the next one is tried
+    }
+  }
   await tf.ready();
   return tf.getBackend();
 }

@@ -26,6 +26,33 @@ describe('tfp.ready', () => {
   });
 
   it('names a backend that cannot start', async () => {
-    await expect(ready({ backend: 'no-such-backend' })).rejects.toThrow(/backend 'no-such-backend' could not be initialized/);
+    await expect(ready({ backend: 'no-such-backend' })).rejects.toThrow(/backend 'no-such-backend' could not be initialized: it is not registered/);
+  });
+
+  it('a forced backend that fails to start throws an error carrying the cause', async () => {
+    const boom = new Error('no GPU here');
+    tf.registerBackend('tfp-test-broken', () => {
+      throw boom;
+    });
+    try {
+      const err = await ready({ backend: 'tfp-test-broken' }).then(() => null, (e: unknown) => e as Error);
+      expect(err?.message).toMatch(/tfp\.ready: backend 'tfp-test-broken' could not be initialized: no GPU here/);
+      expect(err?.cause).toBe(boom);
+    } finally {
+      tf.removeBackend('tfp-test-broken');
+    }
+  });
+
+  it('never switches a backend that is already set (cpu stays cpu, though wasm is faster)', async () => {
+    tf.registerBackend('tfp-test-faster', () => {
+      throw new Error('must not be started');
+    }, 1000);
+    try {
+      await tf.setBackend('cpu');
+      expect(await ready()).toBe('cpu');
+      expect(tf.getBackend()).toBe('cpu');
+    } finally {
+      tf.removeBackend('tfp-test-faster');
+    }
   });
 });

@@ -43,7 +43,7 @@ export class MultivariateNormalFullCovariance extends MultivariateNormalLinearOp
     checkMvnShapes(cls, givenLoc, 'covarianceMatrix', cov, true);
     let L: tf.Tensor;
     try {
-      L = cholesky(cov);
+      L = cholesky(cov, { validateArgs: args.validateArgs === true });
     } catch (e) {
       cov.dispose();
       givenLoc?.dispose();

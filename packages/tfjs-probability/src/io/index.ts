@@ -1,131 +1,113 @@
 /**
- * Saving and loading models in Node without tfjs-node: the standard tfjs
- * layers format (`model.json` + `weights.bin`), read and written with
- * `node:fs`. Custom layers are restored through tfjs serialization
- * registration (tfjs-probability's heads register themselves on import).
+ * Saving and loading models on every platform, in the standard tfjs layers format:
+ * `saveModel` / `loadModel` take any tfjs URL (`indexeddb://`, `localstorage://`,
+ * `downloads://`, `http(s)://`, or a router the user registered), any `tf.io.IOHandler`, and
+ * in Node a directory (the Node entry registers a file-system router for plain paths, with
+ * safe loading: weights only from inside the model's directory). Layers of tfjs-probability
+ * register themselves for deserialization when the package is imported.
  */
 import * as tf from '@tensorflow/tfjs';
 import '../layers/register.js';
 import { InvalidArgumentError } from '../errors.js';
 
-const MODEL_JSON = 'model.json';
-const WEIGHTS_BIN = 'weights.bin';
-
-export interface SaveModelResult {
-  /** Absolute path of the written `model.json`. */
-  modelPath: string;
-  /** Absolute path of the written weights file. */
-  weightsPath: string;
+/** What `saveModel` returns: tfjs's `SaveResult`, plus the files written when the target was a directory (Node). */
+export interface SaveModelResult extends tf.io.SaveResult {
+  /** Absolute path of the written `model.json` (directory targets in Node only). */
+  modelPath?: string;
+  /** Absolute path of the written weights file (directory targets in Node only). */
+  weightsPath?: string;
   /** Bytes of weight data. */
   weightDataBytes: number;
 }
 
-function toArrayBuffer(data: tf.io.WeightData | undefined): ArrayBuffer {
-  if (data === undefined) return new ArrayBuffer(0);
-  return tf.io.CompositeArrayBuffer.join(data);
+/** A handler that knows which files it wrote (the Node directory handler does). */
+interface PathReporting {
+  savedPaths?: { modelPath: string; weightsPath: string };
+}
+
+function describe(target: string | tf.io.IOHandler): string {
+  return typeof target === 'string' ? `'${target}'` : 'the given IOHandler';
+}
+
+function schemesHint(): string {
+  const node = typeof process !== 'undefined' && !!process.versions?.node;
+  return (
+    `tfjs URL schemes: indexeddb://, localstorage://, downloads://, http(s)://` +
+    (node ? ", or a directory path (import 'tfjs-probability' in Node, which registers it)" : '; a directory path works in Node only')
+  );
+}
+
+function pickHandler(target: string | tf.io.IOHandler, kind: 'save' | 'load'): tf.io.IOHandler | null {
+  if (typeof target !== 'string') {
+    if (target === null || typeof target !== 'object' || typeof target[kind] !== 'function') {
+      throw new InvalidArgumentError(`${kind}Model: expected a URL string or a tf.io.IOHandler with a ${kind}() method, got ${target === null ? 'null' : typeof target}`);
+    }
+    return target;
+  }
+  if (target.length === 0) throw new InvalidArgumentError(`${kind}Model: the URL or path is empty`);
+  const handlers = kind === 'save' ? tf.io.getSaveHandlers(target) : tf.io.getLoadHandlers(target);
+  if (handlers.length > 1) {
+    throw new InvalidArgumentError(`${kind}Model: ${handlers.length} tfjs IO routers claim '${target}'; pass a tf.io.IOHandler instead`);
+  }
+  return handlers[0] ?? null;
 }
 
 /**
- * Saves `model` into directory `dir` (created if missing) as `model.json` (topology, weights
- * manifest, training config) and `weights.bin`: the format `tf.loadLayersModel` and tfjs-node's
- * `file://` handler read. Works on any backend.
+ * Saves `model` to `target`: a tfjs URL (`indexeddb://name`, `localstorage://name`,
+ * `downloads://name`, `http(s)://...`), a `tf.io.IOHandler`, or in Node a directory (created
+ * if missing) that receives `model.json` (topology, weights manifest, training config) and
+ * `weights.bin`. The format is tfjs's layers format, read by `tf.loadLayersModel` too.
  *
  * @example
  * ```ts
- * await tfp.io.saveModel(model, './my-model');
- * const again = await tfp.io.loadModel('./my-model');
+ * await tfp.io.saveModel(model, 'indexeddb://my-model');   // in a page
+ * await tfp.io.saveModel(model, './my-model');             // in Node
  * ```
  */
-export async function saveModel(model: tf.LayersModel, dir: string): Promise<SaveModelResult> {
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
-  const root = path.resolve(dir);
-  let result: SaveModelResult | undefined;
-  const handler: tf.io.IOHandler = {
-    save: async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
-      if (artifacts.modelTopology instanceof ArrayBuffer) {
-        throw new InvalidArgumentError('saveModel: binary model topologies are not supported (expected a layers model)');
-      }
-      const weights = toArrayBuffer(artifacts.weightData);
-      const manifest: tf.io.WeightsManifestConfig = [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }];
-      const json: Record<string, unknown> = {
-        modelTopology: artifacts.modelTopology,
-        format: artifacts.format ?? 'layers-model',
-        generatedBy: artifacts.generatedBy,
-        convertedBy: artifacts.convertedBy ?? null,
-        weightsManifest: manifest,
-      };
-      if (artifacts.trainingConfig != null) json['trainingConfig'] = artifacts.trainingConfig;
-      if (artifacts.userDefinedMetadata != null) json['userDefinedMetadata'] = artifacts.userDefinedMetadata;
-      await fs.mkdir(root, { recursive: true });
-      const modelPath = path.join(root, MODEL_JSON);
-      const weightsPath = path.join(root, WEIGHTS_BIN);
-      // Write to temporary names and rename, so a failure leaves no half-written model.
-      await fs.writeFile(`${weightsPath}.tmp`, new Uint8Array(weights));
-      await fs.writeFile(`${modelPath}.tmp`, JSON.stringify(json));
-      await fs.rename(`${weightsPath}.tmp`, weightsPath);
-      await fs.rename(`${modelPath}.tmp`, modelPath);
-      result = { modelPath, weightsPath, weightDataBytes: weights.byteLength };
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON({ ...artifacts, weightData: weights }) };
-    },
-  };
-  await model.save(handler);
-  return result!;
+export async function saveModel(model: tf.LayersModel, target: string | tf.io.IOHandler): Promise<SaveModelResult> {
+  const handler = pickHandler(target, 'save');
+  if (handler === null) {
+    throw new InvalidArgumentError(`saveModel: no tfjs save handler for ${describe(target)}; expected one of the ${schemesHint()}`);
+  }
+  const res = await model.save(handler);
+  const out: SaveModelResult = { ...res, weightDataBytes: res.modelArtifactsInfo?.weightDataBytes ?? 0 };
+  const paths = (handler as PathReporting).savedPaths;
+  if (paths !== undefined) {
+    out.modelPath = paths.modelPath;
+    out.weightsPath = paths.weightsPath;
+  }
+  return out;
 }
 
 /**
- * Loads a model saved by `saveModel` (or by tfjs-node / tfjs-converter in the layers format)
- * from a directory or a `model.json` path. Layers of tfjs-probability are registered by
- * importing the package; a layer class that is not registered fails with a message saying
- * what to register.
+ * Loads a layers model from `source`: a tfjs URL (`indexeddb://`, `localstorage://`,
+ * `http(s)://` or a relative URL in a page), a `tf.io.IOHandler`, or in Node a directory or a
+ * `model.json` path (weights are read only from regular files inside the model's directory and
+ * must match the manifest byte for byte). A layer class that is not registered fails with a
+ * message saying what to register.
  *
  * @example
  * ```ts
- * const model = await tfp.io.loadModel('./my-model');
+ * const model = await tfp.io.loadModel('indexeddb://my-model');
  * const d = tfp.predictDistribution(model, x);
  * ```
  */
-export async function loadModel(dirOrModelJson: string): Promise<tf.LayersModel> {
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
-  let modelPath = path.resolve(dirOrModelJson);
-  const stat = await fs.stat(modelPath).catch(() => null);
-  if (stat === null) throw new InvalidArgumentError(`loadModel: ${modelPath} does not exist`);
-  if (stat.isDirectory()) modelPath = path.join(modelPath, MODEL_JSON);
-  let modelJSON: tf.io.ModelJSON;
-  try {
-    modelJSON = JSON.parse(await fs.readFile(modelPath, 'utf8')) as tf.io.ModelJSON;
-  } catch (e) {
-    throw new InvalidArgumentError(`loadModel: cannot read ${modelPath}: ${(e as Error).message}`);
+export async function loadModel(source: string | tf.io.IOHandler, options?: tf.io.LoadOptions): Promise<tf.LayersModel> {
+  const handler = pickHandler(source, 'load');
+  const inBrowser = typeof process === 'undefined' || !process.versions?.node;
+  if (handler === null && !(inBrowser && typeof source === 'string')) {
+    throw new InvalidArgumentError(`loadModel: no tfjs load handler for ${describe(source)}; expected one of the ${schemesHint()}`);
   }
-  if (modelJSON.modelTopology == null) {
-    throw new InvalidArgumentError(`loadModel: ${modelPath} has no modelTopology; is it a tfjs layers model.json?`);
-  }
-  const dir = path.dirname(modelPath);
-  const artifacts = await tf.io.getModelArtifactsForJSON(modelJSON, async (manifest) => {
-    const specs: tf.io.WeightsManifestEntry[] = [];
-    const buffers: ArrayBuffer[] = [];
-    for (const group of manifest) {
-      specs.push(...group.weights);
-      for (const p of group.paths) {
-        const file = path.resolve(dir, p);
-        const buf = await fs.readFile(file).catch((e: Error) => {
-          throw new InvalidArgumentError(`loadModel: cannot read weights file ${file} listed in ${modelPath}: ${e.message}`);
-        });
-        buffers.push(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
-      }
-    }
-    return [specs, tf.io.concatenateArrayBuffers(buffers)];
-  });
   try {
-    return await tf.loadLayersModel({ load: async () => artifacts });
+    // In a page, a string no router claims is a (relative) URL: tfjs fetches it over HTTP.
+    return await tf.loadLayersModel(handler ?? (source as string), options);
   } catch (e) {
     const msg = (e as Error).message ?? String(e);
     const m = /Unknown layer: ([A-Za-z0-9_$]+(?:\.[A-Za-z0-9_$]+)*)/.exec(msg);
     if (m) {
       const cls = m[1];
       throw new InvalidArgumentError(
-        `loadModel: ${modelPath} uses layer class '${cls}', which is not registered. ` +
+        `loadModel: ${describe(source)} uses layer class '${cls}', which is not registered. ` +
           `If it is a tfjs-probability layer, import 'tfjs-probability' before loading (its layers register themselves); ` +
           `if it is your own layer, call tf.serialization.registerClass(${cls}) (with static className = '${cls}') before loadModel.`,
       );

@@ -88,7 +88,11 @@ function choleskyComposed(a: tf.Tensor): tf.Tensor {
   return tf.concat(cols, 2);
 }
 
-/** Throws when a factor has a non-positive or non-finite diagonal, naming the batch index. */
+/**
+ * Throws when a factor has a non-positive or non-finite diagonal, naming the batch index.
+ * Reads the factor back synchronously (a GPU stall on webgl), so the composed path calls it
+ * only under `validateArgs`.
+ */
 function checkFactor(l: tf.Tensor, batchShape: number[], shape: number[]): void {
   const n = l.shape[l.rank - 1]!;
   const diag = tf.tidy(() => tf.sum(tf.mul(l, tf.eye(n)), -1)).dataSync() as Float32Array;
@@ -200,16 +204,20 @@ function checkSquare(t: tf.Tensor, op: string, name: string): number {
  * positive-definite matrices: A = L Lᵀ. Only the lower triangle of `a` is read.
  *
  * @param a `[..., n, n]`.
+ * @param options `validateArgs`: on backends without tfjs-probability's kernels (webgl,
+ *   webgpu, tensorflow) check the factor, which reads it back synchronously; default false
+ *   there, where a matrix that is not positive definite gives NaN (as in TFP). On cpu and
+ *   wasm the kernel always checks, at no cost.
  * @returns `[..., n, n]`.
  * @throws InvalidArgumentError naming the batch index of the first matrix that is
- *   not positive definite (or holds a NaN/Infinity).
+ *   not positive definite (or holds a NaN/Infinity), on cpu/wasm or under `validateArgs`.
  *
  * @example
  * ```ts
  * cholesky(tf.tensor2d([[4, 2], [2, 3]])).print(); // [[2, 0], [1, 1.4142]]
  * ```
  */
-export function cholesky(a: TensorLike): tf.Tensor {
+export function cholesky(a: TensorLike, options: { validateArgs?: boolean } = {}): tf.Tensor {
   return tf.tidy(() => {
     const t = toFloat(a, 'a', 'cholesky');
     const n = checkSquare(t, 'cholesky', 'a');
@@ -219,7 +227,7 @@ export function cholesky(a: TensorLike): tf.Tensor {
     if (useKernels()) return tf.engine().runKernel(CHOLESKY, { a: t }, {}) as tf.Tensor;
     const op = tf.customGrad(asCustom((x: tf.Tensor, save: tf.GradSaveFunc) => {
       const l = tf.reshape(choleskyComposed(tf.reshape(x, [-1, n, n])), x.shape);
-      checkFactor(l, batchShape, x.shape);
+      if (options.validateArgs === true) checkFactor(l, batchShape, x.shape);
       save([l]);
       return { value: l, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => choleskyGrad(saved[0]!, dy) };
     })) as (x: tf.Tensor) => tf.Tensor;

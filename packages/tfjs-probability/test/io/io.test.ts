@@ -51,7 +51,7 @@ describe('io.saveModel / io.loadModel', () => {
       const res = await saveModel(model, dir);
       expect(existsSync(join(dir, 'model.json'))).toBe(true);
       expect(existsSync(join(dir, 'weights.bin'))).toBe(true);
-      const json = JSON.parse(readFileSync(res.modelPath, 'utf8'));
+      const json = JSON.parse(readFileSync(res.modelPath!, 'utf8'));
       expect(json.format).toBe('layers-model');
       expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
 
