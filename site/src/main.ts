@@ -2,7 +2,7 @@
  * The playground's entry: starts the best backend (WebGL, falling back to wasm then cpu;
  * `?backend=wasm` forces one), then the three panels.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import * as tfp from 'tfjs-probability';
 import { CovariancePanel } from './covariance_panel.js';
 import { CsvPanel } from './csv_panel.js';
@@ -13,12 +13,8 @@ async function start(): Promise<void> {
   const forced = new URLSearchParams(location.search).get('backend') ?? undefined;
   // The wasm binaries are served by the site itself (no CDN): ./tfjs-wasm/*.wasm.
   const wasmPaths = new URL('tfjs-wasm/', document.baseURI).href;
-  let backend: string;
-  if (forced !== undefined) {
-    backend = await tfp.ready({ backend: forced, wasmPaths });
-  } else {
-    backend = (await tf.setBackend('webgl').catch(() => false)) ? 'webgl' : await tfp.ready({ wasmPaths });
-  }
+  // With no backend forced, tfp.ready() starts the fastest one the page has: webgl, then wasm, then cpu.
+  const backend = await tfp.ready({ wasm, wasmPaths, ...(forced !== undefined ? { backend: forced } : {}) });
   document.body.dataset['backend'] = backend;
   $(document, '#backend').textContent = backend === 'webgl' ? 'WebGL' : backend;
   const spiral = new SpiralPanel($(document, '#spiral'));
