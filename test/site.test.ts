@@ -114,6 +114,23 @@ describe('playground in headless Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('runs on wasm with the binaries the site serves itself (?backend=wasm)', async () => {
+    const errors: string[] = [];
+    const w = await browser.newPage();
+    w.on('pageerror', (e) => errors.push(e.message));
+    w.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+    const wasmRequests: string[] = [];
+    w.on('request', (r) => void (r.url().endsWith('.wasm') && wasmRequests.push(r.url())));
+    await w.goto(`${server.url}/index.html?backend=wasm`);
+    await w.waitForSelector('body[data-ready="1"]', { timeout: 60_000 });
+    expect(await w.$eval('body', (b) => b.dataset['backend'])).toBe('wasm');
+    await w.waitForFunction(() => Number(document.querySelector<HTMLElement>('#spiral')!.dataset['epochs'] ?? 0) >= 1, null, { timeout: 60_000 });
+    expect(wasmRequests.length).toBeGreaterThan(0);
+    expect(wasmRequests.every((u) => u.startsWith(`${server.url}/tfjs-wasm/`))).toBe(true);
+    expect(errors).toEqual([]);
+    await w.close();
+  });
+
   it('serves the API reference with the TSDoc examples', async () => {
     const api = await browser.newPage();
     await api.goto(`${server.url}/api/index.html`);
