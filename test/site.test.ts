@@ -10,22 +10,24 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, serveStatic, type StaticServer } from './browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { openContext, serve, type Served } from './browser/harness.js';
 
 const root = join(import.meta.dirname, '..');
 const shots = join(root, 'browser-out', 'site');
-let server: StaticServer;
-let browser: Browser;
+let server: Served;
+let chromium: { ctx: BrowserContext; close(): Promise<void> };
+let browser: BrowserContext;
 let page: Page;
 const problems: string[] = [];
 
 beforeAll(async () => {
   execFileSync('npm', ['run', 'build:site'], { cwd: root, stdio: 'pipe' });
   mkdirSync(shots, { recursive: true });
-  server = await serveStatic(join(root, 'site', 'dist'));
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1180, height: 1000 } });
+  server = await serve(join(root, 'site', 'dist'));
+  chromium = await openContext({ width: 1180, height: 1000 });
+  browser = chromium.ctx;
+  page = await browser.newPage();
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console.error: ${m.text()}`);
@@ -35,7 +37,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await chromium?.close();
   await server?.close();
 });
 

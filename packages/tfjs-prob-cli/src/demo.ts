@@ -5,13 +5,13 @@
  *      covariance per row (mvn-tril head), on the 6-row table of the recipe;
  *   2. the noisy spiral of recipe 002, y given x: a normal head against a
  *      mixture head (fit, evaluate on held-out points, plot, sample);
- *   3. the spiral mixture density network of examples/spiral.ts (recipe 002
- *      end to end: 10,000 points, 160 epochs, about a minute), when run from a source checkout.
+ *   3. the spiral mixture density network of recipe 002 (src/spiral.ts, also run by
+ *      examples/spiral.ts; end to end: 10,000 points, 160 epochs, about a minute).
  */
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { CliError } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -19,10 +19,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** The bundled data of the CLI package (src/ or dist/ -> ../data). */
 function dataDir(): string {
   return resolve(here, '..', 'data');
-}
-/** examples/ of the repository (packages/tfjs-prob-cli/src -> ../../../examples). */
-function examplesDir(): string {
-  return resolve(here, '..', '..', '..', 'examples');
 }
 
 export async function runDemo(io: CliIo, o: { outDir?: string; full?: boolean }): Promise<void> {
@@ -70,21 +66,13 @@ export async function runDemo(io: CliIo, o: { outDir?: string; full?: boolean })
   await run(['sample', join(out, 'spiral-mixture'), join(data, 'spiral_test.csv'), '--n', '20', '--seed', '3', '--out', join(out, 'spiral-samples.csv')]);
   say('(20 draws per held-out row in long format: row,draw,y -> $OUT/spiral-samples.csv)');
 
-  say('\n== 3. The spiral mixture density network of examples/spiral.ts (tfpl.MixtureDensity, 20 components)');
-  const spiral = join(examplesDir(), 'spiral.ts');
-  let spiralPng: string | undefined;
-  if (existsSync(spiral) && (process.execArgv.join(' ').includes('tsx') || process.env['npm_lifecycle_event'] === 'demo' || import.meta.url.endsWith('.ts'))) {
-    const mod = (await import(pathToFileURL(spiral).href)) as {
-      runSpiral(opts: { quick?: boolean; outDir?: string; epochs?: number }): Promise<{ mdnNll: number; mseNll: number; pngPath: string; seconds: number }>;
-    };
-    // 160 epochs on the recipe's 10,000 points: about a minute, and past the recipe's NLL
-    // (measured: held-out -0.21, validation -0.22); --full runs the example's 300 epochs.
-    const r = await mod.runSpiral(o.full ? { outDir: out } : { epochs: 160, outDir: out });
-    spiralPng = r.pngPath;
-    say(`spiral MDN: held-out NLL ${r.mdnNll.toFixed(3)} vs ${r.mseNll.toFixed(3)} for the MSE network; figure ${r.pngPath} (${r.seconds.toFixed(1)} s)`);
-  } else {
-    say('(skipped: examples/spiral.ts runs from a source checkout with tsx: npx tsx examples/spiral.ts --quick)');
-  }
-  const figures = [join(out, 'spiral-normal.png'), join(out, 'spiral-mixture.png'), ...(spiralPng ? [spiralPng] : [])];
+  say('\n== 3. The spiral mixture density network of recipe 002 (tfpl.MixtureDensity, 20 components; examples/spiral.ts)');
+  const { runSpiral } = await import('./spiral.js');
+  // 160 epochs on the recipe's 10,000 points: about a minute, and past the recipe's NLL
+  // (measured: held-out -0.21, validation -0.22); --full runs the example's 300 epochs.
+  const r = await runSpiral(o.full ? { outDir: out } : { epochs: 160, outDir: out });
+  const spiralPng = r.pngPath;
+  say(`spiral MDN: held-out NLL ${r.mdnNll.toFixed(3)} vs ${r.mseNll.toFixed(3)} for the MSE network; figure ${r.pngPath} (${r.seconds.toFixed(1)} s)`);
+  const figures = [join(out, 'spiral-normal.png'), join(out, 'spiral-mixture.png'), spiralPng];
   say(`\ndemo done in ${((performance.now() - t0) / 1000).toFixed(1)} s; figures: ${figures.join(', ')}`);
 }
