@@ -113,6 +113,9 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
   '.json': 'application/json',
   '.png': 'image/png',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.csv': 'text/csv',
 };
 
 export interface Served {
@@ -161,17 +164,27 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Starts headless Chromium with a fresh profile; throws when Chromium is not installed. */
-export async function openBrowser(): Promise<Browser> {
+/**
+ * Headless Chromium (the flags above) in a fresh profile that `close()` removes; throws when
+ * Chromium is not installed. For tests that drive pages themselves (clicks, sliders).
+ */
+export async function openContext(viewport = { width: 900, height: 700 }): Promise<{ ctx: BrowserContext; close(): Promise<void> }> {
   const exe = chromiumPath();
   if (exe === null) throw new Error('chromium not found: apt-get install -y chromium (.ci/run installs it)');
   const profile = mkdtempSync(join(tmpdir(), 'tfp-chromium-'));
-  const ctx: BrowserContext = await chromium.launchPersistentContext(profile, {
-    executablePath: exe,
-    headless: true,
-    args: CHROMIUM_FLAGS,
-    viewport: { width: 900, height: 700 },
-  });
+  const ctx = await chromium.launchPersistentContext(profile, { executablePath: exe, headless: true, args: CHROMIUM_FLAGS, viewport });
+  return {
+    ctx,
+    async close() {
+      await ctx.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts headless Chromium with a fresh profile; throws when Chromium is not installed. */
+export async function openBrowser(): Promise<Browser> {
+  const { ctx, close } = await openContext();
   return {
     async run<T>(url: string, o: { name: string; timeoutMs?: number }): Promise<PageResult<T>> {
       const page = await ctx.newPage();
@@ -200,9 +213,6 @@ export async function openBrowser(): Promise<Browser> {
         await page.close();
       }
     },
-    async close() {
-      await ctx.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
+    close,
   };
 }

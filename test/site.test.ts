@@ -1,0 +1,147 @@
+/**
+ * The playground and API site in a real browser: builds the site (npm run build:site), serves
+ * site/dist on 127.0.0.1, opens it in Debian's Chromium (WebGL through SwiftShader, a software
+ * GPU) and checks what a person would: no page or console errors, the spiral MDN's training loss
+ * falls, the temperature sliders change the samples, the covariance panel trains and follows
+ * its slider, the CSV panel fits the bundled file, the API reference is there. Screenshots go
+ * to browser-out/site/ (git-ignored) to be looked at.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { openContext, serve, type Served } from './browser/harness.js';
+
+const root = join(import.meta.dirname, '..');
+const shots = join(root, 'browser-out', 'site');
+let server: Served;
+let chromium: { ctx: BrowserContext; close(): Promise<void> };
+let browser: BrowserContext;
+let page: Page;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  execFileSync('npm', ['run', 'build:site'], { cwd: root, stdio: 'pipe' });
+  mkdirSync(shots, { recursive: true });
+  server = await serve(join(root, 'site', 'dist'));
+  chromium = await openContext({ width: 1180, height: 1000 });
+  browser = chromium.ctx;
+  page = await browser.newPage();
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console.error: ${m.text()}`);
+  });
+  await page.goto(`${server.url}/index.html`);
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 60_000 });
+}, 240_000);
+
+afterAll(async () => {
+  await chromium?.close();
+  await server?.close();
+});
+
+const data = (sel: string, key: string) => page.$eval(sel, (el, k) => (el as HTMLElement).dataset[k] ?? null, key);
+
+describe('playground in headless Chromium', () => {
+  it('starts on WebGL with no page or console errors', async () => {
+    expect(await page.$eval('body', (b) => b.dataset['backend'])).toBe('webgl');
+    expect(problems).toEqual([]);
+  });
+
+  it('the spiral MDN trains and its loss falls within a minute', async () => {
+    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#spiral')!.dataset['epochs'] ?? 0) >= 6, null, { timeout: 60_000 });
+    const first = Number(await data('#spiral', 'lossFirst'));
+    const last = Number(await data('#spiral', 'lossLast'));
+    expect(Number.isFinite(last)).toBe(true);
+    expect(last).toBeLessThan(first - 0.1);
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#spiral')!.dataset['sampleSum'] !== undefined, null, { timeout: 30_000 });
+    await page.locator('#spiral').screenshot({ path: join(shots, 'spiral.png') });
+  });
+
+  it('the temperature sliders resample instantly', async () => {
+    await page.click('#spiral button.train'); // pause, so that only the sliders change the samples
+    await page.waitForFunction(() => document.querySelector('#spiral button.train')!.textContent === 'Train', null, { timeout: 30_000 });
+    const before = await data('#spiral', 'sampleSum');
+    for (const [cls, v] of [['temperature', '0.2'], ['scaleTemperature', '0.3']] as const) {
+      await page.$eval(`#spiral input.${cls}`, (el, value) => {
+        (el as HTMLInputElement).value = value;
+        el.dispatchEvent(new Event('input'));
+      }, v);
+    }
+    await page.waitForFunction((b) => document.querySelector<HTMLElement>('#spiral')!.dataset['sampleSum'] !== b, before, { timeout: 10_000 });
+    expect(await data('#spiral', 'sampleSum')).not.toBe(before);
+    await page.locator('#spiral').screenshot({ path: join(shots, 'spiral-cold.png') });
+  });
+
+  it('the covariance panel trains and follows its slider', async () => {
+    await page.click('#covariance button.train');
+    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#covariance')!.dataset['epochs'] ?? 0) >= 20, null, { timeout: 90_000 });
+    await page.click('#covariance button.train');
+    const kl0 = await data('#covariance', 'kl');
+    const s0 = await data('#covariance', 'sampleSum');
+    await page.$eval('#covariance input.t', (el) => {
+      (el as HTMLInputElement).value = '-0.7';
+      el.dispatchEvent(new Event('input'));
+    });
+    await page.waitForFunction((s) => document.querySelector<HTMLElement>('#covariance')!.dataset['sampleSum'] !== s, s0, { timeout: 10_000 });
+    const kl1 = Number(await data('#covariance', 'kl'));
+    expect(Number.isFinite(Number(kl0))).toBe(true);
+    expect(kl1).toBeGreaterThanOrEqual(0);
+    expect(kl1).toBeLessThan(1.5);
+    await page.locator('#covariance').screenshot({ path: join(shots, 'covariance.png') });
+  });
+
+  it('the CSV panel fits the bundled spiral.csv and draws intervals and the PIT histogram', async () => {
+    await page.fill('#csv input.epochs', '20');
+    await page.click('#csv button.train');
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#csv')!.dataset['state'] === 'done', null, { timeout: 120_000 });
+    expect(await data('#csv', 'error')).toBeNull();
+    const nll = Number(await data('#csv', 'heldOutNll'));
+    const coverage = Number(await data('#csv', 'coverage90'));
+    expect(Number.isFinite(nll)).toBe(true);
+    expect(coverage).toBeGreaterThan(0.75);
+    expect(coverage).toBeLessThanOrEqual(1);
+    await page.locator('#csv').screenshot({ path: join(shots, 'csv.png') });
+  });
+
+  it('a bad CSV gets a message naming the file, row and column', async () => {
+    await page.setInputFiles('#csv input.file', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b\n1,2\n3,x\n') });
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#csv')!.dataset['error'] !== undefined, null, { timeout: 10_000 });
+    expect(await data('#csv', 'error')).toBe("bad.csv: row 3, column 'b': 'x' is not a finite number");
+  });
+
+  it('has no page or console errors after all of that', async () => {
+    await page.screenshot({ path: join(shots, 'page.png'), fullPage: true });
+    expect(problems).toEqual([]);
+  });
+
+  it('runs on wasm with the binaries the site serves itself (?backend=wasm)', async () => {
+    const errors: string[] = [];
+    const w = await browser.newPage();
+    w.on('pageerror', (e) => errors.push(e.message));
+    w.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+    const wasmRequests: string[] = [];
+    w.on('request', (r) => void (r.url().endsWith('.wasm') && wasmRequests.push(r.url())));
+    await w.goto(`${server.url}/index.html?backend=wasm`);
+    await w.waitForSelector('body[data-ready="1"]', { timeout: 60_000 });
+    expect(await w.$eval('body', (b) => b.dataset['backend'])).toBe('wasm');
+    await w.waitForFunction(() => Number(document.querySelector<HTMLElement>('#spiral')!.dataset['epochs'] ?? 0) >= 1, null, { timeout: 60_000 });
+    expect(wasmRequests.length).toBeGreaterThan(0);
+    expect(wasmRequests.every((u) => u.startsWith(`${server.url}/tfjs-wasm/`))).toBe(true);
+    expect(errors).toEqual([]);
+    await w.close();
+  });
+
+  it('serves the API reference with the TSDoc examples', async () => {
+    const api = await browser.newPage();
+    await api.goto(`${server.url}/api/index.html`);
+    expect(await api.textContent('body')).toContain('distributions');
+    await api.goto(`${server.url}/api/classes/distributions.MultivariateNormalTriL.html`);
+    const text = (await api.textContent('body')) ?? '';
+    expect(text).toContain('scaleTril');
+    expect(await api.locator('pre code').count()).toBeGreaterThan(0);
+    await api.screenshot({ path: join(shots, 'api.png') });
+    await api.close();
+  });
+});
