@@ -441,6 +441,8 @@ export function toKerasTopology(topology: Cfg): Cfg {
  */
 export function denseVariationalLayer(ctx: KerasHeadContext): Cfg {
   const c = ctx.config;
+  // A config without TFP's pickled posterior function was written by this library: keep it as it is.
+  if (!('kernel_posterior_fn' in c)) return c;
   const mine = (w: string): boolean => (ctx.specs ?? []).some((s) => s.name === `${ctx.layer}/${w}` || s.name.endsWith(`/${ctx.layer}/${w}`));
   if (!mine('kernel_posterior_loc') || !mine('kernel_posterior_untransformed_scale')) {
     throw new InvalidArgumentError(
