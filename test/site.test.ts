@@ -6,9 +6,10 @@
  * its slider, the CSV panel fits the bundled file, the API reference is there. Screenshots go
  * to browser-out/site/ (git-ignored) to be looked at.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { openContext, serve, type Served } from './browser/harness.js';
@@ -22,7 +23,8 @@ let page: Page;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  execFileSync('npm', ['run', 'build:site'], { cwd: root, stdio: 'pipe' });
+  // Asynchronously: a synchronous build would block the test worker's RPC with vitest for a minute.
+  await promisify(execFile)('npm', ['run', 'build:site'], { cwd: root, maxBuffer: 64 << 20 });
   mkdirSync(shots, { recursive: true });
   server = await serve(join(root, 'site', 'dist'));
   chromium = await openContext({ width: 1180, height: 1000 });
