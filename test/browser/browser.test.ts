@@ -7,6 +7,7 @@ interface Report {
   auto?: string;
   keptAfterPageSetCpu?: string;
   backend: string;
+  webgpuError: string;
   cases: Record<string, CaseResult>;
   losses: number[];
   savedBytes: number;
@@ -42,6 +43,7 @@ describe('in headless Chromium', () => {
         expect(r.result.keptAfterPageSetCpu).toBe('cpu');
       }
       expect(r.result.backend).toBe(backend);
+      expect(r.result.webgpuError).toMatch(/tfp\.ready: backend 'webgpu' could not be initialized: it is not registered \(import '@tensorflow\/tfjs-backend-webgpu'\)/);
       // float32 everywhere; webgl's transcendental functions differ from the CPU's by a few ulps,
       // which special functions (lgamma, incomplete beta/gamma) amplify to ~1e-5 relative.
       expect(compareResults(r.result.cases, nodeCases, 2e-4, 2e-5)).toEqual([]);

@@ -20,6 +20,11 @@ reportFromPage(async () => {
     await tf.setBackend('cpu');
     report['keptAfterPageSetCpu'] = await tfp.ready();
   }
+  // A forced backend that is not there fails with a message saying what to import.
+  report['webgpuError'] = await tfp.ready({ backend: 'webgpu' }).then(
+    () => 'no error',
+    (e: Error) => e.message,
+  );
   report['backend'] = backend === 'wasm' ? await tfp.ready({ backend, wasm, wasmPaths: '/wasm/' }) : await tfp.ready({ backend });
   const before = tf.memory().numTensors;
   report['cases'] = await runCases();

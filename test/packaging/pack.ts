@@ -6,7 +6,7 @@
  * (`npm ci --offline` with a lockfile taken from the repository's: see consumerLock):
  *  A. the library + @tensorflow/tfjs only (no wasm backend, no CLI): ESM import and require(),
  *     tfp.ready() falls back to cpu, a model directory round-trips, a consumer file type-checks
- *     with moduleResolution bundler and node16, and esbuild's default browser bundle succeeds
+ *     with moduleResolution bundler and node16, and esbuild's and Vite's default browser builds succeed
  *     (with its minified+gzip size over tfjs alone printed);
  *  B. the CLI tarball: its bin runs, ships its data, and `tfjs-prob demo` runs end to end
  *     (skip the demo with --no-demo).
@@ -201,6 +201,15 @@ try {
   }
   check("esbuild's default browser bundle of import * as tfp from 'tfjs-probability' succeeds", bundleErr === '', bundleErr);
   check('the browser bundle holds nothing from node:', bundleErr === '' && !/["']node:/.test(readFileSync(join(a, 'page.bundle.js'), 'utf8')));
+  // Vite (vitest brings it) with default settings, on an index.html page.
+  writeFileSync(join(a, 'index.html'), '<!doctype html><script type="module" src="./page.js"></script>\n');
+  let vite = '';
+  try {
+    vite = sh(bin('vite'), ['build', '--logLevel', 'warn'], { cwd: a });
+  } catch (e) {
+    vite = `FAILED ${(e as Error).message.slice(0, 400)}`;
+  }
+  check("Vite's default build of the same page succeeds, nothing externalized for the browser", !/FAILED|externalized|node:/.test(vite), vite.split('\n').find((l) => /FAILED|externalized|node:/.test(l)));
   // Size: the library's minified+gzip cost over tfjs alone (everything the library exports kept).
   writeFileSync(join(a, 'size-tf.js'), `import * as tf from '@tensorflow/tfjs';\nglobalThis.x = [tf];\n`);
   writeFileSync(join(a, 'size-tfp.js'), `import * as tf from '@tensorflow/tfjs';\nimport * as tfp from 'tfjs-probability';\nglobalThis.x = [tf, tfp];\n`);

@@ -1,4 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ready } from '../src/backend.js';
 
@@ -53,6 +58,25 @@ describe('tfp.ready', () => {
       expect(tf.getBackend()).toBe('cpu');
     } finally {
       tf.removeBackend('tfp-test-faster');
+    }
+  });
+
+  it('in a fresh Node process with no backend set, the Node entry picks tensorflow, else wasm from node_modules, else cpu', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tfp-ready-'));
+    try {
+      const entry = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'node.ts');
+      const script = join(dir, 'ready.mts');
+      writeFileSync(script, `import * as tfp from ${JSON.stringify(entry)};\nconsole.log('backend=' + (await tfp.ready()));\n`);
+      const out = execFileSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+      let hasNode = true;
+      try {
+        execFileSync(process.execPath, ['-e', "require.resolve('@tensorflow/tfjs-node')"], { stdio: 'ignore' });
+      } catch {
+        hasNode = false;
+      }
+      expect(out).toMatch(hasNode ? /backend=tensorflow/ : /backend=wasm/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

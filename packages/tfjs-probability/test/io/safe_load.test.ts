@@ -114,6 +114,41 @@ describe('loadModel: weights only from inside the model directory', () => {
 });
 
 describe('loadModel: the bytes must be what the manifest describes', () => {
+  it('weights sharded over several files and groups (as tfjs-converter writes them) load, in a subfolder too', async () => {
+    const dir = variant('shards', (j, d) => {
+      mkdirSync(join(d, 'w'));
+      writeFileSync(join(d, 'w', 'group1-shard1of2.bin'), bin.subarray(0, 10));
+      writeFileSync(join(d, 'w', 'group1-shard2of2.bin'), bin.subarray(10, 24));
+      writeFileSync(join(d, 'group2-shard1of1.bin'), bin.subarray(24));
+      const [kernel, bias] = j.weightsManifest[0]!.weights;
+      j.weightsManifest = [
+        { paths: ['w/group1-shard1of2.bin', 'w/group1-shard2of2.bin'], weights: [kernel!] },
+        { paths: ['group2-shard1of1.bin'], weights: [bias!] },
+      ];
+    });
+    const m = await loadModel(dir);
+    const ref = await loadModel(good);
+    const x = tf.ones([1, 3]);
+    const [a, b] = [m.predict(x) as tf.Tensor, ref.predict(x) as tf.Tensor];
+    expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    tf.dispose([x, a, b]);
+    m.dispose();
+    ref.dispose();
+  });
+
+  it('bytes moved from one group to another are caught per group, naming the weight', async () => {
+    const dir = variant('groups', (j, d) => {
+      writeFileSync(join(d, 'k.bin'), bin.subarray(0, 28)); // kernel (24 bytes) + 4 of the bias
+      writeFileSync(join(d, 'b.bin'), bin.subarray(28));
+      const [kernel, bias] = j.weightsManifest[0]!.weights;
+      j.weightsManifest = [
+        { paths: ['k.bin'], weights: [kernel!] },
+        { paths: ['b.bin'], weights: [bias!] },
+      ];
+    });
+    await expectRefused(dir, /weights file .*groups\/k\.bin listed in .*model\.json is too long: the manifest describes 24 bytes \(ending with weight 'dense.*\/kernel'\)/);
+  });
+
   it('a model.json without weightsManifest is an error (not fresh random weights)', async () => {
     const dir = variant('no-manifest', (j) => delete (j as Partial<typeof json>).weightsManifest);
     await expectRefused(dir, /no-manifest\/model\.json has no weightsManifest/);
