@@ -184,6 +184,12 @@ export abstract class Distribution {
       if (p.constraint) this.constraints[k] = p.constraint;
     }
     try {
+      if (init.validateArgs !== undefined && typeof init.validateArgs !== 'boolean') {
+        throw new InvalidArgumentError(`${this.className}: validateArgs must be true or false; got ${describeValue(init.validateArgs)}`);
+      }
+      if (init.name !== undefined && typeof init.name !== 'string') {
+        throw new InvalidArgumentError(`${this.className}: name must be a string; got ${describeValue(init.name)}`);
+      }
       this.batchShape = init.batchShape !== undefined ? [...init.batchShape] : paramBatchShape(this.className, params);
       if (this.validateArgs) {
         for (const [k, p] of Object.entries(params)) {

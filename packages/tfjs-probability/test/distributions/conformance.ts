@@ -50,6 +50,19 @@
  * }
  * ```
  *
+ * The class itself passes the suite's argument and support checks when its
+ * constructor converts its parameters with `convertParams` and declares its
+ * `support` (both in src/distributions/distribution.ts, constraints.ts):
+ *
+ * ```ts
+ * constructor(args: NormalArgs) {
+ *   const params = convertParams('Normal', args, { loc: { constraint: real }, scale: { constraint: positive } });
+ *   super({ ...args, className: 'Normal', params, eventShape: [], reparameterized: true, support: realLine });
+ *   this.loc = params.loc.value;
+ *   this.scale = params.scale.value;
+ * }
+ * ```
+ *
  * Only `name`, `make`, `args`, `shapes`, `inside` and `outside` are required;
  * `stats` enables the sampler tests, `discrete` the chi-square test, `marginal`
  * the KS test for vector events, `gradient` the finite-difference test (add
@@ -471,9 +484,23 @@ function supportTests(spec: ConformanceSpec): void {
 function argumentTests(spec: ConformanceSpec): void {
   const name = spec.name;
   const classPattern = new RegExp(`^${name}\\b`);
-  it('arguments: no argument object, or not an object', () => {
+  it('arguments: no argument object, or not an object; validateArgs / name of the wrong type', () => {
     for (const a of [undefined, null, 3, 'x']) {
       expectArgError(() => spec.make(a as unknown as Args), [classPattern], `new ${name}(${String(a)})`);
+    }
+    for (const [k, v] of [['validateArgs', 'yes'], ['name', 3]] as const) {
+      const before = tf.memory().numTensors;
+      const a = { ...spec.args(), [k]: v };
+      let err: unknown;
+      try {
+        spec.make(a).dispose();
+      } catch (e) {
+        err = e;
+      }
+      disposeArgs(a);
+      expect(err, `new ${name}({${k}: ${v}})`).toBeInstanceOf(InvalidArgumentError);
+      expect((err as Error).message).toContain(k);
+      expect(tf.memory().numTensors).toBe(before);
     }
   });
   // The parameter names are read inside the tests (args() may build tensors: not at collection time).
