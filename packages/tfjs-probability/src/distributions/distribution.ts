@@ -52,7 +52,7 @@ export interface ParamDecl {
   eventRank?: number;
   /** What a valid value is (host values always, tensors under validateArgs). */
   constraint?: Constraint;
-  /** May be left out (`undefined`); then it is absent from the result. */
+  /** May be left out (`undefined` or `null`); then it is absent from the result. */
   optional?: boolean;
 }
 
@@ -98,7 +98,7 @@ export function convertParams<K extends string>(
     for (const k of Object.keys(decl) as K[]) {
       const d = decl[k];
       const v = a[k];
-      if (v === undefined && d.optional) continue;
+      if ((v === undefined || v === null) && d.optional) continue;
       if (v === undefined || v === null) {
         throw new InvalidArgumentError(
           `${className}: parameter ${k} is missing (got ${describeValue(v)}); expected a number, array or tf.Tensor` +
