@@ -127,7 +127,8 @@ export interface ConformanceSpec {
   /** fast-check arbitraries of valid scalar arguments and of points in the support. */
   property?: {
     args: (fc: typeof fcType) => fcType.Arbitrary<Args>;
-    x: (fc: typeof fcType) => fcType.Arbitrary<number>;
+    /** A point of the support: a number for scalar events, an array for vector events. */
+    x: (fc: typeof fcType) => fcType.Arbitrary<number | number[]>;
     /** Points where quantile∘cdf is checked have cdf in [pMin, 1 - pMin] (default 1e-4). */
     pMin?: number;
   };
