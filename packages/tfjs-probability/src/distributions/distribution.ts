@@ -225,7 +225,8 @@ export abstract class Distribution {
 
   /**
    * Checks every parameter against its constraint, like `validateArgs` does at
-   * construction, but without blocking: the reads are `await data()`. Resolves
+   * construction, but without blocking: the reads are `await data()`; composites
+   * validate their inner distributions too. Resolves
    * when all hold; rejects with the same InvalidArgumentError otherwise.
    *
    * @example
@@ -246,6 +247,7 @@ export abstract class Distribution {
       const bad = violation(okData, ok.shape, value, () => flat, constraint);
       if (bad !== null) throw this.parameterError(name, value, constraint, bad);
     }
+    for (const d of this.ownedDistributions()) await d.validate();
   }
 
   private parameterError(name: string, value: tf.Tensor, constraint: Constraint, bad: Violation): InvalidArgumentError {
