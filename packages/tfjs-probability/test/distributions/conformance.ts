@@ -79,11 +79,12 @@ import { InvalidArgumentError, NotImplementedError } from '../../src/errors.js';
 import type { TensorLike } from '../../src/util.js';
 import {
   FALSE_FAILURE_RATE,
+  chiSquareCritical,
   expectClose,
   fixtureFlat,
+  ksCritical,
   loadFixture,
   meanTolerance,
-  zFor,
   type FixtureNum,
 } from '../helpers.js';
 
@@ -316,19 +317,6 @@ function identityTests(spec: ConformanceSpec): void {
       }
     });
   });
-}
-
-/** DKW: P(sup|F_n - F| > d) <= 2 exp(-2 n d²), so d = sqrt(ln(2/α) / (2n)) fails a correct sampler with probability <= α. */
-export function ksCritical(n: number, alpha: number): number {
-  return Math.sqrt(Math.log(2 / alpha) / (2 * n));
-}
-
-/** Upper α quantile of chi-square with k degrees of freedom (exact for k = 1, Wilson-Hilferty otherwise). */
-export function chiSquareCritical(k: number, alpha: number): number {
-  if (k === 1) return zFor(alpha) ** 2;
-  const z = zFor(2 * alpha); // one-sided
-  const h = 2 / (9 * k);
-  return k * (1 - h + z * Math.sqrt(h)) ** 3;
 }
 
 /** KS statistic of sorted draws against cdf values at them. */
