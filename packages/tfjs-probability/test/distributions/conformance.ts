@@ -113,6 +113,8 @@ export interface ConformanceSpec {
   outside: { value: TensorLike; index: number[] };
   /** Parameters that may be left out (e.g. an MVN's loc). */
   optional?: string[];
+  /** Arguments the generic argument checks leave alone (options that are not parameters, e.g. a string mode). */
+  ignoreArgs?: string[];
   /** Arguments that are plain numbers, never tensors (e.g. Independent's reinterpretedBatchNdims). */
   nonTensor?: string[];
   /** Non-finite host values a parameter accepts (e.g. logits: [-Infinity]). */
@@ -496,7 +498,7 @@ function argumentTests(spec: ConformanceSpec): void {
   const keys = (): string[] => {
     const a = spec.args();
     disposeArgs(a);
-    return Object.keys(a).filter((k) => k !== 'validateArgs' && k !== 'name');
+    return Object.keys(a).filter((k) => k !== 'validateArgs' && k !== 'name' && !spec.ignoreArgs?.includes(k));
   };
   it('arguments: each parameter missing, a string, strings in an array, disposed, not finite', () => {
     for (const k of keys()) {
@@ -550,7 +552,7 @@ function argumentTests(spec: ConformanceSpec): void {
     const b = spec.args();
     const kept: tf.Tensor[] = [];
     for (const k of Object.keys(b)) {
-      if (spec.nonTensor?.includes(k) || !isHost(b[k])) continue;
+      if (spec.nonTensor?.includes(k) || spec.ignoreArgs?.includes(k) || !isHost(b[k])) continue;
       b[k] = tf.tensor(b[k] as number[]);
       kept.push(b[k] as tf.Tensor);
     }
