@@ -304,6 +304,15 @@ export const specs: ConformanceSpec[] = [
         event: [],
       },
       {
+        name: 'batch [2] Normal + Laplace',
+        args: () => ({
+          cat: new Categorical({ logits: [[0, 1], [1, 0]] }),
+          components: [new Normal({ loc: [0, 1], scale: 1 }), new Laplace({ loc: [3, 4], scale: [1, 2] })],
+        }),
+        batch: [2],
+        event: [],
+      },
+      {
         name: 'batch [2] MVN components',
         args: () => ({
           cat: new Categorical({ logits: [[0, 1], [1, 0]] }),
@@ -345,6 +354,24 @@ export const specs: ConformanceSpec[] = [
           componentsDistribution: new Normal({ loc: [-2, 0, 3], scale: [0.5, 1, 2] }),
         }),
         batch: [],
+        event: [],
+      },
+      {
+        name: 'batch [2], K = 2',
+        args: () => ({
+          mixtureDistribution: new Categorical({ logits: [[0, 1], [1, 0]] }),
+          componentsDistribution: new Normal({ loc: [[0, 1], [2, 3]], scale: 1 }),
+        }),
+        batch: [2],
+        event: [],
+      },
+      {
+        name: 'logits [K] broadcast against components [3, K]',
+        args: () => ({
+          mixtureDistribution: new Categorical({ logits: [0, 1] }),
+          componentsDistribution: new Normal({ loc: [[0, 1], [2, 3], [4, 5]], scale: 1 }),
+        }),
+        batch: [3],
         event: [],
       },
       {
