@@ -68,7 +68,9 @@
  * the KS test for vector events, `gradient` the finite-difference test (add
  * the density to generate_conformance.py and rerun it), `property` the
  * fast-check properties. `nonFinite` lists host values other than finite
- * numbers that a parameter accepts (e.g. -Infinity logits).
+ * numbers that a parameter accepts (e.g. -Infinity logits); `optional`
+ * parameters that may be left out; `nonTensor` plain-number arguments;
+ * `ignoreArgs` options that the argument checks leave alone.
  */
 import * as tf from '@tensorflow/tfjs';
 import type * as fcType from 'fast-check';
