@@ -131,6 +131,68 @@ export function meanTolerance(sd: number, n: number, tests = 1): number {
   return zFor(FALSE_FAILURE_RATE / tests) * sd / Math.sqrt(n);
 }
 
+/** DKW: P(sup|F_n - F| > d) <= 2 exp(-2 n d²), so d = sqrt(ln(2/α) / (2n)) fails a correct sampler with probability <= α. */
+export function ksCritical(n: number, alpha: number): number {
+  return Math.sqrt(Math.log(2 / alpha) / (2 * n));
+}
+
+/** Upper α quantile of chi-square with k degrees of freedom: bisection on the upper regularized gamma Q(k/2, x/2). */
+export function chiSquareCritical(k: number, alpha: number): number {
+  let lo = 0;
+  let hi = k + 20 * Math.sqrt(2 * k) + 100;
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (upperGammaQ(k / 2, mid / 2) > alpha) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** Q(a, x) = Γ(a, x)/Γ(a) in double precision (series below a + 1, Lentz continued fraction above). */
+function upperGammaQ(a: number, x: number): number {
+  if (x <= 0) return 1;
+  const lnPre = a * Math.log(x) - x - lnGamma(a);
+  if (x < a + 1) {
+    let sum = 1 / a;
+    let term = sum;
+    for (let n = 1; n < 1000; n++) {
+      term *= x / (a + n);
+      sum += term;
+      if (Math.abs(term) < Math.abs(sum) * 1e-16) break;
+    }
+    return 1 - sum * Math.exp(lnPre);
+  }
+  let b = x + 1 - a;
+  let c = 1e300;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 1000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < 1e-300) d = 1e-300;
+    c = b + an / c;
+    if (Math.abs(c) < 1e-300) c = 1e-300;
+    d = 1 / d;
+    const del = d * c;
+    h *= del;
+    if (Math.abs(del - 1) < 1e-16) break;
+  }
+  return Math.exp(lnPre) * h;
+}
+
+/** log Γ(a) for a > 0 (Lanczos, g = 7, relative error ~1e-15). */
+function lnGamma(a: number): number {
+  const g = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  if (a < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * a)) - lnGamma(1 - a);
+  const x = a - 1;
+  let s = g[0]!;
+  for (let i = 1; i < 9; i++) s += g[i]! / (x + i);
+  const t = x + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(s);
+}
+
 /** Reads a tensor into a nested array (for shape-agnostic comparisons). */
 export function arr(t: tf.Tensor): number[] {
   return Array.from(t.dataSync());

@@ -52,7 +52,7 @@ export interface ParamDecl {
   eventRank?: number;
   /** What a valid value is (host values always, tensors under validateArgs). */
   constraint?: Constraint;
-  /** May be left out (`undefined`); then it is absent from the result. */
+  /** May be left out (`undefined` or `null`); then it is absent from the result. */
   optional?: boolean;
 }
 
@@ -98,7 +98,7 @@ export function convertParams<K extends string>(
     for (const k of Object.keys(decl) as K[]) {
       const d = decl[k];
       const v = a[k];
-      if (v === undefined && d.optional) continue;
+      if ((v === undefined || v === null) && d.optional) continue;
       if (v === undefined || v === null) {
         throw new InvalidArgumentError(
           `${className}: parameter ${k} is missing (got ${describeValue(v)}); expected a number, array or tf.Tensor` +
@@ -184,6 +184,12 @@ export abstract class Distribution {
       if (p.constraint) this.constraints[k] = p.constraint;
     }
     try {
+      if (init.validateArgs !== undefined && typeof init.validateArgs !== 'boolean') {
+        throw new InvalidArgumentError(`${this.className}: validateArgs must be true or false; got ${describeValue(init.validateArgs)}`);
+      }
+      if (init.name !== undefined && typeof init.name !== 'string') {
+        throw new InvalidArgumentError(`${this.className}: name must be a string; got ${describeValue(init.name)}`);
+      }
       this.batchShape = init.batchShape !== undefined ? [...init.batchShape] : paramBatchShape(this.className, params);
       if (this.validateArgs) {
         for (const [k, p] of Object.entries(params)) {
@@ -210,16 +216,14 @@ export abstract class Distribution {
 
   /** Throws a message like torch's when `value` violates `constraint` (used under validateArgs). */
   protected checkConstraint(name: string, value: tf.Tensor, constraint: Constraint): void {
-    const ok = tf.tidy(() => constraint.check(value));
-    const okData = ok.dataSync();
-    ok.dispose();
-    const bad = violation(okData, ok.shape, value, () => value.dataSync(), constraint);
+    const bad = findViolationSync(value, constraint);
     if (bad !== null) throw this.parameterError(name, value, constraint, bad);
   }
 
   /**
    * Checks every parameter against its constraint, like `validateArgs` does at
-   * construction, but without blocking: the reads are `await data()`. Resolves
+   * construction, but without blocking: the reads are `await data()`; composites
+   * validate their inner distributions too. Resolves
    * when all hold; rejects with the same InvalidArgumentError otherwise.
    *
    * @example
@@ -235,18 +239,19 @@ export abstract class Distribution {
       const ok = tf.tidy(() => constraint.check(value));
       const okData = await ok.data();
       ok.dispose();
-      if (!okData.some((v) => !v)) continue;
+      if (firstFalse(okData) < 0) continue;
       const flat = await value.data();
       const bad = violation(okData, ok.shape, value, () => flat, constraint);
       if (bad !== null) throw this.parameterError(name, value, constraint, bad);
     }
+    for (const d of this.ownedDistributions()) await d.validate();
   }
 
   private parameterError(name: string, value: tf.Tensor, constraint: Constraint, bad: Violation): InvalidArgumentError {
     const many = bad.values.length > 1;
     return new InvalidArgumentError(
       `${this.className}: parameter ${name} (shape ${fmtShape(value.shape)}) must be ${constraint.description}; ` +
-        `found invalid value${many ? 's' : ''} at batch index ${fmtShape(bad.index)}: ${bad.values.map(fmtNumber).join(', ')}` +
+        `found invalid value${many ? 's' : ''} at batch index ${fmtShape(bad.index)}: ${bad.listed}` +
         (bad.why ? ` (${bad.why})` : ''),
     );
   }
@@ -257,15 +262,13 @@ export abstract class Distribution {
    * class, the method, the index, the value and the set. A synchronous read-back.
    */
   private checkValue(method: string, v: tf.Tensor, constraint: Constraint, what: string): void {
-    const ok = tf.tidy(() => constraint.check(v));
-    const okData = ok.dataSync();
-    ok.dispose();
-    const bad = violation(okData, ok.shape, v, () => v.dataSync(), constraint);
+    const bad = findViolationSync(v, constraint);
     if (bad === null) return;
     throw new InvalidArgumentError(
       `${this.className}.${method}: ${what} (shape ${fmtShape(v.shape)}) is outside ${
         constraint === this.support ? `the support of ${this.className}` : 'the valid range'
-      } at index ${fmtShape(bad.index)}: ${bad.shown}${bad.why ? ` (${bad.why})` : ''}; ` +
+      } at index ${fmtShape(bad.index)}: ${bad.values.length > 1 || constraint.eventRank > 0 ? `[${bad.listed}]` : bad.listed}` +
+        `${bad.why ? ` (${bad.why})` : ''}; ` +
         `expected ${constraint.description} (checked because validateArgs is true)`,
     );
   }
@@ -512,11 +515,21 @@ export abstract class Distribution {
 
 const fmtNumber = (v: number): string => String(+v.toPrecision(6));
 
+/** The first entry (or event) that violates a constraint. */
 interface Violation {
+  /** Its index in the constraint's result (the batch index for event constraints). */
   index: number[];
+  /** The entries of the violating event (one for elementwise constraints). */
   values: number[];
-  shown: string;
+  /** `values` for a message, at most 16 of them. */
+  listed: string;
+  /** The constraint's explanation, or ''. */
   why: string;
+}
+
+function firstFalse(a: ArrayLike<unknown>): number {
+  for (let i = 0; i < a.length; i++) if (!a[i]) return i;
+  return -1;
 }
 
 /**
@@ -525,24 +538,31 @@ interface Violation {
  * value's data (only called when something is wrong).
  */
 function violation(
-  okData: ArrayLike<number | boolean> & { findIndex(f: (v: number | boolean) => boolean): number },
+  okData: ArrayLike<unknown>,
   okShape: readonly number[],
   value: tf.Tensor,
-  read: () => ArrayLike<number> & { slice(a: number, b: number): ArrayLike<number> },
+  read: () => ArrayLike<number>,
   constraint: Constraint,
 ): Violation | null {
-  const bad = okData.findIndex((v) => !v);
+  const bad = firstFalse(okData);
   if (bad < 0) return null;
   const flat = read();
   const inner = sizeOf(value.shape.slice(value.rank - constraint.eventRank));
-  const values = Array.from(flat.slice(bad * inner, bad * inner + inner));
-  const shownValues = values.slice(0, 16).map(fmtNumber).join(', ') + (values.length > 16 ? ', ...' : '');
+  const values = Array.from({ length: inner }, (_, i) => flat[bad * inner + i]!);
   return {
     index: unravelIndex(bad, okShape),
     values,
-    shown: inner > 1 || constraint.eventRank > 0 ? `[${shownValues}]` : shownValues,
+    listed: values.slice(0, 16).map(fmtNumber).join(', ') + (values.length > 16 ? ', ...' : ''),
     why: constraint.why ? constraint.why(values) : '',
   };
+}
+
+/** `violation` with synchronous reads (validateArgs). */
+function findViolationSync(value: tf.Tensor, constraint: Constraint): Violation | null {
+  const ok = tf.tidy(() => constraint.check(value));
+  const okData = ok.dataSync();
+  ok.dispose();
+  return violation(okData, ok.shape, value, () => value.dataSync(), constraint);
 }
 
 /** Broadcast of the parameters' batch shapes (each shape less its `eventRank` trailing dims). */

@@ -43,7 +43,7 @@ export class MultivariateNormalDiag extends MultivariateNormalLinearOperator {
   constructor(args: MultivariateNormalDiagArgs) {
     const cls = 'MultivariateNormalDiag';
     checkArgsObject(cls, args, ['loc', 'scaleDiag']);
-    if (args.loc === undefined && args.scaleDiag === undefined) {
+    if (args.loc == null && args.scaleDiag == null) {
       throw new InvalidArgumentError(`${cls}: give loc [..., k] or scaleDiag [..., k] (or both); got neither`);
     }
     const given = convertParams(cls, args, {

@@ -50,12 +50,27 @@
  * }
  * ```
  *
+ * The class itself passes the suite's argument and support checks when its
+ * constructor converts its parameters with `convertParams` and declares its
+ * `support` (both in src/distributions/distribution.ts, constraints.ts):
+ *
+ * ```ts
+ * constructor(args: NormalArgs) {
+ *   const params = convertParams('Normal', args, { loc: { constraint: real }, scale: { constraint: positive } });
+ *   super({ ...args, className: 'Normal', params, eventShape: [], reparameterized: true, support: realLine });
+ *   this.loc = params.loc.value;
+ *   this.scale = params.scale.value;
+ * }
+ * ```
+ *
  * Only `name`, `make`, `args`, `shapes`, `inside` and `outside` are required;
  * `stats` enables the sampler tests, `discrete` the chi-square test, `marginal`
  * the KS test for vector events, `gradient` the finite-difference test (add
  * the density to generate_conformance.py and rerun it), `property` the
  * fast-check properties. `nonFinite` lists host values other than finite
- * numbers that a parameter accepts (e.g. -Infinity logits).
+ * numbers that a parameter accepts (e.g. -Infinity logits); `optional`
+ * parameters that may be left out; `nonTensor` plain-number arguments;
+ * `ignoreArgs` options that the argument checks leave alone.
  */
 import * as tf from '@tensorflow/tfjs';
 import type * as fcType from 'fast-check';
@@ -66,11 +81,12 @@ import { InvalidArgumentError, NotImplementedError } from '../../src/errors.js';
 import type { TensorLike } from '../../src/util.js';
 import {
   FALSE_FAILURE_RATE,
+  chiSquareCritical,
   expectClose,
   fixtureFlat,
+  ksCritical,
   loadFixture,
   meanTolerance,
-  zFor,
   type FixtureNum,
 } from '../helpers.js';
 
@@ -99,6 +115,8 @@ export interface ConformanceSpec {
   outside: { value: TensorLike; index: number[] };
   /** Parameters that may be left out (e.g. an MVN's loc). */
   optional?: string[];
+  /** Arguments the generic argument checks leave alone (options that are not parameters, e.g. a string mode). */
+  ignoreArgs?: string[];
   /** Arguments that are plain numbers, never tensors (e.g. Independent's reinterpretedBatchNdims). */
   nonTensor?: string[];
   /** Non-finite host values a parameter accepts (e.g. logits: [-Infinity]). */
@@ -114,7 +132,8 @@ export interface ConformanceSpec {
   /** fast-check arbitraries of valid scalar arguments and of points in the support. */
   property?: {
     args: (fc: typeof fcType) => fcType.Arbitrary<Args>;
-    x: (fc: typeof fcType) => fcType.Arbitrary<number>;
+    /** A point of the support: a number for scalar events, an array for vector events. */
+    x: (fc: typeof fcType) => fcType.Arbitrary<number | number[]>;
     /** Points where quantile∘cdf is checked have cdf in [pMin, 1 - pMin] (default 1e-4). */
     pMin?: number;
   };
@@ -304,19 +323,6 @@ function identityTests(spec: ConformanceSpec): void {
   });
 }
 
-/** DKW: P(sup|F_n - F| > d) <= 2 exp(-2 n d²), so d = sqrt(ln(2/α) / (2n)) fails a correct sampler with probability <= α. */
-export function ksCritical(n: number, alpha: number): number {
-  return Math.sqrt(Math.log(2 / alpha) / (2 * n));
-}
-
-/** Upper α quantile of chi-square with k degrees of freedom (exact for k = 1, Wilson-Hilferty otherwise). */
-export function chiSquareCritical(k: number, alpha: number): number {
-  if (k === 1) return zFor(alpha) ** 2;
-  const z = zFor(2 * alpha); // one-sided
-  const h = 2 / (9 * k);
-  return k * (1 - h + z * Math.sqrt(h)) ** 3;
-}
-
 /** KS statistic of sorted draws against cdf values at them. */
 function ksStatistic(sortedCdf: ArrayLike<number>): number {
   const n = sortedCdf.length;
@@ -471,16 +477,30 @@ function supportTests(spec: ConformanceSpec): void {
 function argumentTests(spec: ConformanceSpec): void {
   const name = spec.name;
   const classPattern = new RegExp(`^${name}\\b`);
-  it('arguments: no argument object, or not an object', () => {
+  it('arguments: no argument object, or not an object; validateArgs / name of the wrong type', () => {
     for (const a of [undefined, null, 3, 'x']) {
       expectArgError(() => spec.make(a as unknown as Args), [classPattern], `new ${name}(${String(a)})`);
+    }
+    for (const [k, v] of [['validateArgs', 'yes'], ['name', 3]] as const) {
+      const before = tf.memory().numTensors;
+      const a = { ...spec.args(), [k]: v };
+      let err: unknown;
+      try {
+        spec.make(a).dispose();
+      } catch (e) {
+        err = e;
+      }
+      disposeArgs(a);
+      expect(err, `new ${name}({${k}: ${v}})`).toBeInstanceOf(InvalidArgumentError);
+      expect((err as Error).message).toContain(k);
+      expect(tf.memory().numTensors).toBe(before);
     }
   });
   // The parameter names are read inside the tests (args() may build tensors: not at collection time).
   const keys = (): string[] => {
     const a = spec.args();
     disposeArgs(a);
-    return Object.keys(a).filter((k) => k !== 'validateArgs' && k !== 'name');
+    return Object.keys(a).filter((k) => k !== 'validateArgs' && k !== 'name' && !spec.ignoreArgs?.includes(k));
   };
   it('arguments: each parameter missing, a string, strings in an array, disposed, not finite', () => {
     for (const k of keys()) {
@@ -534,7 +554,7 @@ function argumentTests(spec: ConformanceSpec): void {
     const b = spec.args();
     const kept: tf.Tensor[] = [];
     for (const k of Object.keys(b)) {
-      if (spec.nonTensor?.includes(k) || !isHost(b[k])) continue;
+      if (spec.nonTensor?.includes(k) || spec.ignoreArgs?.includes(k) || !isHost(b[k])) continue;
       b[k] = tf.tensor(b[k] as number[]);
       kept.push(b[k] as tf.Tensor);
     }

@@ -29,6 +29,14 @@ const real = (fc: Fc, m = 50) => fc.double({ min: -m, max: m, noNaN: true, noDef
 /** Log-uniform on [lo, hi]. */
 const positive = (fc: Fc, lo = 0.05, hi = 20) => fc.double({ min: Math.log(lo), max: Math.log(hi), noNaN: true }).map(Math.exp);
 const unit = (fc: Fc) => fc.double({ min: 0.001, max: 0.999, noNaN: true });
+/** `k` draws of `a`. */
+const vec = <T>(fc: Fc, a: fcType.Arbitrary<T>, k: number) => fc.array(a, { minLength: k, maxLength: k });
+/** A point of the open (k-1)-simplex. */
+const simplexPoint = (fc: Fc, k: number) =>
+  fc.array(positive(fc, 0.01, 1), { minLength: k, maxLength: k }).map((v) => {
+    const s = v.reduce((x, y) => x + y, 0);
+    return v.map((x) => x / s);
+  });
 
 // Constructors taking the loose argument objects of the suite.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -140,6 +148,7 @@ export const specs: ConformanceSpec[] = [
     stats: { args: () => ({ concentration: [1.5, 2.5, 0.7] }) },
     marginal: { index: 0, reference: () => new Beta({ concentration1: 1.5, concentration0: 3.2 }) },
     gradient: { key: 'Dirichlet', make: (p) => new Dirichlet({ concentration: p['concentration']! }) },
+    property: { args: (fc) => fc.record({ concentration: vec(fc, positive(fc, 0.2, 20), 3) }), x: (fc) => simplexPoint(fc, 3) },
   },
   {
     name: 'Bernoulli',
@@ -155,6 +164,7 @@ export const specs: ConformanceSpec[] = [
     stats: { args: () => ({ logits: [-1, 0.5, 3] }) },
     discrete: { support: [0, 1] },
     gradient: { key: 'Bernoulli', make: (p) => new Bernoulli({ logits: p['logits']! }) },
+    property: { args: (fc) => fc.record({ logits: real(fc, 15) }), x: (fc) => fc.constantFrom(0, 1) },
   },
   {
     name: 'Categorical',
@@ -170,6 +180,7 @@ export const specs: ConformanceSpec[] = [
     stats: { args: () => ({ probs: [[0.1, 0.2, 0.3, 0.4], [0.5, 0, 0.25, 0.25]] }) },
     discrete: { support: [0, 1, 2, 3] },
     gradient: { key: 'Categorical', make: (p) => new Categorical({ logits: p['logits']! }) },
+    property: { args: (fc) => fc.record({ logits: vec(fc, real(fc, 15), 4) }), x: (fc) => fc.constantFrom(0, 1, 2, 3) },
   },
   {
     name: 'OneHotCategorical',
@@ -184,6 +195,7 @@ export const specs: ConformanceSpec[] = [
     stats: { args: () => ({ logits: [[0, 1, 2], [1, 1, -1]] }) },
     discrete: { support: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] },
     gradient: { key: 'OneHotCategorical', make: (p) => new OneHotCategorical({ logits: p['logits']! }) },
+    property: { args: (fc) => fc.record({ logits: vec(fc, real(fc, 15), 3) }), x: (fc) => fc.constantFrom([1, 0, 0], [0, 1, 0], [0, 0, 1]) },
   },
   {
     name: 'MultivariateNormalDiag',
@@ -199,6 +211,7 @@ export const specs: ConformanceSpec[] = [
     stats: { args: () => ({ loc: [1, -3], scaleDiag: [0.5, 4] }) },
     marginal: { index: 1, reference: () => new Normal({ loc: -3, scale: 4 }) },
     gradient: { key: 'MultivariateNormalDiag', make: (p) => new MultivariateNormalDiag({ loc: p['loc']!, scaleDiag: p['scaleDiag']! }) },
+    property: { args: (fc) => fc.record({ loc: vec(fc, real(fc), 2), scaleDiag: vec(fc, positive(fc), 2) }), x: (fc) => vec(fc, real(fc, 100), 2) },
   },
   {
     name: 'MultivariateNormalTriL',
@@ -214,6 +227,14 @@ export const specs: ConformanceSpec[] = [
     stats: { args: () => ({ loc: [1, -3], scaleTril: [[1.2, 0], [0.3, 0.8]] }) },
     marginal: { index: 0, reference: () => new Normal({ loc: 1, scale: 1.2 }) },
     gradient: { key: 'MultivariateNormalTriL', make: (p) => new MultivariateNormalTriL({ loc: p['loc']!, scaleTril: p['scaleTril']! }) },
+    property: {
+      args: (fc) =>
+        fc.record({
+          loc: vec(fc, real(fc), 2),
+          scaleTril: fc.tuple(positive(fc, 0.1, 10), real(fc, 5), positive(fc, 0.1, 10)).map(([a, b, c]) => [[a, 0], [b, c]]),
+        }),
+      x: (fc) => vec(fc, real(fc, 100), 2),
+    },
   },
   {
     name: 'MultivariateNormalFullCovariance',
@@ -283,6 +304,15 @@ export const specs: ConformanceSpec[] = [
         event: [],
       },
       {
+        name: 'batch [2] Normal + Laplace',
+        args: () => ({
+          cat: new Categorical({ logits: [[0, 1], [1, 0]] }),
+          components: [new Normal({ loc: [0, 1], scale: 1 }), new Laplace({ loc: [3, 4], scale: [1, 2] })],
+        }),
+        batch: [2],
+        event: [],
+      },
+      {
         name: 'batch [2] MVN components',
         args: () => ({
           cat: new Categorical({ logits: [[0, 1], [1, 0]] }),
@@ -324,6 +354,24 @@ export const specs: ConformanceSpec[] = [
           componentsDistribution: new Normal({ loc: [-2, 0, 3], scale: [0.5, 1, 2] }),
         }),
         batch: [],
+        event: [],
+      },
+      {
+        name: 'batch [2], K = 2',
+        args: () => ({
+          mixtureDistribution: new Categorical({ logits: [[0, 1], [1, 0]] }),
+          componentsDistribution: new Normal({ loc: [[0, 1], [2, 3]], scale: 1 }),
+        }),
+        batch: [2],
+        event: [],
+      },
+      {
+        name: 'logits [K] broadcast against components [3, K]',
+        args: () => ({
+          mixtureDistribution: new Categorical({ logits: [0, 1] }),
+          componentsDistribution: new Normal({ loc: [[0, 1], [2, 3], [4, 5]], scale: 1 }),
+        }),
+        batch: [3],
         event: [],
       },
       {

@@ -70,21 +70,6 @@ describe('Mixture values against scipy (float64 fixture)', () => {
 });
 
 describe('Mixture shapes and errors', () => {
-  for (const s of [[], [1], [2, 3]] as number[][]) {
-    it(`batch [2] x sampleShape [${s}]`, () => {
-      const d = new Mixture({
-        cat: new Categorical({ logits: [[0, 1], [1, 0]] }),
-        components: [new Normal({ loc: [0, 1], scale: 1 }), new Laplace({ loc: [3, 4], scale: [1, 2] })],
-      });
-      expect(d.batchShape).toEqual([2]);
-      const x = d.sample(s, { seed: 2 });
-      expect(x.shape).toEqual([...s, 2]);
-      const lp = d.logProb(x);
-      expect(lp.shape).toEqual([...s, 2]);
-      tf.dispose([x, lp]);
-      d.dispose();
-    });
-  }
   it('cat batch broadcasts against scalar-batch components', () => {
     const d = new Mixture({
       cat: new Categorical({ logits: [[0, 1], [1, 0], [0, 0]] }),

@@ -73,31 +73,6 @@ describe('MixtureSameFamily values against scipy (float64 fixture, incl. points 
 });
 
 describe('MixtureSameFamily shapes', () => {
-  const table = [
-    { name: 'scalar batch', logits: [0, 1, 2], loc: [0, 1, 2], batch: [] as number[], event: [] as number[] },
-    { name: 'batch 2', logits: [[0, 1], [1, 0]], loc: [[0, 1], [2, 3]], batch: [2], event: [] },
-    { name: 'logits broadcast', logits: [0, 1], loc: [[0, 1], [2, 3], [4, 5]], batch: [3], event: [] },
-  ];
-  for (const t of table) {
-    for (const s of [[], [1], [2, 3]] as number[][]) {
-      it(`${t.name} x sampleShape [${s}]`, () => {
-        const d = new MixtureSameFamily({
-          mixtureDistribution: new Categorical({ logits: t.logits }),
-          componentsDistribution: new Normal({ loc: t.loc, scale: 1 }),
-        });
-        expect(d.batchShape).toEqual(t.batch);
-        expect(d.eventShape).toEqual(t.event);
-        const x = d.sample(s, { seed: 3 });
-        expect(x.shape).toEqual([...s, ...t.batch]);
-        const lp = d.logProb(x);
-        expect(lp.shape).toEqual([...s, ...t.batch]);
-        const m = d.mean();
-        expect(m.shape).toEqual(t.batch);
-        tf.dispose([x, lp, m]);
-        d.dispose();
-      });
-    }
-  }
   it('vector events: sample [S, B, d], logProb [S, B], covariance [B, d, d]', () => {
     const d = new MixtureSameFamily({
       mixtureDistribution: new Categorical({ logits: [[0, 1, 2], [2, 1, 0]] }),

@@ -186,6 +186,10 @@ describe('validateArgs contract', () => {
     await expect(d.validate()).rejects.toThrow(/Normal: parameter scale \(shape \[2\]\) must be positive \(> 0\) and finite; found invalid value at batch index \[1\]: -2/);
     const ok = new tfd.Dirichlet({ concentration: tf.tensor1d([1, 2]) });
     await expect(ok.validate()).resolves.toBeUndefined();
+    const conc = tf.tensor1d([1, 0]);
+    const inner = new tfd.Independent({ distribution: new tfd.Gamma({ concentration: conc, rate: 1 }) });
+    await expect(inner.validate()).rejects.toThrow(/Gamma: parameter concentration .* batch index \[1\]: 0/);
+    free(inner, conc);
     const before = tf.memory().numTensors;
     await d.validate().catch(() => undefined);
     expect(tf.memory().numTensors).toBe(before);
