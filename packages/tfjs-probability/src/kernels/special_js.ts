@@ -49,7 +49,7 @@ const MAXIT = 100000;
  * = -220.4 and log Q(10, 200) = -165.1 are exact to rounding. The other side is
  * log1p(-exp(small side)).
  */
-function gammaLogPQ(a: number, x: number): [number, number] {
+function gammaLogPQ(a: number, x: number): [number, number, number?] {
   if (Number.isNaN(a) || Number.isNaN(x) || a < 0 || x < 0) return [NaN, NaN];
   if (a === 0) return x > 0 ? [0, -Infinity] : [NaN, NaN];
   if (x === 0) return [-Infinity, 0];
@@ -67,7 +67,7 @@ function gammaLogPQ(a: number, x: number): [number, number] {
       if (Math.abs(del) < Math.abs(sum) * EPS64) break;
     }
     const logP = Math.min(0, logPre + Math.log(sum));
-    return [logP, log1mexp64(logP)];
+    return [logP, log1mexp64(logP), logPre - Math.log(x)];
   }
   let b = x + 1 - a;
   let c = 1 / TINY;
@@ -86,7 +86,7 @@ function gammaLogPQ(a: number, x: number): [number, number] {
     if (Math.abs(del - 1) < EPS64) break;
   }
   const logQ = Math.min(0, logPre + Math.log(h));
-  return [log1mexp64(logQ), logQ];
+  return [log1mexp64(logQ), logQ, logPre - Math.log(x)];
 }
 
 /** log(1 - exp(l)) for l <= 0 in float64 (Mächler 2012). */
@@ -136,17 +136,18 @@ function lbeta64(a: number, b: number): number {
  * x < (a + 1)/(a + b + 2), otherwise the one for I_{1-x}(b, a) with 1 - x exact in
  * float64), so neither the far tails nor the complement at tiny x lose accuracy.
  */
-function betaLogIC(a: number, b: number, x: number): [number, number] {
+function betaLogIC(a: number, b: number, x: number): [number, number, number?] {
   if (Number.isNaN(a) || Number.isNaN(b) || Number.isNaN(x) || a <= 0 || b <= 0 || x < 0 || x > 1) return [NaN, NaN];
   if (x === 0) return [-Infinity, 0];
   if (x === 1) return [0, -Infinity];
   const logBt = a * Math.log(x) + b * Math.log1p(-x) - lbeta64(a, b);
+  const logDens = logBt - Math.log(x) - Math.log1p(-x);
   if (x < (a + 1) / (a + b + 2)) {
     const l = Math.min(0, logBt + Math.log(betacf(a, b, x)) - Math.log(a));
-    return [l, log1mexp64(l)];
+    return [l, log1mexp64(l), logDens];
   }
   const l = Math.min(0, logBt + Math.log(betacf(b, a, 1 - x)) - Math.log(b));
-  return [log1mexp64(l), l];
+  return [log1mexp64(l), l, logDens];
 }
 
 /** log of the Beta(a, b) density at x in float64 (-Infinity outside [0, 1]). */
@@ -169,13 +170,16 @@ function evalOne(fn: SpecialFn, a: number, b: number, x: number): [number, numbe
   let sign: number;
   if (fn === 'igamma' || fn === 'igammac') {
     const upper = fn === 'igammac';
-    l = gammaLogPQ(a, x)[upper ? 1 : 0];
-    ld = Number.isNaN(l) ? NaN : logGammaDensity(a, x);
+    const r = gammaLogPQ(a, x);
+    l = r[upper ? 1 : 0];
+    // the density from the same prefactor (one lgamma per element); edge cases evaluate it directly
+    ld = Number.isNaN(l) ? NaN : r[2] ?? logGammaDensity(a, x);
     sign = upper ? -1 : 1;
   } else {
     const upper = fn === 'betaincc';
-    l = betaLogIC(a, b, x)[upper ? 1 : 0];
-    ld = Number.isNaN(l) ? NaN : logBetaDensity(a, b, x);
+    const r = betaLogIC(a, b, x);
+    l = r[upper ? 1 : 0];
+    ld = Number.isNaN(l) ? NaN : r[2] ?? logBetaDensity(a, b, x);
     sign = upper ? -1 : 1;
   }
   const d = sign * Math.exp(ld);
