@@ -3,7 +3,7 @@ import { Distribution, type DistributionOptions, type TensorLike } from './distr
 import { positive } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomLogGammaBatched } from '../math/gamma_sampler.js';
-import { betainc, betaincc, digamma, lgamma, logBetainc, logBetaincc } from '../math/special.js';
+import { betainc, betaincc, betaincinv, digamma, lgamma, logBetainc, logBetaincc } from '../math/special.js';
 import { splitSeed, toFloat } from '../util.js';
 import { xlog1py, xlogy } from './continuous_util.js';
 
@@ -95,6 +95,9 @@ export class Beta extends Distribution {
   }
   protected override logSurvivalFn(x: tf.Tensor): tf.Tensor {
     return logBetaincc(this.concentration1, this.concentration0, tf.clipByValue(x, 0, 1));
+  }
+  protected override quantileFn(p: tf.Tensor): tf.Tensor {
+    return betaincinv(this.concentration1, this.concentration0, p);
   }
   protected override meanFn(): tf.Tensor {
     return tf.div(this.concentration1, tf.add(this.concentration1, this.concentration0));

@@ -3,7 +3,7 @@ import { Distribution, type DistributionOptions, type TensorLike } from './distr
 import { positive } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomGammaBatched } from '../math/gamma_sampler.js';
-import { digamma, igamma, igammac, lgamma, logIgamma, logIgammac } from '../math/special.js';
+import { digamma, igamma, igammac, igammainv, lgamma, logIgamma, logIgammac } from '../math/special.js';
 import { toFloat } from '../util.js';
 import { xlogy } from './continuous_util.js';
 
@@ -90,6 +90,9 @@ export class Gamma extends Distribution {
   }
   protected override logSurvivalFn(x: tf.Tensor): tf.Tensor {
     return logIgammac(this.concentration, tf.mul(this.rate, tf.relu(x)));
+  }
+  protected override quantileFn(p: tf.Tensor): tf.Tensor {
+    return tf.div(igammainv(this.concentration, p), this.rate);
   }
   protected override meanFn(): tf.Tensor {
     return tf.div(this.concentration, this.rate);
