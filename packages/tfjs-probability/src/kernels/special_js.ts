@@ -6,7 +6,8 @@
  * Other backends use the float32 tensor-op path in src/math/special.ts.
  *
  * The kernel takes `a`, `x` (and `b` for the beta functions), all the same
- * shape and float32, and returns three tensors: log F, d log F / dx and dF/dx,
+ * shape and float32, and returns three tensors: log F, d log F / dx and dF/dx
+ * (with attribute wrt = 'a' or 'b': the derivatives with respect to a or b),
  * each computed in float64 before rounding (the ratio density / F of two
  * numbers far below float32's range stays right).
  */
@@ -187,6 +188,26 @@ function evalOne(fn: SpecialFn, a: number, b: number, x: number): [number, numbe
   return [l, dl, d];
 }
 
+/** Which argument the derivatives are taken with respect to. */
+export type SpecialWrt = 'x' | 'a' | 'b';
+
+/**
+ * log F and its derivative with respect to a or b by a float64 central
+ * difference (step 1e-5 · the parameter: truncation and rounding both ~1e-10
+ * relative, far below float32), and dF = F · d log F.
+ */
+function evalParam(fn: SpecialFn, wrt: 'a' | 'b', a: number, b: number, x: number): [number, number, number] {
+  const l = evalOne(fn, a, b, x)[0];
+  const v = wrt === 'a' ? a : b;
+  const h = 1e-5 * v;
+  const at = (u: number) => (wrt === 'a' ? evalOne(fn, u, b, x)[0] : evalOne(fn, a, u, x)[0]);
+  const lp = at(v + h);
+  const lm = at(v - h);
+  // where log F is -Infinity or 0 on both sides (F = 0 or 1 to float64), the derivative is 0
+  const dl = lp === lm ? 0 : (lp - lm) / (2 * h);
+  return [l, dl, Math.exp(l) * dl];
+}
+
 /** Elementwise over flat arrays (b may be null for the gamma functions). */
 export function specialHostJs(
   fn: SpecialFn,
@@ -196,9 +217,12 @@ export function specialHostJs(
   outLog: Float32Array,
   outDlog: Float32Array,
   outD: Float32Array,
+  wrt: SpecialWrt = 'x',
 ): void {
   for (let i = 0; i < x.length; i++) {
-    const [l, dl, d] = evalOne(fn, a[i]!, b ? b[i]! : 0, x[i]!);
+    const ai = a[i]!;
+    const bi = b ? b[i]! : 0;
+    const [l, dl, d] = wrt === 'x' ? evalOne(fn, ai, bi, x[i]!) : evalParam(fn, wrt, ai, bi, x[i]!);
     outLog[i] = l;
     outDlog[i] = dl;
     outD[i] = d;
@@ -218,11 +242,11 @@ export function ensureSpecialKernel(): void {
       backendName,
       kernelFunc: ({ inputs, backend, attrs }) => {
         const { a, b, x } = inputs as { a: tf.TensorInfo; b?: tf.TensorInfo; x: tf.TensorInfo };
-        const fn = (attrs as unknown as { fn: SpecialFn }).fn;
+        const { fn, wrt } = attrs as unknown as { fn: SpecialFn; wrt?: SpecialWrt };
         const mem = memFor(backend);
         const outs = [mem.alloc(x.shape), mem.alloc(x.shape), mem.alloc(x.shape)];
         // views after the last allocation (a growing wasm heap detaches older views)
-        specialHostJs(fn, mem.view(a), b ? mem.view(b) : null, mem.view(x), mem.view(outs[0]!), mem.view(outs[1]!), mem.view(outs[2]!));
+        specialHostJs(fn, mem.view(a), b ? mem.view(b) : null, mem.view(x), mem.view(outs[0]!), mem.view(outs[1]!), mem.view(outs[2]!), wrt ?? 'x');
         return outs;
       },
     });
