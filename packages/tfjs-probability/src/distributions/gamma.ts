@@ -22,6 +22,7 @@ export interface GammaArgs extends DistributionOptions {
  * (survivalFunction uses the upper one, Q(α, βx), for right-tail accuracy;
  * logCdf and logSurvivalFunction are computed in log space, finite far into
  * both tails, e.g. logCdf(1e-30) = -220.4 at α = 3.162, β = 1).
+ * `quantile(p)` = P⁻¹(α, p)/β (tfp.math.igammainv).
  * Mean α/β, variance α/β², mode (α-1)/β for α > 1.
  *
  * Undefined statistics follow TFP's default `allow_nan_stats=True`: `mode()`

@@ -669,7 +669,8 @@ function specialOp(fn: SpecialFn, log: boolean) {
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const inputs = saved.slice(0, -1);
         const sx = inputs[inputs.length - 1]!;
-        const g = tf.mul(dy, saved[saved.length - 1]!);
+        // 0 where dy = 0: an unused branch of a tf.where (e.g. x = 0 where the density is infinite) must not give NaN
+        const g = tf.where(tf.equal(dy, 0), tf.zerosLike(dy), tf.mul(dy, saved[saved.length - 1]!));
         // parameters a (and b): derivatives from the kernel (float64 differences) or the tensor path
         const params = inputs.slice(0, -1).map((t, i) => {
           const dp = special(fn, inputs, i === 0 ? 'a' : 'b')[log ? 1 : 2]!;

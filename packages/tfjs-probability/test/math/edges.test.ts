@@ -247,3 +247,31 @@ describe('quantile of Gamma, Beta and StudentT against scipy ppf (p from 1e-30 t
     b.dispose();
   });
 });
+
+describe('cdf gradients with respect to the shape parameters, and NaN inputs', () => {
+  it('d/d(df) StudentT(3).cdf(-2), d/da Gamma(2, 1).cdf(1.5), d/da Beta(2, 3).cdf(0.3) match float64 differences of scipy', () => {
+    // (scipy.stats.X.cdf(x, θ + 1e-6) - cdf(x, θ - 1e-6)) / 2e-6
+    const cases: Array<[() => tf.Tensor, number]> = [];
+    const df = tf.scalar(3);
+    const a = tf.scalar(2);
+    cases.push([() => tf.grad((v: tf.Tensor) => new StudentT({ df: v, loc: 0, scale: 1 }).cdf(-2))(df), -0.015255481537745919]);
+    cases.push([() => tf.grad((v: tf.Tensor) => new Gamma({ concentration: v, rate: 1 }).cdf(1.5))(a), -0.3134886378541868]);
+    cases.push([() => tf.grad((v: tf.Tensor) => new Beta({ concentration1: v, concentration0: 3 }).cdf(0.3))(a), -0.24609372784034633]);
+    for (const [f, want] of cases) {
+      const g = f();
+      expectClose(g, [want], { rtol: 1e-4 });
+      g.dispose();
+    }
+    tf.dispose([df, a]);
+  });
+  it('Beta cdf / survival / log versions keep NaN (clipByValue alone maps it to a bound)', () => {
+    const d = new Beta({ concentration1: 2, concentration0: 3 });
+    for (const m of ['cdf', 'survivalFunction', 'logCdf', 'logSurvivalFunction'] as const) {
+      const v = d[m]([NaN, 0.5]);
+      expect(Number.isNaN(v.dataSync()[0]!), m).toBe(true);
+      expect(Number.isFinite(v.dataSync()[1]!), m).toBe(true);
+      v.dispose();
+    }
+    d.dispose();
+  });
+});
