@@ -798,7 +798,8 @@ const NEWTON_STEPS = 16;
  * Solves F(x) = p by Newton's method in a transformed variable s (x = toX(s)),
  * on log F for p <= ½ and on log(1 - F) = log pc above (F the lower function
  * `lower`, its complement `upper`; pc = 1 - p, passed separately so a caller
- * can give a tiny complement exactly), each step clipped to ±2 in s. `dxds` is dx/ds.
+ * can give a tiny complement exactly), from the candidate start nearest the
+ * target, each step clipped to ±2 in s. `dxds` is dx/ds.
  */
 function newtonInverse(
   lower: SpecialFn,
@@ -806,13 +807,28 @@ function newtonInverse(
   params: tf.Tensor[],
   p: tf.Tensor,
   pc: tf.Tensor,
-  s0: tf.Tensor,
+  starts: tf.Tensor[],
   toX: (s: tf.Tensor) => tf.Tensor,
   dxds: (s: tf.Tensor, x: tf.Tensor) => tf.Tensor,
 ): tf.Tensor {
   const useLower = tf.lessEqual(p, 0.5);
   const tgt = tf.where(useLower, tf.log(tf.clipByValue(p, 1e-45, 1)), tf.log(tf.clipByValue(pc, 1e-45, 1)));
-  let s = s0;
+  const miss = (s: tf.Tensor) => {
+    const x = toX(s);
+    const lo = special(lower, [...params, x])[0]!;
+    const up = special(upper, [...params, x])[0]!;
+    const f = tf.abs(tf.sub(tf.where(useLower, lo, up), tgt));
+    return tf.where(tf.isNaN(f), tf.fill(f.shape, Infinity), f);
+  };
+  // the candidate start whose log F (or log(1 - F)) is nearest the target
+  let s = starts[0]!;
+  let best = miss(s);
+  for (const c of starts.slice(1)) {
+    const m = miss(c);
+    const better = tf.less(m, best);
+    s = tf.where(better, c, s);
+    best = tf.where(better, m, best);
+  }
   for (let i = 0; i < NEWTON_STEPS; i++) {
     const x = toX(s);
     const lo = special(lower, [...params, x]) as [tf.Tensor, tf.Tensor, tf.Tensor];
@@ -822,8 +838,15 @@ function newtonInverse(
     const step = tf.clipByValue(tf.div(f, slope), -2, 2);
     s = tf.where(tf.isFinite(step), tf.sub(s, step), s);
   }
-  return toX(s);
+  // Where even the smallest normal float32 x has F above p, the answer underflows: 0.
+  const floor = tf.fill(p.shape, FLOAT32_MIN_NORMAL);
+  const fFloor = special(lower, broadcastAll([...params, floor]))[0]!;
+  const under = tf.logicalAnd(useLower, tf.less(tgt, fFloor));
+  const x = toX(s);
+  return tf.where(under, tf.zerosLike(x), x);
 }
+
+const FLOAT32_MIN_NORMAL = 1.1754943508222875e-38;
 
 /** at0 where p = 0, at1 where the complement pc = 0, NaN for bad parameters or p outside [0, 1]. */
 function edges(p: tf.Tensor, pc: tf.Tensor, value: tf.Tensor, at0: number, at1: number, bad: tf.Tensor): tf.Tensor {
@@ -845,7 +868,7 @@ function igammainvImpl(a: tf.Tensor, p: tf.Tensor): tf.Tensor {
   const whOk = tf.greater(inner, 0.1);
   const s0 = tf.where(whOk, tf.where(tf.greaterEqual(aS, 1), wh, tf.minimum(smallX, wh)), smallX);
   const pc = tf.sub(1, p);
-  const x = newtonInverse('igamma', 'igammac', [aS], p, pc, s0, tf.exp, (_s, xx) => xx);
+  const x = newtonInverse('igamma', 'igammac', [aS], p, pc, [s0, smallX, tf.log(aS)], tf.exp, (_s, xx) => xx);
   return edges(p, pc, x, 0, Infinity, bad);
 }
 
@@ -871,7 +894,8 @@ export function betaincinvImpl(a: tf.Tensor, b: tf.Tensor, p: tf.Tensor, pc: tf.
   const sNormal = tf.sub(tf.log(xn), log1p(tf.neg(xn)));
   const both = tf.logicalAnd(tf.greater(aS, 1), tf.greater(bS, 1));
   const s0 = tf.where(both, sNormal, tf.where(tf.lessEqual(p, 0.5), sLower, sUpper));
-  const x = newtonInverse('betainc', 'betaincc', [aS, bS], p, pc, s0, tf.sigmoid, (_s, xx) => tf.mul(xx, tf.sub(1, xx)));
+  const starts = [s0, sLower, sUpper, tf.sub(tf.log(m), log1p(tf.neg(m)))];
+  const x = newtonInverse('betainc', 'betaincc', [aS, bS], p, pc, starts, tf.sigmoid, (_s, xx) => tf.mul(xx, tf.sub(1, xx)));
   return edges(p, pc, x, 0, 1, bad);
 }
 
