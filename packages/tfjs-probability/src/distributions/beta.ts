@@ -3,7 +3,7 @@ import { Distribution, convertParams, type DistributionOptions, type TensorLike 
 import { positive, unitInterval } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomLogGammaBatched } from '../math/gamma_sampler.js';
-import { betainc, betaincc, digamma, lgamma, logBetainc, logBetaincc } from '../math/special.js';
+import { betainc, betaincc, betaincinv, digamma, lgamma, logBetainc, logBetaincc } from '../math/special.js';
 import { splitSeed, toFloat } from '../util.js';
 import { xlog1py, xlogy } from './continuous_util.js';
 
@@ -19,6 +19,16 @@ export function lbeta(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.sub(tf.add(lgamma(a), lgamma(b)), lgamma(tf.add(a, b)));
 }
 
+/** x clipped to [0, 1] (NaN kept apart: clipByValue maps it to a bound on some backends). */
+function clip01(x: tf.Tensor): tf.Tensor {
+  return tf.clipByValue(tf.where(tf.isNaN(x), tf.zerosLike(x), x), 0, 1);
+}
+
+/** `value` with NaN where x is NaN. */
+function keepNaN(x: tf.Tensor, value: tf.Tensor): tf.Tensor {
+  return tf.where(tf.isNaN(tf.add(x, tf.zerosLike(value))), tf.fill(value.shape, NaN), value);
+}
+
 /**
  * The Beta distribution on [0, 1].
  *
@@ -27,6 +37,7 @@ export function lbeta(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
  * (survivalFunction is the complement `1 - I_x(α, β)` evaluated directly, accurate
  * at tiny x and in the right tail; logCdf and logSurvivalFunction are computed in
  * log space and stay finite where the probabilities underflow float32).
+ * `quantile(p)` inverts I_x(α, β) (tfp.math.betaincinv).
  * Mean α/(α+β), variance αβ / ((α+β)² (α+β+1)), mode (α-1)/(α+β-2).
  *
  * Undefined statistics follow TFP's default `allow_nan_stats=True`: `mode()` is
@@ -79,19 +90,20 @@ export class Beta extends Distribution {
     return tf.where(inSupport, lp, tf.fill(lp.shape, -Infinity));
   }
   protected override cdfFn(x: tf.Tensor): tf.Tensor {
-    const xc = tf.clipByValue(x, 0, 1);
-    return betainc(this.concentration1, this.concentration0, xc);
+    return keepNaN(x, betainc(this.concentration1, this.concentration0, clip01(x)));
   }
   protected override survivalFn(x: tf.Tensor): tf.Tensor {
     // 1 - I_x(α, β) with 1 - x formed in float64 (betaincc): float32 1 - x would round tiny x away.
-    const xc = tf.clipByValue(x, 0, 1);
-    return betaincc(this.concentration1, this.concentration0, xc);
+    return keepNaN(x, betaincc(this.concentration1, this.concentration0, clip01(x)));
   }
   protected override logCdfFn(x: tf.Tensor): tf.Tensor {
-    return logBetainc(this.concentration1, this.concentration0, tf.clipByValue(x, 0, 1));
+    return keepNaN(x, logBetainc(this.concentration1, this.concentration0, clip01(x)));
   }
   protected override logSurvivalFn(x: tf.Tensor): tf.Tensor {
-    return logBetaincc(this.concentration1, this.concentration0, tf.clipByValue(x, 0, 1));
+    return keepNaN(x, logBetaincc(this.concentration1, this.concentration0, clip01(x)));
+  }
+  protected override quantileFn(p: tf.Tensor): tf.Tensor {
+    return betaincinv(this.concentration1, this.concentration0, p);
   }
   protected override meanFn(): tf.Tensor {
     return tf.div(this.concentration1, tf.add(this.concentration1, this.concentration0));

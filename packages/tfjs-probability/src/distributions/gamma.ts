@@ -3,7 +3,7 @@ import { Distribution, convertParams, type DistributionOptions, type TensorLike 
 import { nonNegativeLine, positive } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomGammaBatched } from '../math/gamma_sampler.js';
-import { digamma, igamma, igammac, lgamma, logIgamma, logIgammac } from '../math/special.js';
+import { digamma, igamma, igammac, igammainv, lgamma, logIgamma, logIgammac } from '../math/special.js';
 import { toFloat } from '../util.js';
 import { xlogy } from './continuous_util.js';
 
@@ -22,6 +22,7 @@ export interface GammaArgs extends DistributionOptions {
  * (survivalFunction uses the upper one, Q(α, βx), for right-tail accuracy;
  * logCdf and logSurvivalFunction are computed in log space, finite far into
  * both tails, e.g. logCdf(1e-30) = -220.4 at α = 3.162, β = 1).
+ * `quantile(p)` = P⁻¹(α, p)/β (tfp.math.igammainv).
  * Mean α/β, variance α/β², mode (α-1)/β for α > 1.
  *
  * Undefined statistics follow TFP's default `allow_nan_stats=True`: `mode()`
@@ -84,6 +85,9 @@ export class Gamma extends Distribution {
   }
   protected override logSurvivalFn(x: tf.Tensor): tf.Tensor {
     return logIgammac(this.concentration, tf.mul(this.rate, tf.relu(x)));
+  }
+  protected override quantileFn(p: tf.Tensor): tf.Tensor {
+    return tf.div(igammainv(this.concentration, p), this.rate);
   }
   protected override meanFn(): tf.Tensor {
     return tf.div(this.concentration, this.rate);

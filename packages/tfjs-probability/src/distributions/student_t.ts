@@ -3,7 +3,7 @@ import { Distribution, convertParams, type DistributionOptions, type TensorLike 
 import { positive, real, realLine } from './constraints.js';
 import { randomLogGammaBatched } from '../math/gamma_sampler.js';
 import { randomNormal } from '../math/random.js';
-import { betainc, betaincc, digamma, lgamma, logBetainc, logBetaincc } from '../math/special.js';
+import { betainc, betaincc, betaincinvImpl, digamma, lgamma, logBetainc, logBetaincc } from '../math/special.js';
 import { splitSeed, toFloat } from '../util.js';
 import { log1p } from './continuous_util.js';
 
@@ -83,7 +83,6 @@ export interface StudentTArgs extends DistributionOptions {
  *
  * Undefined statistics follow TFP's default `allow_nan_stats=True`: mean is NaN
  * for ν <= 1; variance is +Infinity for 1 < ν <= 2 and NaN for ν <= 1.
- * `quantile` throws NotImplementedError (it needs the inverse incomplete beta).
  *
  * Reparameterized in loc and scale: `x = μ + σ Z / √(2G/ν)` with Z ~ N(0, 1) and
  * G ~ Gamma(ν/2, 1) from the batched gamma sampler (computed in log space);
@@ -200,6 +199,35 @@ export class StudentT extends Distribution {
   protected override logSurvivalFn(x: tf.Tensor): tf.Tensor {
     const { t, tail, logTail } = this.tails(x);
     return tf.where(tf.greaterEqual(t, 0), logTail, log1p(tf.neg(tail)));
+  }
+  /**
+   * With q = min(p, 1 - p), the tail P(T < -|t|) = q, from two inverses of the
+   * incomplete beta function: y = ν/(ν + t²) with I_y(ν/2, ½) = 2q, used where
+   * y <= ½ (t² >= ν: then t² = ν (1 - y)/y has no cancellation), and
+   * w = t²/(ν + t²) with 1 - I_w(½, ν/2) = 2q (the complement given exactly),
+   * t² = ν w/(1 - w), used where t² < ν (large df: y would round to 1).
+   * Where y underflows float32, the leading term of I_y gives log y directly.
+   */
+  protected override quantileFn(p: tf.Tensor): tf.Tensor {
+    const nu = this.df;
+    const h = tf.mul(nu, 0.5);
+    const q = tf.minimum(p, tf.sub(1, p));
+    const q2 = tf.mul(2, q);
+    const half = tf.fill(tf.broadcast_util.assertAndGetBroadcastShape(q.shape, h.shape), 0.5);
+    const y = betaincinvImpl(h, half, q2);
+    const w = betaincinvImpl(half, h, tf.sub(1, q2), q2);
+    const useY = tf.lessEqual(y, 0.5);
+    const ratio = tf.where(useY, tf.div(tf.sub(1, y), y), tf.div(w, tf.sub(1, w)));
+    // Where y would underflow float32 (|t| beyond ~1e15 √ν): I_y(h, ½) ≈ y^h / (h B(h, ½)) gives
+    // log y = (log 2q + log h + log B(h, ½)) / h, and |t| ≈ √ν · exp(-½ log y).
+    const logBh = tf.sub(tf.sub(0.5 * Math.log(Math.PI), halfDfTerms(h).d), tf.mul(0.5, tf.log(h)));
+    const logY = tf.div(tf.add(tf.add(tf.log(q2), tf.log(h)), logBh), h);
+    const underflow = tf.less(logY, Math.log(TINY_TAIL_ARG));
+    const absT = tf.mul(tf.sqrt(nu), tf.where(underflow, tf.exp(tf.mul(-0.5, logY)), tf.sqrt(ratio)));
+    const t = tf.where(tf.less(p, 0.5), tf.neg(absT), absT);
+    const t0 = tf.where(tf.equal(p, 0.5), tf.zerosLike(t), t);
+    const nan = tf.logicalOr(tf.isNaN(p), tf.logicalOr(tf.less(p, 0), tf.greater(p, 1)));
+    return tf.add(tf.mul(tf.where(nan, tf.fill(t0.shape, NaN), t0), this.scale), this.loc);
   }
   protected override meanFn(): tf.Tensor {
     const m = tf.add(this.loc, tf.zerosLike(tf.add(this.df, this.scale)));

@@ -9,3 +9,4 @@ export { lgamma, digamma, trigamma, erfinv, ndtri, log1mexp, igamma, igammac, be
 export { log1p } from './special.js';
 export { xlogy, xlog1py } from './xlogy.js';
 export { logIgamma, logIgammac, betaincc, logBetainc, logBetaincc } from './special.js';
+export { igammainv, betaincinv } from './special.js';

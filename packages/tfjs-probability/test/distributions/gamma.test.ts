@@ -75,9 +75,11 @@ describe('Gamma support and edge values', () => {
     d.dispose();
   });
 
-  it('quantile is not provided (NotImplementedError naming class and method)', () => {
+  it('quantile (igammainv; the scipy grid is in test/math/edges.test.ts): Exponential(1) median is log 2', () => {
     const d = new Gamma({ concentration: 1, rate: 1 });
-    expect(() => d.quantile(0.5)).toThrow(/Gamma does not implement quantile/);
+    const q = d.quantile(0.5);
+    expectClose(q, [Math.LN2], { rtol: 1e-6 });
+    q.dispose();
     d.dispose();
   });
 });

@@ -41,9 +41,11 @@ describe('StudentT values against scipy (float64 fixture)', () => {
     d.dispose();
   });
 
-  it('quantile is not provided (NotImplementedError naming class and method)', () => {
-    const d = new StudentT({ df: 3, loc: 0, scale: 1 });
-    expect(() => d.quantile(0.5)).toThrow(/StudentT does not implement quantile/);
+  it('quantile (inverse incomplete beta; the scipy grid is in test/math/edges.test.ts): Cauchy quartiles are ±1', () => {
+    const d = new StudentT({ df: 1, loc: 0, scale: 1 });
+    const q = d.quantile([0.25, 0.5, 0.75]);
+    expectClose(q, [-1, 0, 1], { rtol: 1e-5, atol: 1e-6 });
+    q.dispose();
     d.dispose();
   });
 });

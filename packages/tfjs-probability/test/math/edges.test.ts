@@ -26,6 +26,9 @@ interface Fixture {
   log_igamma: { a: FArr; x: FArr; log_p: FArr; log_q: FArr; grad_log_p: FArr; grad_log_q: FArr };
   log_betainc: { a: FArr; b: FArr; x: FArr; value: FArr; complement: FArr; log_value: FArr; log_complement: FArr };
   beta_tails: { a: FArr; b: FArr; x: FArr; cdf: FArr; survival: FArr; log_cdf: FArr; log_survival: FArr };
+  gamma_quantile: { concentration: FArr; p: FArr; x: FArr };
+  beta_quantile: { a: FArr; b: FArr; p: FArr; x: FArr };
+  student_t_quantile: { df: FArr; p: FArr; x: FArr };
 }
 const fx = loadFixture<Fixture>('edges');
 
@@ -189,5 +192,86 @@ describe('far log-tails stay finite and right (log-space incomplete gamma / beta
     t.dispose();
     g.dispose();
     b.dispose();
+  });
+});
+
+describe('quantile of Gamma, Beta and StudentT against scipy ppf (p from 1e-30 to 1 - 1e-6)', () => {
+  /** float32 rendering of the reference (beyond float32: ±Infinity / 0), relative 2e-5. */
+  const want = (v: FArr) => N(v).map((y) => Math.fround(y));
+  const rel = { rtol: 2e-5, atol: 1e-37 };
+  it('Gamma(a, 1) for a in [0.05, 1000]', () => {
+    const c = fx.gamma_quantile;
+    const d = new Gamma({ concentration: N(c.concentration), rate: 1 });
+    const q = d.quantile(N(c.p));
+    expectClose(q, want(c.x), { ...rel, context: 'Gamma quantile' });
+    q.dispose();
+    d.dispose();
+  });
+  it('Beta(a, b) for a, b in [0.1, 1e4]', () => {
+    const c = fx.beta_quantile;
+    const d = new Beta({ concentration1: N(c.a), concentration0: N(c.b) });
+    const q = d.quantile(N(c.p));
+    expectClose(q, want(c.x), { ...rel, context: 'Beta quantile' });
+    q.dispose();
+    d.dispose();
+  });
+  it('StudentT(df) for df in [0.5, 1e6], and loc/scale', () => {
+    const c = fx.student_t_quantile;
+    const d = new StudentT({ df: N(c.df), loc: 0, scale: 1 });
+    const q = d.quantile(N(c.p));
+    expectClose(q, want(c.x), { ...rel, context: 'StudentT quantile' });
+    q.dispose();
+    d.dispose();
+    const e = new StudentT({ df: 3, loc: 2, scale: 0.5 });
+    const r = e.quantile([0.01, 0.5, 0.99]);
+    // scipy.stats.t.ppf([0.01, 0.5, 0.99], 3, 2, 0.5)
+    expectClose(r, [2 - 0.5 * 4.540702858698419, 2, 2 + 0.5 * 4.540702858698419], { rtol: 2e-5 });
+    r.dispose();
+    e.dispose();
+  });
+  it('cdf(quantile(p)) = p, edges p = 0, 1 and outside, and the gradient dx/dp = 1/density', () => {
+    const g = new Gamma({ concentration: [0.5, 7], rate: [2, 1] });
+    const q = g.quantile([0.25, 0.999]);
+    const back = g.cdf(q);
+    expectClose(back, [0.25, 0.999], { rtol: 1e-5 });
+    const e = g.quantile([[0, 1], [-0.1, 1.5]]);
+    expectClose(e, [0, Infinity, NaN, NaN], { rtol: 0 });
+    const p = tf.tensor1d([0.25, 0.999]);
+    const dq = tf.grad((u: tf.Tensor) => tf.sum(g.quantile(u)))(p);
+    const dens = g.prob(q);
+    expectClose(dq, Array.from(dens.dataSync()).map((v) => 1 / v), { rtol: 1e-4 });
+    tf.dispose([q, back, e, p, dq, dens]);
+    g.dispose();
+    const b = new Beta({ concentration1: 2, concentration0: 3 });
+    expectNoLeak(() => b.quantile(0.3), 'Beta.quantile');
+    b.dispose();
+  });
+});
+
+describe('cdf gradients with respect to the shape parameters, and NaN inputs', () => {
+  it('d/d(df) StudentT(3).cdf(-2), d/da Gamma(2, 1).cdf(1.5), d/da Beta(2, 3).cdf(0.3) match float64 differences of scipy', () => {
+    // (scipy.stats.X.cdf(x, θ + 1e-6) - cdf(x, θ - 1e-6)) / 2e-6
+    const cases: Array<[() => tf.Tensor, number]> = [];
+    const df = tf.scalar(3);
+    const a = tf.scalar(2);
+    cases.push([() => tf.grad((v: tf.Tensor) => new StudentT({ df: v, loc: 0, scale: 1 }).cdf(-2))(df), -0.015255481537745919]);
+    cases.push([() => tf.grad((v: tf.Tensor) => new Gamma({ concentration: v, rate: 1 }).cdf(1.5))(a), -0.3134886378541868]);
+    cases.push([() => tf.grad((v: tf.Tensor) => new Beta({ concentration1: v, concentration0: 3 }).cdf(0.3))(a), -0.24609372784034633]);
+    for (const [f, want] of cases) {
+      const g = f();
+      expectClose(g, [want], { rtol: 1e-4 });
+      g.dispose();
+    }
+    tf.dispose([df, a]);
+  });
+  it('Beta cdf / survival / log versions keep NaN (clipByValue alone maps it to a bound)', () => {
+    const d = new Beta({ concentration1: 2, concentration0: 3 });
+    for (const m of ['cdf', 'survivalFunction', 'logCdf', 'logSurvivalFunction'] as const) {
+      const v = d[m]([NaN, 0.5]);
+      expect(Number.isNaN(v.dataSync()[0]!), m).toBe(true);
+      expect(Number.isFinite(v.dataSync()[1]!), m).toBe(true);
+      v.dispose();
+    }
+    d.dispose();
   });
 });
