@@ -10,3 +10,8 @@ export { MixtureSameFamily, type MixtureSameFamilyArgs } from './mixture_same_fa
 export { MixtureDensity, MDN_SIGMA_EPSILON, type MixtureDensityArgs } from './mixture_density.js';
 export { makeTrainStep, type TrainStepOptions } from './mixture_density.js';
 export { FastAdam, enableFastWasmMatMul, disableFastWasmMatMul, fastWasmMatMulEnabled } from '../kernels/mixture_train.js';
+// ---- issue 12: count/binary/logistic heads (append-only block)
+export { IndependentPoisson, type IndependentPoissonArgs } from './independent_poisson.js';
+export { IndependentBernoulli, type IndependentBernoulliArgs } from './independent_bernoulli.js';
+export { IndependentLogistic, type IndependentLogisticArgs } from './independent_logistic.js';
+export { MixtureLogistic, type MixtureLogisticArgs } from './mixture_logistic.js';
