@@ -13,7 +13,7 @@ import { disposeFitted, fitModel, loadFitted, parseHead, saveFitted, type Fitted
 import { buildSpec, renderSvg, svgToPng, type PlotSeries } from './plot.js';
 import { Predictive } from './predictive.js';
 import { makeReporter } from './progress.js';
-import { CountPredictive, countEvaluationText, evaluateCounts, isCountHead, type CountEvaluation } from './count.js';
+import { CountPredictive, checkCountTargets, countEvaluationText, evaluateCounts, isCountHead, type CountEvaluation } from './count.js';
 
 // ------------------------------------------------------------------ option parsing
 
@@ -108,6 +108,7 @@ export async function fitCommand(io: CliIo, data: string, a: FitArgs): Promise<v
   const table = readTable(data, [...xCols, ...yCols]);
   const x = pick(table, xCols);
   const y = pick(table, yCols);
+  if (isCountHead(opts.head.kind)) checkCountTargets(y, table.rows, yCols, opts.head.kind, data);
   const t0 = performance.now();
   const reporter = makeReporter(io.stdout, { quiet: a.quiet });
   let fitted: Fitted;

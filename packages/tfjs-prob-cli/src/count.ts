@@ -81,13 +81,13 @@ export function makeCountHead(kind: CountHeadKind, d: number): tf.layers.Layer {
 }
 
 /** Throws a CliError naming the row and column of the first target that is not a non-negative integer. */
-export function checkCountTargets(y: ArrayLike<number>, rows: number, columns: string[], head: string): void {
+export function checkCountTargets(y: ArrayLike<number>, rows: number, columns: string[], head: string, file?: string): void {
   const d = columns.length;
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < d; j++) {
       const v = y[i * d + j]!;
       if (!(Number.isInteger(v) && v >= 0)) {
-        throw new CliError(`row ${i + 1}, column "${columns[j]}": --head ${head} needs non-negative integer counts; got ${v}`);
+        throw new CliError(`${file ? `${file}: ` : ''}row ${i + 1}, column "${columns[j]}": --head ${head} needs non-negative integer counts; got ${v}`);
       }
     }
   }
