@@ -75,24 +75,28 @@ export class VonMises extends Distribution {
     let out: tf.Tensor = tf.zeros(shape);
     let done: tf.Tensor = tf.zeros(shape, 'bool');
     for (let i = 0; i < ROUNDS; i++) {
-      const u1 = randomUniform(shape, seeds[3 * i]);
-      const u2 = randomUniform(shape, seeds[3 * i + 1]);
-      const u3 = randomUniform(shape, seeds[3 * i + 2]);
-      const z = tf.cos(tf.mul(Math.PI, u1));
-      const oneMinusZ = tf.mul(2, tf.square(tf.sin(tf.mul(Math.PI / 2, u1))));
-      const rz = tf.add(r, z);
-      const oneMinusF = tf.div(tf.mul(rm1, oneMinusZ), rz);
-      const c = tf.div(tf.mul(kRm1, tf.add(r, 1)), rz); // κ (r - f) = κ (r² - 1)/(r + z)
-      const accept = tf.logicalOr(
-        tf.greater(tf.sub(tf.mul(c, tf.sub(2, c)), u2), 0),
-        tf.greaterEqual(tf.add(tf.sub(tf.log(tf.div(c, u2)), c), 1), 0),
-      );
-      // θ = ±acos(f) = ±2 asin(√((1 - f)/2)), accurate near 0.
-      const theta = tf.mul(2, tf.asin(tf.sqrt(tf.clipByValue(tf.mul(0.5, oneMinusF), 0, 1))));
-      const signed = tf.where(tf.less(u3, 0.5), tf.neg(theta), theta);
-      const take = i === ROUNDS - 1 ? tf.logicalNot(done) : tf.logicalAnd(accept, tf.logicalNot(done));
-      out = tf.where(take, signed, out);
-      done = tf.logicalOr(done, accept);
+      // One tidy per round: only the running result outlives it.
+      const [prevOut, prevDone] = [out, done];
+      [out, done] = tf.tidy(() => {
+        const u1 = randomUniform(shape, seeds[3 * i]);
+        const u2 = randomUniform(shape, seeds[3 * i + 1]);
+        const u3 = randomUniform(shape, seeds[3 * i + 2]);
+        const z = tf.cos(tf.mul(Math.PI, u1));
+        const oneMinusZ = tf.mul(2, tf.square(tf.sin(tf.mul(Math.PI / 2, u1))));
+        const rz = tf.add(r, z);
+        const oneMinusF = tf.div(tf.mul(rm1, oneMinusZ), rz);
+        const c = tf.div(tf.mul(kRm1, tf.add(r, 1)), rz); // κ (r - f) = κ (r² - 1)/(r + z)
+        const accept = tf.logicalOr(
+          tf.greater(tf.sub(tf.mul(c, tf.sub(2, c)), u2), 0),
+          tf.greaterEqual(tf.add(tf.sub(tf.log(tf.div(c, u2)), c), 1), 0),
+        );
+        // θ = ±acos(f) = ±2 asin(√((1 - f)/2)), accurate near 0.
+        const theta = tf.mul(2, tf.asin(tf.sqrt(tf.clipByValue(tf.mul(0.5, oneMinusF), 0, 1))));
+        const signed = tf.where(tf.less(u3, 0.5), tf.neg(theta), theta);
+        const take = i === ROUNDS - 1 ? tf.logicalNot(prevDone) : tf.logicalAnd(accept, tf.logicalNot(prevDone));
+        return [tf.where(take, signed, prevOut), tf.logicalOr(prevDone, accept)];
+      });
+      tf.dispose([prevOut, prevDone]);
     }
     const x = tf.add(out, this.loc);
     // Wrap to [-π, π).
