@@ -73,4 +73,12 @@ describe('examples (tiny settings)', () => {
     expect(existsSync(join(out, 'to-python', 'mvn_tril', 'cases.json'))).toBe(true);
     expect(s).toMatch(/live tensors at the end: 0\n/);
   });
+
+  it('count-regression prints the held-out NLL of the Poisson, NB and ZINB heads and of the true model', async () => {
+    const s = await example('count-regression', ['--rows', '600', '--epochs', '2']);
+    expect(s).toMatch(/Poisson \(IndependentPoisson\)\s+[\d.]+/);
+    expect(s).toMatch(/zero-inflated NB \(ZINB\)\s+[\d.]+/);
+    expect(s).toMatch(/true model \(ZINB, r = 1.5\)\s+[\d.]+/);
+    expect(s).toMatch(/live tensors at the end: 0\n/);
+  });
 });

@@ -14,6 +14,7 @@ import { disposeFitted, fitModel, loadFitted, parseHead, saveFitted, type Fitted
 import { buildSpec, renderSvg, svgToPng, type PlotSeries } from './plot.js';
 import { Predictive } from './predictive.js';
 import { makeReporter } from './progress.js';
+import { CountPredictive, checkCountTargets, countEvaluationText, evaluateCounts, isCountHead, type CountEvaluation } from './count.js';
 
 // ------------------------------------------------------------------ option parsing
 
@@ -111,6 +112,7 @@ export async function fitCommand(io: CliIo, data: string, a: FitArgs): Promise<v
   const table = readTable(data, [...xCols, ...yCols]);
   const x = pick(table, xCols);
   const y = pick(table, yCols);
+  if (isCountHead(opts.head.kind)) checkCountTargets(y, table.rows, yCols, opts.head.kind, data);
   const t0 = performance.now();
   const reporter = makeReporter(io.stdout, { quiet: a.quiet });
   let fitted: Fitted;
@@ -139,6 +141,7 @@ async function withPrediction<T>(
   needTargets: boolean,
   extra: string[],
   fn: (p: Predictive, table: Table, fitted: Fitted, y: Float64Array | null) => Promise<T> | T,
+  countFn?: (p: CountPredictive, fitted: Fitted, y: Float64Array | null) => Promise<T> | T,
 ): Promise<T> {
   const fitted = await loadFitted(modelDir);
   try {
@@ -147,6 +150,14 @@ async function withPrediction<T>(
     const table = readTable(data, [...required, ...extra.filter((c) => !required.includes(c))], yColumns);
     const hasY = yColumns.every((c) => table.columns.includes(c));
     const y = hasY ? pick(table, yColumns) : null;
+    if (countFn && isCountHead(parseHead(fitted.meta.head).kind)) {
+      const cp = new CountPredictive(fitted, pick(table, xColumns), table.rows);
+      try {
+        return await countFn(cp, fitted, y);
+      } finally {
+        cp.dispose();
+      }
+    }
     const p = new Predictive(fitted, pick(table, xColumns), table.rows);
     try {
       return await fn(p, table, fitted, y);
@@ -229,8 +240,40 @@ export async function predictCommand(io: CliIo, modelDir: string, data: string, 
       return v;
     });
     return toCsv(header, out);
-  });
+  }, (cp, fitted) => countPredictText(cp, fitted, modelDir, levels, format));
   emit(io, a.out, text);
+}
+
+/** `predict` for a count model: mean, sd and integer central intervals [q((1-l)/2), q((1+l)/2)] per target. */
+function countPredictText(p: CountPredictive, fitted: Fitted, modelDir: string, levels: number[], format: string): string {
+  const yCols = fitted.meta.yColumns;
+  const { n, d } = p;
+  const mean = p.mean();
+  const sd = p.stddev();
+  const ints = levels.map((l) => [p.quantile((1 - l) / 2), p.quantile((1 + l) / 2)] as const);
+  if (format === 'json') {
+    const rows = Array.from({ length: n }, (_, i) => ({
+      row: i + 1,
+      mean: Object.fromEntries(yCols.map((c, j) => [c, mean[i * d + j]!])),
+      stddev: Object.fromEntries(yCols.map((c, j) => [c, sd[i * d + j]!])),
+      intervals: Object.fromEntries(
+        levels.map((l, li) => [String(l), Object.fromEntries(yCols.map((c, j) => [c, [ints[li]![0][i * d + j]!, ints[li]![1][i * d + j]!]]))]),
+      ),
+    }));
+    const intervals = 'integer quantiles of the predictive pmf: smallest k with F(k) >= p';
+    return JSON.stringify({ model: modelDir, head: fitted.meta.head, networks: fitted.members.length, intervals, rows }, (_k, v: unknown) =>
+      typeof v === 'number' ? Number(v.toPrecision(7)) : v, 1) + '\n';
+  }
+  const header = ['row'];
+  yCols.forEach((c) => header.push(`${c}_mean`, `${c}_sd`));
+  levels.forEach((l) => yCols.forEach((c) => header.push(`${c}_lo${levelName(l)}`, `${c}_hi${levelName(l)}`)));
+  const out = Array.from({ length: n }, (_, i) => {
+    const v: number[] = [i + 1];
+    yCols.forEach((_c, j) => v.push(mean[i * d + j]!, sd[i * d + j]!));
+    levels.forEach((_l, li) => yCols.forEach((_c, j) => v.push(ints[li]![0][i * d + j]!, ints[li]![1][i * d + j]!)));
+    return v;
+  });
+  return toCsv(header, out);
 }
 
 // ------------------------------------------------------------------ sample
@@ -288,17 +331,24 @@ export function evaluationText(e: Evaluation, modelDir: string, data: string, he
   return L.join('\n') + '\n';
 }
 
-export async function evaluateCommand(io: CliIo, modelDir: string, data: string, a: EvaluateArgs): Promise<Evaluation> {
+export async function evaluateCommand(io: CliIo, modelDir: string, data: string, a: EvaluateArgs): Promise<Evaluation | CountEvaluation> {
   const format = a.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new CliError(`option --format: expected text or json; got "${format}"`);
   const samples = intOption(a.samples, '--samples', 500, 2, 100000);
   const seed = intOption(a.seed, '--seed', 1, 0, 2 ** 31 - 1);
-  const { text, ev } = await withPrediction(modelDir, data, true, [], (p, _t, fitted, y) => {
+  const { text, ev } = await withPrediction<{ text: string; ev: Evaluation | CountEvaluation }>(modelDir, data, true, [], (p, _t, fitted, y) => {
     const ev = evaluate(p, y!, fitted.meta.yColumns, { samples, seed });
     const text =
       format === 'json'
         ? JSON.stringify({ ...ev, pitValues: undefined, head: fitted.meta.head, networks: fitted.members.length }, null, 1) + '\n'
         : evaluationText(ev, modelDir, data, fitted.meta.head, fitted.members.length);
+    return { text, ev };
+  }, (cp, fitted, y) => {
+    const ev = evaluateCounts(cp, y!, fitted.meta.yColumns, seed);
+    const text =
+      format === 'json'
+        ? JSON.stringify({ ...ev, head: fitted.meta.head, networks: fitted.members.length }, null, 1) + '\n'
+        : countEvaluationText(ev, modelDir, data, fitted.meta.head, fitted.members.length);
     return { text, ev };
   });
   emit(io, a.out, text);

@@ -56,7 +56,7 @@ function buildProgram(io: CliIo, init: () => Promise<void>): Command {
     .argument('<data>', 'training CSV with a header line')
     .requiredOption('--x <cols>', 'input columns, comma-separated')
     .requiredOption('--y <cols>', 'target columns, comma-separated')
-    .option('--head <head>', 'normal | mvn-tril | mixture:K', 'normal')
+    .option('--head <head>', 'normal | mvn-tril | mixture:K | poisson | negbin | zinb (count targets)', 'normal')
     .option('--hidden <units>', 'hidden layer sizes, comma-separated (relu)', '64,64')
     .option('--epochs <n>', 'maximum epochs', '200')
     .option('--batch-size <n>', 'mini-batch size', '64')

@@ -14,8 +14,9 @@ import { writeDirAtomic } from './io.js';
 import { mulberry32, permutation } from './rng.js';
 import { applyScaler, fitScaler, type Scaler } from './scaler.js';
 import { trainBayesianNetworks } from './bayesian.js';
+import { checkCountTargets, isCountHead, makeCountHead, type CountHeadKind } from './count.js';
 
-export type HeadKind = 'normal' | 'mvn-tril' | 'mixture';
+export type HeadKind = 'normal' | 'mvn-tril' | 'mixture' | CountHeadKind;
 
 export interface HeadSpec {
   kind: HeadKind;
@@ -28,13 +29,14 @@ export function parseHead(spec: string): HeadSpec {
   const s = spec.trim().toLowerCase();
   if (s === 'normal') return { kind: 'normal', components: 1 };
   if (s === 'mvn-tril' || s === 'mvn') return { kind: 'mvn-tril', components: 1 };
+  if (isCountHead(s)) return { kind: s, components: 1 };
   const m = /^mixture(?::(\d+))?$/.exec(s);
   if (m) {
     const k = m[1] === undefined ? 3 : Number(m[1]);
     if (!(k >= 1 && k <= 64)) throw new CliError(`option --head: mixture needs 1 to 64 components; got "${spec}"`);
     return { kind: 'mixture', components: k };
   }
-  throw new CliError(`option --head: expected normal, mvn-tril or mixture:K; got "${spec}"`);
+  throw new CliError(`option --head: expected normal, mvn-tril, mixture:K, poisson, negbin or zinb; got "${spec}"`);
 }
 
 export function headName(h: HeadSpec): string {
@@ -57,6 +59,8 @@ export function makeHead(h: HeadSpec, eventSize: number): HeadLayer {
       return new L.MultivariateNormalTriL({ eventSize }) as unknown as HeadLayer;
     case 'mixture':
       return new L.MixtureNormal({ numComponents: h.components, eventShape: [eventSize] }) as unknown as HeadLayer;
+    default:
+      return makeCountHead(h.kind, eventSize) as unknown as HeadLayer;
   }
 }
 
@@ -414,7 +418,9 @@ export async function fitModel(
   const f = xColumns.length;
   const d = yColumns.length;
   const xScaler = fitScaler(x, n, f);
-  const yScaler = fitScaler(y, n, d);
+  // Count heads model the counts themselves: no standardization of the targets.
+  if (isCountHead(opts.head.kind)) checkCountTargets(y, n, yColumns, opts.head.kind);
+  const yScaler = isCountHead(opts.head.kind) ? { mean: new Array<number>(d).fill(0), std: new Array<number>(d).fill(1) } : fitScaler(y, n, d);
   const xs = applyScaler(xScaler, x, n);
   const ys = applyScaler(yScaler, y, n);
   const train = opts.bayesian ? trainBayesianNetworks : trainNetworks;

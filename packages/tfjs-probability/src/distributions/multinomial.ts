@@ -78,7 +78,8 @@ export class Multinomial extends Distribution {
     const shape = [n, ...this.batchShape];
     const seeds = splitSeed(seed, k);
     const probs = tf.broadcastTo(tf.softmax(this.logits), [...this.batchShape, k]);
-    const ps = tf.unstack(probs, -1);
+    // Column i as Σ probs · e_i (no slicing: the wasm Slice/Unpack kernels read their input back).
+    const ps = Array.from({ length: k }, (_, i) => tf.sum(tf.mul(probs, tf.tensor1d(Array.from({ length: k }, (_, j) => (j === i ? 1 : 0)))), -1));
     // Σ_{j >= i} p_j, summed from the smallest index up for accuracy of the tail.
     const rem: tf.Tensor[] = new Array<tf.Tensor>(k);
     let acc: tf.Tensor = tf.zerosLike(ps[0]!);

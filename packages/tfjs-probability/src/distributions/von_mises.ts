@@ -4,6 +4,7 @@ import { nonNegative, real, realLine } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomUniform } from '../math/random.js';
 import { i0e, i1e, logI0 } from '../math/bessel.js';
+import { ndtr } from '../math/special.js';
 import { splitSeed } from '../util.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -24,7 +25,8 @@ export interface VonMisesArgs extends DistributionOptions {
  * `log I₀` from the exponentially scaled Bessel function (no overflow at large
  * κ). As TFP: mean and mode μ, variance the circular variance `1 - I₁(κ)/I₀(κ)`,
  * entropy `-κ I₁(κ)/I₀(κ) + log(2π I₀(κ))`. `logProb` is differentiable in μ
- * and κ (d/dκ log I₀ = I₁/I₀). No cdf (TFP's series is not ported).
+ * and κ (d/dκ log I₀ = I₁/I₀). `cdf` as TFP (Hill's series / corrected normal approximation),
+ * counting whole periods below x.
  *
  * Sampling (not reparameterized): Best & Fisher's (1979) wrapped-Cauchy
  * rejection, vectorized over a fixed 32 rounds (every round accepts with
@@ -75,24 +77,28 @@ export class VonMises extends Distribution {
     let out: tf.Tensor = tf.zeros(shape);
     let done: tf.Tensor = tf.zeros(shape, 'bool');
     for (let i = 0; i < ROUNDS; i++) {
-      const u1 = randomUniform(shape, seeds[3 * i]);
-      const u2 = randomUniform(shape, seeds[3 * i + 1]);
-      const u3 = randomUniform(shape, seeds[3 * i + 2]);
-      const z = tf.cos(tf.mul(Math.PI, u1));
-      const oneMinusZ = tf.mul(2, tf.square(tf.sin(tf.mul(Math.PI / 2, u1))));
-      const rz = tf.add(r, z);
-      const oneMinusF = tf.div(tf.mul(rm1, oneMinusZ), rz);
-      const c = tf.div(tf.mul(kRm1, tf.add(r, 1)), rz); // κ (r - f) = κ (r² - 1)/(r + z)
-      const accept = tf.logicalOr(
-        tf.greater(tf.sub(tf.mul(c, tf.sub(2, c)), u2), 0),
-        tf.greaterEqual(tf.add(tf.sub(tf.log(tf.div(c, u2)), c), 1), 0),
-      );
-      // θ = ±acos(f) = ±2 asin(√((1 - f)/2)), accurate near 0.
-      const theta = tf.mul(2, tf.asin(tf.sqrt(tf.clipByValue(tf.mul(0.5, oneMinusF), 0, 1))));
-      const signed = tf.where(tf.less(u3, 0.5), tf.neg(theta), theta);
-      const take = i === ROUNDS - 1 ? tf.logicalNot(done) : tf.logicalAnd(accept, tf.logicalNot(done));
-      out = tf.where(take, signed, out);
-      done = tf.logicalOr(done, accept);
+      // One tidy per round: only the running result outlives it.
+      const [prevOut, prevDone] = [out, done];
+      [out, done] = tf.tidy(() => {
+        const u1 = randomUniform(shape, seeds[3 * i]);
+        const u2 = randomUniform(shape, seeds[3 * i + 1]);
+        const u3 = randomUniform(shape, seeds[3 * i + 2]);
+        const z = tf.cos(tf.mul(Math.PI, u1));
+        const oneMinusZ = tf.mul(2, tf.square(tf.sin(tf.mul(Math.PI / 2, u1))));
+        const rz = tf.add(r, z);
+        const oneMinusF = tf.div(tf.mul(rm1, oneMinusZ), rz);
+        const c = tf.div(tf.mul(kRm1, tf.add(r, 1)), rz); // κ (r - f) = κ (r² - 1)/(r + z)
+        const accept = tf.logicalOr(
+          tf.greater(tf.sub(tf.mul(c, tf.sub(2, c)), u2), 0),
+          tf.greaterEqual(tf.add(tf.sub(tf.log(tf.div(c, u2)), c), 1), 0),
+        );
+        // θ = ±acos(f) = ±2 asin(√((1 - f)/2)), accurate near 0.
+        const theta = tf.mul(2, tf.asin(tf.sqrt(tf.clipByValue(tf.mul(0.5, oneMinusF), 0, 1))));
+        const signed = tf.where(tf.less(u3, 0.5), tf.neg(theta), theta);
+        const take = i === ROUNDS - 1 ? tf.logicalNot(prevDone) : tf.logicalAnd(accept, tf.logicalNot(prevDone));
+        return [tf.where(take, signed, prevOut), tf.logicalOr(prevDone, accept)];
+      });
+      tf.dispose([prevOut, prevDone]);
     }
     const x = tf.add(out, this.loc);
     // Wrap to [-π, π).
@@ -102,6 +108,36 @@ export class VonMises extends Distribution {
   protected override logProbFn(x: tf.Tensor): tf.Tensor {
     const k = this.concentration;
     return tf.sub(tf.mul(k, tf.cos(tf.sub(x, this.loc))), tf.add(logI0(k), LOG_2PI));
+  }
+  /**
+   * The cdf on the whole line (TFP's convention: each full period below x adds 1), after Hill (1977)
+   * as TFP computes it: for κ < 10.5 the backward recursion of the series
+   * `½ + x/(2π) + (1/π) Σ_n I_n(κ)/I_0(κ) sin(nx)/n` (20 terms), above it the normal approximation
+   * with Hill's correction of `z = √(2/π) sin(x/2) / i0e(κ)`.
+   */
+  protected override cdfFn(x: tf.Tensor): tf.Tensor {
+    const k = tf.add(this.concentration, tf.zerosLike(x));
+    const centered = tf.sub(x, this.loc);
+    const periods = tf.round(tf.div(centered, 2 * Math.PI));
+    const t = tf.sub(centered, tf.mul(2 * Math.PI, periods)); // in [-π, π]
+    // Series (κ < 10.5), κ clamped away from 0 (the series tends to the uniform cdf).
+    const ks = tf.maximum(tf.minimum(k, 10.5), 1e-6);
+    let rn: tf.Tensor = tf.zerosLike(t);
+    let vn: tf.Tensor = tf.zerosLike(t);
+    for (let n = 20; n >= 1; n--) {
+      rn = tf.reciprocal(tf.add(tf.div(2 * n, ks), rn));
+      vn = tf.mul(rn, tf.add(tf.div(tf.sin(tf.mul(n, t)), n), vn));
+    }
+    const series = tf.clipByValue(tf.add(tf.add(0.5, tf.div(t, 2 * Math.PI)), tf.div(vn, Math.PI)), 0, 1);
+    // Normal approximation with Hill's correction (κ >= 10.5).
+    const kl = tf.maximum(k, 10.5);
+    const z = tf.mul(tf.div(Math.sqrt(2 / Math.PI), i0e(kl)), tf.sin(tf.mul(0.5, t)));
+    const z2 = tf.square(z);
+    const c = tf.mul(24, kl);
+    const denom = tf.sub(tf.div(tf.sub(tf.sub(c, tf.mul(2, z2)), 16), 3), tf.div(tf.add(tf.add(tf.square(z2), tf.mul(1.75, z2)), 83.5), tf.add(tf.sub(tf.sub(c, 56), z2), 3)));
+    const xi = tf.sub(z, tf.div(tf.mul(z2, z), tf.square(denom)));
+    const normal = ndtr(xi);
+    return tf.add(tf.where(tf.less(k, 10.5), series, normal), periods);
   }
   protected override meanFn(): tf.Tensor {
     return tf.add(this.loc, tf.zerosLike(this.concentration));

@@ -10,6 +10,7 @@ import type { Distribution } from '../../src/distributions/distribution.js';
 import { klDivergence } from '../../src/distributions/kl.js';
 import { optionalMethod, type Args } from './conformance.js';
 import { specs } from './conformance_specs.js';
+import { round2Specs } from './conformance_specs_round2.js';
 
 const RUNS = { numRuns: 40, seed: 20261130, endOnFailure: true };
 
@@ -30,7 +31,7 @@ function using<T>(make: (a: Args) => Distribution, a: Args, f: (d: Distribution)
   }
 }
 
-for (const spec of specs) {
+for (const spec of [...specs, ...round2Specs]) {
   const prop = spec.property;
   if (!prop) continue;
   describe(`${spec.name} properties (fast-check, ${RUNS.numRuns} cases each)`, () => {
