@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import * as tfp from 'tfjs-probability';
 import { mdnActivation } from '../packages/tfjs-probability/src/kernels/mixture_mdn_activation.js';
+import { mvnTrilLogProb } from '../packages/tfjs-probability/src/math/mvn_ops.js';
 import { reportFromPage } from '../test/browser/page_report.js';
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
@@ -119,6 +120,7 @@ reportFromPage(async () => {
       mixtureLogProb: { composed: await timeOp(mixLp), plain: await timeOp(plainLp) },
       mixtureLogProbGrad: { composed: await timeOp(grad(lpOf(true), params)), plain: await timeOp(grad(lpOf(false), params)) },
       mvnTrilLogProbN10kD5: { composed: await timeOp(mvn), plain: await timeOp(plainMvn) },
+      mvnTrilLogProbOpOnlyN10kD5: { composed: await timeOp(() => mvnTrilLogProb(xs, loc, L)), plain: await timeOp(plainMvn) },
     };
     tf.dispose([z, yb, params, loc, xs, L]);
   }
