@@ -13,7 +13,8 @@
  *   mvn-*     `MultivariateNormalTriL` logProb N=100k at D=5 and D=32, sample 100 per row N=10k D=5
  *             (bench/mvn.ts workloads, torch.distributions.MultivariateNormal).
  * Also reported: kernel launches per fit batch (tf.profile, load-independent) with the defaults
- * on and off, and the arithmetic floor of the MDN epoch.
+ * on and off, the arithmetic floor of the MDN epoch, and (when Chromium is installed; skip with
+ * --no-browser) the same epoch in headless Chromium on webgl/wasm/cpu (bench/browser.ts).
  *
  * `--write` replaces the "Fast by default" section of bench/RESULTS.md.
  */
@@ -27,6 +28,7 @@ import { setFastDefaults } from '../packages/tfjs-probability/src/kernels/defaul
 import { FastAdam } from '../packages/tfjs-probability/src/kernels/mixture_train.js';
 import { makeTrainStep } from '../packages/tfjs-probability/src/layers/mixture_density.js';
 import { negativeLogLikelihood } from '../packages/tfjs-probability/src/losses/nll.js';
+import { browserBench, type BrowserBench } from './browser.js';
 import { fitLaunches } from './launches.js';
 import { makeModel, spiral } from './mdn.js';
 import { makeData, runOnce, type Workload } from './mvn.js';
@@ -200,6 +202,37 @@ async function main(): Promise<void> {
   }
   const mm = matMulMs(128, 128, 128);
   loads.push(loadavg()[0]!);
+  let browser: BrowserBench[] | null = null;
+  if (!argv.includes('--no-browser')) {
+    browser = await browserBench(QUICK ? 1 : 3);
+    for (const b of browser ?? []) loads.push(b.load);
+  }
+  const browserLines: string[] = [];
+  if (browser === null) {
+    browserLines.push('Headless Chromium: not measured (Chromium not installed, or --no-browser).');
+  } else {
+    browserLines.push(
+      `The same MDN epoch in headless Chromium (Debian's Chromium through test/browser/harness.ts; \`model.fit\`, \`tf.train.adam\`, ` +
+        `library defaults; median of ${QUICK ? 1 : 3} epochs after a warm-up epoch; webgl runs on SwiftShader, a software GPU, ` +
+        'so its number says nothing about a real GPU):',
+      '',
+      '| backend (Chromium) | ms / epoch | ratio to this run\'s PyTorch median |',
+      '|---|---:|---:|',
+      ...browser.map((b) => `| ${b.backend} | ${b.fitEpochMedianMs.toFixed(0)} | ${(b.fitEpochMedianMs / median(rows[0]?.torch ?? [NaN])).toFixed(2)}x |`),
+    );
+    const gl = browser.find((b) => b.backend === 'webgl')?.webglComposedVsPlainMs;
+    if (gl) {
+      browserLines.push(
+        '',
+        'On webgl the fused cpu/wasm kernels run as composed tfjs ops; against the plain tfjs ops a user would write ' +
+          '(median ms, one op incl. reading the result; batch 128, 20 components; MVN N = 10,000, D = 5):',
+        '',
+        '| op on webgl | composed (library) | plain tfjs ops |',
+        '|---|---:|---:|',
+        ...Object.entries(gl).map(([k, v]) => `| ${k} | ${v.composed.toFixed(1)} | ${v.plain.toFixed(1)} |`),
+      );
+    }
+  }
 
   // Arithmetic of one MDN batch of 128: forward 2·B·(1·128 + 128·128 + 128·60) flops, backward twice
   // that minus the first layer's input gradient; elementwise work is < 1% of it.
@@ -250,6 +283,8 @@ async function main(): Promise<void> {
       `the floor, \`makeTrainStep\` + \`FastAdam\` (${stepMed.toFixed(0)} ms) ${(stepMed / ((epochFlop / (gflops * 1e9)) * 1e3)).toFixed(1)}x and ` +
       `PyTorch (${torchMed.toFixed(0)} ms) ${(torchMed / ((epochFlop / (gflops * 1e9)) * 1e3)).toFixed(1)}x; the rest is per-kernel overhead ` +
       '(engine bookkeeping, tape, allocation) and elementwise passes.',
+    '',
+    ...browserLines,
     '',
     '',
   ].join('\n');
