@@ -12,8 +12,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const scripts = ['mvn.ts', 'mdn.ts', 'table.ts'];
 let failed = 0;
 const argv = process.argv.slice(2);
-const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-const passed = only === undefined ? argv : argv.filter((a, i) => a !== '--only' && argv[i - 1] !== '--only');
+// The first `--only <script>` picks a script; everything else (a later --only too) goes to the scripts.
+const at = argv.findIndex((a, i) => a === '--only' && (argv[i + 1] ?? '').endsWith('.ts'));
+const only = at >= 0 ? argv[at + 1] : undefined;
+const passed = at >= 0 ? [...argv.slice(0, at), ...argv.slice(at + 2)] : argv;
 for (const s of scripts) {
   if (only !== undefined && s !== only) continue;
   const file = join(here, s);
