@@ -8,6 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import * as tfp from 'tfjs-probability';
 import { mdnActivation } from '../packages/tfjs-probability/src/kernels/mixture_mdn_activation.js';
+import { mvnTrilLogProb } from '../packages/tfjs-probability/src/math/mvn_ops.js';
+import { mixtureNormalLogProbFromParams } from '../packages/tfjs-probability/src/kernels/mixture_normal_logprob.js';
 import { reportFromPage } from '../test/browser/page_report.js';
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
@@ -89,6 +91,7 @@ reportFromPage(async () => {
             const zz = tf.div(tf.sub(yb, mu!), s!);
             return tf.logSumExp(tf.add(tf.logSoftmax(l!), tf.sub(tf.mul(-0.5, tf.square(zz)), tf.add(tf.log(s!), 0.5 * Math.log(2 * Math.PI)))), 1);
           });
+    const opOnly = (p: tf.Tensor) => mixtureNormalLogProbFromParams(p, yb, { numComponents: K, eventSize: 1, layout: 'mdn' });
     const d = 5;
     const n = 10_000;
     const loc = tf.randomNormal([n, d], 0, 1, 'float32', 6);
@@ -118,7 +121,9 @@ reportFromPage(async () => {
       mdnActivationGrad: { composed: await timeOp(grad(act, z)), plain: await timeOp(grad(plainAct, z)) },
       mixtureLogProb: { composed: await timeOp(mixLp), plain: await timeOp(plainLp) },
       mixtureLogProbGrad: { composed: await timeOp(grad(lpOf(true), params)), plain: await timeOp(grad(lpOf(false), params)) },
+      mixtureLogProbOpOnlyGrad: { composed: await timeOp(grad(opOnly, params)), plain: await timeOp(grad(lpOf(false), params)) },
       mvnTrilLogProbN10kD5: { composed: await timeOp(mvn), plain: await timeOp(plainMvn) },
+      mvnTrilLogProbOpOnlyN10kD5: { composed: await timeOp(() => mvnTrilLogProb(xs, loc, L)), plain: await timeOp(plainMvn) },
     };
     tf.dispose([z, yb, params, loc, xs, L]);
   }

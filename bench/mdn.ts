@@ -31,7 +31,8 @@ import '../packages/tfjs-probability/src/layers/register.js';
 import { MixtureDensity, makeTrainStep } from '../packages/tfjs-probability/src/layers/mixture_density.js';
 import { negativeLogLikelihood } from '../packages/tfjs-probability/src/losses/nll.js';
 import { mixtureNormalLogProbComposite } from '../packages/tfjs-probability/src/kernels/mixture_normal_logprob.js';
-import { FastAdam, disableFastWasmMatMul, enableFastWasmMatMul } from '../packages/tfjs-probability/src/kernels/mixture_train.js';
+import { FastAdam } from '../packages/tfjs-probability/src/kernels/mixture_train.js';
+import { setFastDefaults } from '../packages/tfjs-probability/src/kernels/defaults.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -90,8 +91,8 @@ export function makeModel(seed: number): { model: tf.Sequential; head: MixtureDe
 
 interface Variant {
   name: string;
-  /** Run with enableFastWasmMatMul() installed. */
-  fastMatMul?: boolean;
+  /** Run with tfp.setFastDefaults(false) (tfjs' own kernels and Adam); default: the library's defaults. */
+  defaultsOff?: boolean;
   /** Runs `steps` training steps; returns the last loss. */
   run(steps: number): Promise<number>;
 }
@@ -107,12 +108,12 @@ async function main(): Promise<void> {
   const [x, y] = spiral(N, 1);
   const bs = batches(x, y);
 
-  const fitVariant = (name: string, fast: boolean): Variant => {
+  const fitVariant = (name: string, defaultsOff: boolean): Variant => {
     const { model, head } = makeModel(10);
-    model.compile({ optimizer: fast ? new FastAdam(1e-3) : tf.train.adam(1e-3), loss: negativeLogLikelihood(head) });
+    model.compile({ optimizer: tf.train.adam(1e-3), loss: negativeLogLikelihood(head) });
     return {
       name,
-      fastMatMul: fast,
+      defaultsOff,
       async run(steps: number) {
         // One fit call per `steps` batches (its per-call overhead amortized over an epoch of 20 batches).
         let last = NaN;
@@ -156,7 +157,6 @@ async function main(): Promise<void> {
     let pos = 0;
     return {
       name,
-      fastMatMul: fast,
       async run(steps: number) {
         let last = NaN;
         for (let s = 0; s < steps; s++) {
@@ -171,20 +171,19 @@ async function main(): Promise<void> {
   };
 
   const variants: Variant[] = [
-    fitVariant('fit', false),
-    fitVariant('fit+', true),
+    fitVariant('fit', true),
+    fitVariant('fit+', false),
     loopV,
     stepVariant('composed', true),
     stepVariant('step', false),
     stepVariant('step+', false, true),
   ];
   const runVariant = async (v: Variant, steps: number): Promise<number> => {
-    if (v.fastMatMul) enableFastWasmMatMul();
-    else disableFastWasmMatMul();
+    if (v.defaultsOff) setFastDefaults(false);
     try {
       return await v.run(steps);
     } finally {
-      disableFastWasmMatMul();
+      setFastDefaults(true);
     }
   };
   const torches = TORCH_THREADS.map((t) => ({ name: `torch${t}`, threads: t, child: new Torch(t) }));
@@ -220,8 +219,8 @@ async function main(): Promise<void> {
   /** Median over repetitions of the per-repetition ratio (each repetition ran both back to back). */
   const ratio = (a: string, b: string) => median(times[a]!.map((v, i) => v / times[b]![i]!));
   const label: Record<string, string> = {
-    fit: '`model.fit` + `tfpl.MixtureDensity` + `negativeLogLikelihood` (fused NLL kernel), `tf.train.adam`',
-    'fit+': '**`model.fit` as above + `tfpl.FastAdam` + `tfpl.enableFastWasmMatMul()`**',
+    fit: '`model.fit` + `tfpl.MixtureDensity` + `negativeLogLikelihood` (fused NLL kernel), `tf.train.adam`, `tfp.setFastDefaults(false)`',
+    'fit+': '**`model.fit` as above with the library\'s defaults (no opt-ins)**',
     loop: 'plain custom loop, `optimizer.minimize(() => loss(y, model.apply(x)))`',
     step: '`tfpl.makeTrainStep`: explicit-transpose Dense backward + fused head + fused NLL, `tf.train.adam`',
     'step+': '**`tfpl.makeTrainStep` + `tfpl.FastAdam` (recommended custom loop)**',
@@ -291,12 +290,12 @@ async function main(): Promise<void> {
         'matMul is ~10x slower on wasm);',
       '- `tfpl.FastAdam`: one update kernel per variable instead of ~15 elementwise ops (fresh buffers, so weight ' +
         'snapshots are never mutated); drop-in for `model.compile`;',
-      '- `tfpl.enableFastWasmMatMul()` (opt-in, global on wasm): flagged matMuls run as transpose + plain matMul, which ' +
+      '- fast defaults (installed by `tfp.ready()` and mixture heads; `tfp.setFastDefaults(false)` turns them off): fused `tf.train.adam` update, copy-free wasm Identity/Cast, plain-loop wasm gather/row sums, and flagged wasm matMuls as transpose + plain matMul, which ' +
         'is what speeds up the Dense backward inside `model.fit`.',
       '',
       `Against the targets (PyTorch ${torches[torches.length - 1]!.threads} thread, the steadier baseline here): the recommended ` +
         `custom loop (\`makeTrainStep\` + \`FastAdam\`) is at ${ratio('step+', torches[torches.length - 1]!.name).toFixed(2)}x ` +
-        `(target 1.5x: ${ratio('step+', torches[torches.length - 1]!.name) <= 1.5 ? 'reached' : 'not reached'}), \`model.fit\` with \`FastAdam\` + \`enableFastWasmMatMul()\` at ` +
+        `(target 1.5x: ${ratio('step+', torches[torches.length - 1]!.name) <= 1.5 ? 'reached' : 'not reached'}), \`model.fit\` with the defaults at ` +
         `${ratio('fit+', torches[torches.length - 1]!.name).toFixed(2)}x (target 4x: ${ratio('fit+', torches[torches.length - 1]!.name) <= 4 ? 'reached' : 'not reached'}) and plain \`model.fit\` at ` +
         `${ratio('fit', torches[torches.length - 1]!.name).toFixed(2)}x. The step's six matMuls alone take about ` +
         `${(3 * mm.big + 3 * mm.head).toFixed(2)} ms on wasm, against ${median(times[torches[torches.length - 1]!.name]!).toFixed(2)} ms for ` +

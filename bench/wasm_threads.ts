@@ -1,3 +1,15 @@
+/**
+ * Can Node use tfjs-backend-wasm's threaded-SIMD binary? tfjs never picks it in Node
+ * (WASM_HAS_MULTITHREAD_SUPPORT is hard-coded false there), so this registers a 'wasm' backend
+ * factory that instantiates it directly (the pthread worker script written to a temp file, run by
+ * worker_threads), checks a matMul against the cpu backend, reports the thread pool's size and
+ * times matMuls (wall and CPU).
+ *
+ *   npx tsx bench/wasm_threads.ts [threads]
+ *
+ * Finding (2026-11-30, Node 20, tfjs 4.22): it loads and computes correctly, but
+ * getThreadsCount() stays 1 and no pthread worker runs, so there is no speed-up to use.
+ */
 import * as tf from '@tensorflow/tfjs';
 import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
@@ -34,6 +46,17 @@ console.log('setBackend', await tf.setBackend('wasm'));
 clearTimeout(t);
 { const w = (tf.backend() as any).wasm; console.log('threads', w.tfjs.getThreadsCount(), 'running', w.PThread.runningWorkers.length, 'unused', w.PThread.unusedWorkers.length); w.tfjs.initWithThreadsCount(threads); console.log('after re-init', w.tfjs.getThreadsCount(), 'running', w.PThread.runningWorkers.length); }
 const a = tf.randomNormal([128, 128]) as tf.Tensor2D;
+{
+  // Correctness against the cpu backend.
+  const got = tf.matMul(a, a).dataSync();
+  const av = a.dataSync();
+  await tf.setBackend('cpu');
+  const want = tf.matMul(tf.tensor2d(av, [128, 128]), tf.tensor2d(av, [128, 128])).dataSync();
+  await tf.setBackend('wasm');
+  let worst = 0;
+  for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / (1 + Math.abs(want[i]!)));
+  console.log('max relative difference against cpu', worst.toExponential(2));
+}
 const b = tf.randomNormal([128, 60]) as tf.Tensor2D;
 const big = tf.randomNormal([512, 512]) as tf.Tensor2D;
 for (const [name, x, y, reps] of [['128x128x128', a, a, 400], ['128x128x60', a, b, 400], ['512^3', big, big, 20]] as const) {

@@ -357,6 +357,35 @@ export function mvnTrilSampleJs(
 }
 
 /**
+ * mvnTrilSampleJs when every operand's batch is a trailing part of the output batch (eps
+ * [S, ...B, d] against loc [...B, d] and L [...B, d, d], the shape of `sample`): the operand
+ * row of output row t is t mod its row count, kept as wrapping counters instead of three index
+ * maps of `batch` entries each.
+ */
+export function mvnTrilSampleSuffixJs(
+  loc: Float32Array, l: Float32Array, eps: Float32Array, out: Float32Array,
+  batch: number, d: number, locRows: number, lRows: number, epsRows: number,
+): void {
+  const dd = d * d;
+  let mi = 0, li = 0, ei = 0;
+  for (let t = 0; t < batch; t++) {
+    const mb = mi * d;
+    const lb = li * dd;
+    const eb = ei * d;
+    const ob = t * d;
+    for (let i = 0; i < d; i++) {
+      let s = loc[mb + i]!;
+      const ri = lb + i * d;
+      for (let k = 0; k <= i; k++) s += l[ri + k]! * eps[eb + k]!;
+      out[ob + i] = s;
+    }
+    if (++mi === locRows) mi = 0;
+    if (++li === lRows) li = 0;
+    if (++ei === epsRows) ei = 0;
+  }
+}
+
+/**
  * Gradients of Σ dy · (loc + L eps): dloc += dy, dL += tril(dy epsᵀ), deps += Lᵀ dy,
  * accumulated into zero-filled buffers of the operands' sizes.
  */

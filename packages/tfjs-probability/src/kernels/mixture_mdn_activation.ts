@@ -101,10 +101,23 @@ export function mdnActivation(z: tf.Tensor, start: number, end: number, epsilon:
   if (z.dtype === 'float32' && tf.getKernel(MDN_ACTIVATION, tf.getBackend()) !== undefined) {
     return tf.engine().runKernel(MDN_ACTIVATION, { z }, attrs) as tf.Tensor;
   }
+  return mdnActivationComposite(z, start, end, epsilon);
+}
+
+/** Columns of `t [..., P]` split at `start` and `end` (empty blocks allowed). */
+function blocks(t: tf.Tensor, start: number, end: number): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  const P = t.shape[t.rank - 1]!;
+  return tf.split(t, [start, end - start, P - end], -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
+}
+
+/**
+ * `mdnActivation` as tfjs ops (backends without the kernel): split, elu + 1 + ε on the σ block,
+ * concat. On webgl this is the shortest form (a mask-and-blend version costs two more passes).
+ */
+export function mdnActivationComposite(z: tf.Tensor, start: number, end: number, epsilon: number): tf.Tensor {
   return tf.tidy(() => {
-    const P = z.shape[z.rank - 1]!;
-    const mask = tf.concat([tf.zeros([start]), tf.ones([end - start]), tf.zeros([P - end])]);
-    return tf.add(z, tf.mul(mask, tf.sub(tf.add(tf.elu(z), 1 + epsilon), z)));
+    const [a, s, b] = blocks(z, start, end);
+    return tf.concat([a, tf.add(tf.elu(s), 1 + epsilon), b], -1);
   });
 }
 
@@ -114,9 +127,14 @@ export function mdnActivationGrad(dy: tf.Tensor, out: tf.Tensor, start: number, 
   if (dy.dtype === 'float32' && tf.getKernel(MDN_ACTIVATION_GRAD, tf.getBackend()) !== undefined) {
     return tf.engine().runKernel(MDN_ACTIVATION_GRAD, { dy, out }, attrs) as tf.Tensor;
   }
+  return mdnActivationGradComposite(dy, out, start, end, epsilon);
+}
+
+/** `mdnActivationGrad` as tfjs ops: dy passes through outside the σ block, is scaled by min(out - ε, 1) inside. */
+export function mdnActivationGradComposite(dy: tf.Tensor, out: tf.Tensor, start: number, end: number, epsilon: number): tf.Tensor {
   return tf.tidy(() => {
-    const P = dy.shape[dy.rank - 1]!;
-    const mask = tf.concat([tf.zeros([start]), tf.ones([end - start]), tf.zeros([P - end])]);
-    return tf.mul(dy, tf.add(1, tf.mul(mask, tf.sub(tf.minimum(tf.sub(out, epsilon), 1), 1))));
+    const [a, s, b] = blocks(dy, start, end);
+    const o = blocks(out, start, end)[1];
+    return tf.concat([a, tf.mul(s, tf.minimum(tf.sub(o, epsilon), 1)), b], -1);
   });
 }

@@ -250,6 +250,20 @@ export function mixtureNormalLogProbComposite(params: tf.Tensor, y: tf.Tensor, a
     let logits: tf.Tensor;
     let loc: tf.Tensor;
     let scale: tf.Tensor;
+    if (n === 1) {
+      // Scalar events: [B, K] blocks against y [B, 1] (no event axis to add and sum away: on webgl
+      // each is a pass forward and backward).
+      if (a.layout === 'mdn') {
+        [loc, scale, logits] = tf.split(params, 3, 1) as [tf.Tensor, tf.Tensor, tf.Tensor];
+      } else {
+        logits = tf.slice(params, [0, 0], [B, K]);
+        const blocks = tf.reshape(tf.slice(params, [0, K], [B, 2 * K]), [B, K, 2]);
+        loc = tf.reshape(tf.slice(blocks, [0, 0, 0], [B, K, 1]), [B, K]);
+        scale = tf.softplus(tf.reshape(tf.slice(blocks, [0, 0, 1], [B, K, 1]), [B, K]));
+      }
+      const z1 = tf.div(tf.sub(y, loc), scale);
+      return mixtureLogProb(logits, tf.sub(tf.mul(-0.5, tf.square(z1)), tf.add(tf.log(scale), HALF_LOG_2PI)));
+    }
     if (a.layout === 'mdn') {
       loc = tf.reshape(tf.slice(params, [0, 0], [B, K * n]), [B, K, n]);
       scale = tf.reshape(tf.slice(params, [0, K * n], [B, K * n]), [B, K, n]);

@@ -132,6 +132,11 @@ function adamLoopTf(
 }
 
 let tfAdamRegistered = false;
+/**
+ * One kernel for the whole step: inputs `x0, g0, m0, v0, x1, ...` (attr `count`) and the β powers
+ * `acc1`, `acc2`; outputs `[x0', m0', v0', x1', ..., acc1·β₁, acc2·β₂]` (the powers rounded to
+ * float32 as tfjs' `mul` does).
+ */
 function registerAdamTf(): void {
   if (tfAdamRegistered) return;
   tfAdamRegistered = true;
@@ -141,14 +146,27 @@ function registerAdamTf(): void {
       kernelName: ADAM_UPDATE_TF,
       backendName,
       kernelFunc: ({ inputs, backend, attrs }) => {
-        const { x, g, m, v, acc1, acc2 } = inputs as Record<'x' | 'g' | 'm' | 'v' | 'acc1' | 'acc2', tf.TensorInfo>;
+        const ins = inputs as Record<string, tf.TensorInfo>;
+        const a = attrs as unknown as AdamTfAttrs & { count: number };
         const mem = memFor(backend);
-        const outs = [mem.alloc(x.shape, false), mem.alloc(x.shape, false), mem.alloc(x.shape, false)] as const;
-        adamLoopTf(
-          mem.view(x), mem.view(g), mem.view(m), mem.view(v), mem.view(acc1)[0]!, mem.view(acc2)[0]!,
-          mem.view(outs[0]), mem.view(outs[1]), mem.view(outs[2]), attrs as unknown as AdamTfAttrs,
-        );
-        return [...outs];
+        const outs: tf.TensorInfo[] = [];
+        for (let j = 0; j < a.count; j++) {
+          const shape = ins[`x${j}`]!.shape;
+          outs.push(mem.alloc(shape, false), mem.alloc(shape, false), mem.alloc(shape, false));
+        }
+        const accOut = [mem.alloc([], false), mem.alloc([], false)];
+        // Views only after the last allocation (a wasm heap growth detaches earlier views).
+        const acc1 = mem.view(ins['acc1']!)[0]!;
+        const acc2 = mem.view(ins['acc2']!)[0]!;
+        for (let j = 0; j < a.count; j++) {
+          adamLoopTf(
+            mem.view(ins[`x${j}`]!), mem.view(ins[`g${j}`]!), mem.view(ins[`m${j}`]!), mem.view(ins[`v${j}`]!), acc1, acc2,
+            mem.view(outs[3 * j]!), mem.view(outs[3 * j + 1]!), mem.view(outs[3 * j + 2]!), a,
+          );
+        }
+        mem.view(accOut[0]!)[0] = acc1 * f32(a.beta1);
+        mem.view(accOut[1]!)[0] = acc2 * f32(a.beta2);
+        return [...outs, ...accOut];
       },
     });
   }
@@ -197,8 +215,9 @@ function fusedAdamApply(this: tf.AdamOptimizer, variableGradients: tf.NamedTenso
     originalAdamApply!.call(this, variableGradients);
     return;
   }
-  const attrs: AdamTfAttrs = { lr: self.learningRate, beta1: self.beta1, beta2: self.beta2, epsilon: self.epsilon };
   tf.tidy(() => {
+    const inputs: Record<string, tf.Tensor> = { acc1: self.accBeta1, acc2: self.accBeta2 };
+    const targets: tf.Variable[] = [];
     names.forEach((name, i) => {
       const value = vars[name]!;
       // The same slots, names and creation order as AdamOptimizer.applyGradients.
@@ -206,17 +225,17 @@ function fusedAdamApply(this: tf.AdamOptimizer, variableGradients: tf.NamedTenso
       self.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
       const g = gradOf(name, i);
       if (g == null) return;
+      const j = targets.length / 3;
       const m = self.accumulatedFirstMoment[i]!.variable;
       const v = self.accumulatedSecondMoment[i]!.variable;
-      const [xo, mo, vo] = tf.engine().runKernel(
-        ADAM_UPDATE_TF, { x: value, g, m, v, acc1: self.accBeta1, acc2: self.accBeta2 }, attrs as unknown as tf.NamedAttrMap,
-      ) as tf.Tensor[];
-      m.assign(mo!);
-      v.assign(vo!);
-      value.assign(xo!);
+      Object.assign(inputs, { [`x${j}`]: value, [`g${j}`]: g, [`m${j}`]: m, [`v${j}`]: v });
+      targets.push(value, m, v);
     });
-    self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
-    self.accBeta2.assign(tf.mul(self.accBeta2, self.beta2));
+    const attrs = { lr: self.learningRate, beta1: self.beta1, beta2: self.beta2, epsilon: self.epsilon, count: targets.length / 3 };
+    const outs = tf.engine().runKernel(ADAM_UPDATE_TF, inputs, attrs) as tf.Tensor[];
+    targets.forEach((t, k) => t.assign(outs[k]!));
+    self.accBeta1.assign(outs[targets.length]!);
+    self.accBeta2.assign(outs[targets.length + 1]!);
   });
   self.incrementIterations();
 }

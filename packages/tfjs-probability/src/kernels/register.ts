@@ -16,6 +16,7 @@ import {
   mvnTrilLogProbSharedJs,
   mvnTrilSampleGradJs,
   mvnTrilSampleJs,
+  mvnTrilSampleSuffixJs,
   triangularSolveJs,
 } from './linalg_js.js';
 
@@ -208,12 +209,30 @@ function sampleShapes(loc: Info, l: Info, eps: Info) {
   };
 }
 
+/** Rows of an operand of batch `inB` when it is a trailing part of `outB` (leading 1s allowed), else -1. */
+function suffixRows(outB: readonly number[], inB: readonly number[]): number {
+  const lead = inB.length - outB.length;
+  for (let k = 0; k < inB.length; k++) {
+    const o = k - lead < 0 ? 1 : outB[k - lead]!;
+    if (inB[k] !== o && !(inB[k] === 1 && inB.slice(0, k + 1).every((e) => e === 1))) return -1;
+  }
+  return sizeOf(inB);
+}
+
 function mvnSampleKernel(p: Params): Info {
   const loc = input(p, 'loc');
   const l = input(p, 'scaleTril');
   const eps = input(p, 'eps');
-  const s = sampleShapes(loc, l, eps);
+  const d = l.shape[l.shape.length - 1]!;
+  const outB = bshape(bshape(eps.shape.slice(0, -1), loc.shape.slice(0, -1)), l.shape.slice(0, -2));
+  const rows = [suffixRows(outB, loc.shape.slice(0, -1)), suffixRows(outB, l.shape.slice(0, -2)), suffixRows(outB, eps.shape.slice(0, -1))];
   const mem = memFor(p.backend);
+  if (rows.every((r) => r > 0)) {
+    const out = mem.alloc([...outB, d], false);
+    mvnTrilSampleSuffixJs(mem.view(loc), mem.view(l), mem.view(eps), mem.view(out), sizeOf(outB), d, rows[0]!, rows[1]!, rows[2]!);
+    return out;
+  }
+  const s = sampleShapes(loc, l, eps);
   const out = mem.alloc([...s.outB, s.d]);
   mvnTrilSampleJs(mem.view(loc), mem.view(l), mem.view(eps), mem.view(out), s.batch, s.d, s.locMap, s.lMap, s.epsMap);
   return out;

@@ -98,6 +98,28 @@ for (const [mode, on] of MODES) {
   });
 }
 
+describe('mvnTrilSample kernel and composed fallback agree', () => {
+  it('with one scale per row and sample dims (the counter path) and with eps broadcast over rows (the index-map path)', () => {
+    const d = 4;
+    const l = tf.add(tf.linalg.bandPart(tf.randomNormal([6, d, d], 0, 0.5, 'float32', 31), -1, 0), tf.eye(d));
+    const loc = tf.randomNormal([6, d], 0, 1, 'float32', 32);
+    const epsFull = tf.randomNormal([3, 6, d], 0, 1, 'float32', 33);
+    const epsBcast = tf.randomNormal([3, 1, d], 0, 1, 'float32', 34);
+    const run = (on: boolean) => {
+      setKernelsEnabled(on);
+      return [mvnTrilSample(loc, l, epsFull), mvnTrilSample(loc, l, epsBcast), mvnTrilSample(tf.zeros([d]), l, epsFull)];
+    };
+    const k = run(true);
+    const c = run(false);
+    setKernelsEnabled(true);
+    for (let i = 0; i < k.length; i++) {
+      expect(k[i]!.shape).toEqual([3, 6, d]);
+      expectClose(k[i]!, c[i]!, { rtol: 1e-5, atol: 1e-5, context: { output: i } });
+    }
+    tf.dispose([l, loc, epsFull, epsBcast, ...k, ...c]);
+  });
+});
+
 describe('mvnTrilLogProb kernel and composed fallback agree', () => {
   it('on a random batch with sample dims and per-row scales', () => {
     const d = 7;
