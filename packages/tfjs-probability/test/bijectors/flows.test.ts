@@ -58,6 +58,10 @@ describe('AutoregressiveNetwork (MADE)', () => {
     expect(() => new tfb.AutoregressiveNetwork({ params: 2, eventShape: [3], inputOrder: [1, 1, 2] })).toThrow(/inputOrder must be a permutation of 1..3/);
     expect(() => new tfb.AutoregressiveNetwork({ params: 2, activation: 'nope' })).toThrow(/activation must be one of/);
     expect(() => new tfb.MaskedAutoregressiveFlow({ shiftAndLogScaleFn: 3 as unknown as () => tf.Tensor })).toThrow(/MaskedAutoregressiveFlow: shiftAndLogScaleFn must be/);
+    const built = new tfb.AutoregressiveNetwork({ params: 2, eventShape: [2] });
+    built.build([null, 2]);
+    expect(() => new tfp.layers.AutoregressiveTransform({ made: built })).toThrow(/AutoregressiveTransform: made must be a new, not yet built AutoregressiveNetwork/);
+    built.dispose();
     expect(() => new tfb.RealNVP({ shiftAndLogScaleFn: tfb.realNvpDefaultTemplate({ hiddenLayers: [2] }) })).toThrow(/RealNVP: give exactly one of numMasked and fractionMasked; got neither/);
   });
 });
