@@ -273,7 +273,7 @@ function ramp(t: number): [number, number, number] {
     [254, 188, 43],
     [240, 249, 33],
   ];
-  const x = Math.min(1, Math.max(0, t)) * (stops.length - 1);
+  const x = (Number.isFinite(t) ? Math.min(1, Math.max(0, t)) : 0) * (stops.length - 1);
   const i = Math.min(stops.length - 2, Math.floor(x));
   const f = x - i;
   const a = stops[i]!;
@@ -304,7 +304,9 @@ function drawPng(path: string, flow: Flow, train: Float64Array, samples: Float32
     png.data[o + 2] = rgb[2];
     png.data[o + 3] = 255;
   };
-  for (let r = 0; r < size; r++) for (let c = 0; c < size; c++) put(c, r, ramp(((lp[r * size + c] ?? -Infinity) - (max - 8)) / 8));
+  // Far from the data a float32 flow density can overflow to NaN: drawn as the lowest level.
+  const level = (v: number): number => (Number.isFinite(v) ? (v - (max - 8)) / 8 : 0);
+  for (let r = 0; r < size; r++) for (let c = 0; c < size; c++) put(c, r, ramp(level(lp[r * size + c]!)));
   const toPix = (vx: number, vy: number): [number, number] => [
     Math.floor(((vx - lo) / (hi - lo)) * size),
     Math.floor(((hi - vy) / (hi - lo)) * size),
@@ -358,6 +360,7 @@ export async function runFlow(options: FlowOptions = {}): Promise<FlowResult> {
   const order = Array.from({ length: nTrain }, (_, i) => i);
   const steps = Math.ceil(nTrain / batch);
   let trainNll = NaN;
+  const tTrain = performance.now();
   tf.tidy(() => flow.dist.logProb(tf.zeros([1, 2]))).dispose(); // builds the networks' weights before minimize
   for (let e = 0; e < epochs; e++) {
     // cosine decay to 5 % of the initial rate
@@ -390,6 +393,7 @@ export async function runFlow(options: FlowOptions = {}): Promise<FlowResult> {
   opt.dispose();
   const fNll = flowNll(flow, test);
   log(`masked autoregressive flow (${layers} MAF layers, MADE [${hidden}, ${hidden}]): held-out NLL ${fNll.toFixed(4)}`);
+  log(`machine load (uptime): ${(await import('node:os')).loadavg().map((v) => v.toFixed(1)).join(' ')}; training took ${((performance.now() - tTrain) / 1000).toFixed(0)} s`);
   log(`held-out NLL (nats/point): flow ${fNll.toFixed(4)}, full-covariance Gaussian ${gaussianNll.toFixed(4)}, ${k}-component GMM ${mixtureNll.toFixed(4)}`);
 
   mkdirSync(outDir, { recursive: true });
