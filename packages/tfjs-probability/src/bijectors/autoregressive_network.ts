@@ -21,11 +21,11 @@ const ACTIVATIONS: Record<string, (x: tf.Tensor) => tf.Tensor> = {
 };
 
 type Initializer = ReturnType<typeof tf.initializers.zeros>;
-const INITIALIZERS: Record<string, () => Initializer> = {
-  glorotUniform: () => tf.initializers.glorotUniform({}),
-  glorotNormal: () => tf.initializers.glorotNormal({}),
-  heNormal: () => tf.initializers.heNormal({}),
-  heUniform: () => tf.initializers.heUniform({}),
+const INITIALIZERS: Record<string, (seed?: number) => Initializer> = {
+  glorotUniform: (seed) => tf.initializers.glorotUniform(seed === undefined ? {} : { seed }),
+  glorotNormal: (seed) => tf.initializers.glorotNormal(seed === undefined ? {} : { seed }),
+  heNormal: (seed) => tf.initializers.heNormal(seed === undefined ? {} : { seed }),
+  heUniform: (seed) => tf.initializers.heUniform(seed === undefined ? {} : { seed }),
   zeros: () => tf.initializers.zeros(),
 };
 
@@ -48,6 +48,8 @@ export interface AutoregressiveNetworkArgs extends LayerArgs {
   kernelInitializer?: string;
   /** Initializer of the output layer's kernel. Default: `kernelInitializer`. 'zeros' starts a flow at the identity. */
   outputKernelInitializer?: string;
+  /** Integer seed of the kernel initializers (layer l uses seed + l): reproducible initial weights. */
+  seed?: number;
 }
 
 /**
@@ -83,6 +85,7 @@ export class AutoregressiveNetwork extends tf.layers.Layer {
   readonly useBias: boolean;
   readonly kernelInitializer: string;
   readonly outputKernelInitializer: string;
+  readonly seed: number | undefined;
   private event: number | undefined;
   private kernels: tf.LayerVariable[] = [];
   private biases: tf.LayerVariable[] = [];
@@ -123,6 +126,10 @@ export class AutoregressiveNetwork extends tf.layers.Layer {
     this.useBias = args.useBias ?? true;
     this.kernelInitializer = args.kernelInitializer ?? 'glorotUniform';
     this.outputKernelInitializer = args.outputKernelInitializer ?? this.kernelInitializer;
+    if (args.seed !== undefined && !Number.isInteger(args.seed)) {
+      throw new InvalidArgumentError(`${cls}: seed must be an integer; got ${String(args.seed)}`);
+    }
+    this.seed = args.seed;
     for (const [k, v] of [['kernelInitializer', this.kernelInitializer], ['outputKernelInitializer', this.outputKernelInitializer]] as const) {
       if (!(v in INITIALIZERS)) {
         throw new InvalidArgumentError(`${cls}: ${k} must be one of ${Object.keys(INITIALIZERS).join(', ')}; got ${JSON.stringify(v)}`);
@@ -195,7 +202,7 @@ export class AutoregressiveNetwork extends tf.layers.Layer {
     this.biases = [];
     for (let l = 0; l + 1 < sizes.length; l++) {
       const isOut = l + 2 === sizes.length;
-      const init = INITIALIZERS[isOut ? this.outputKernelInitializer : this.kernelInitializer]!();
+      const init = INITIALIZERS[isOut ? this.outputKernelInitializer : this.kernelInitializer]!(this.seed === undefined ? undefined : this.seed + l);
       this.kernels.push(this.addWeight(`kernel_${l}`, [sizes[l]!, sizes[l + 1]!], 'float32', init));
       if (this.useBias) this.biases.push(this.addWeight(`bias_${l}`, [sizes[l + 1]!], 'float32', tf.initializers.zeros()));
     }
@@ -260,6 +267,7 @@ export class AutoregressiveNetwork extends tf.layers.Layer {
       useBias: this.useBias,
       kernelInitializer: this.kernelInitializer,
       outputKernelInitializer: this.outputKernelInitializer,
+      seed: this.seed ?? null,
     };
   }
 
@@ -269,6 +277,7 @@ export class AutoregressiveNetwork extends tf.layers.Layer {
   ): T {
     const c = { ...config } as Record<string, unknown>;
     if (c['eventShape'] === null) delete c['eventShape'];
+    if (c['seed'] === null) delete c['seed'];
     return new cls(c);
   }
 }

@@ -11,6 +11,8 @@ export interface RealNvpDefaultTemplateArgs {
   activation?: 'relu' | 'tanh' | 'elu' | 'selu' | 'sigmoid' | 'softplus' | 'linear';
   /** Name prefix of the layers (for saving). */
   name?: string;
+  /** Integer seed of the kernel initializers (layer i uses seed + i): reproducible initial weights. */
+  seed?: number;
 }
 
 /** The function a `realNvpDefaultTemplate` returns, with access to its network. */
@@ -48,17 +50,20 @@ export function realNvpDefaultTemplate(args: RealNvpDefaultTemplateArgs): RealNv
   }
   const shiftOnly = args.shiftOnly ?? false;
   const activation = args.activation ?? 'relu';
+  const init = (i: number): { kernelInitializer?: ReturnType<typeof tf.initializers.glorotUniform> } =>
+    args.seed === undefined ? {} : { kernelInitializer: tf.initializers.glorotUniform({ seed: args.seed + i }) };
   let model: tf.Sequential | undefined;
   let sizes: [number, number] | undefined;
   const fn = (x0: tf.Tensor, outputUnits: number): [tf.Tensor, tf.Tensor | null] => {
     const m = x0.shape[x0.rank - 1]!;
     if (model === undefined) {
       const layers: tf.layers.Layer[] = hidden.map((units, i) =>
-        tf.layers.dense({ units, activation, ...(i === 0 ? { inputShape: [m] } : {}), ...(args.name ? { name: `${args.name}_dense_${i}` } : {}) }),
+        tf.layers.dense({ units, activation, ...init(i), ...(i === 0 ? { inputShape: [m] } : {}), ...(args.name ? { name: `${args.name}_dense_${i}` } : {}) }),
       );
       layers.push(
         tf.layers.dense({
           units: (shiftOnly ? 1 : 2) * outputUnits,
+          ...init(hidden.length),
           ...(hidden.length === 0 ? { inputShape: [m] } : {}),
           ...(args.name ? { name: `${args.name}_dense_${hidden.length}` } : {}),
         }),

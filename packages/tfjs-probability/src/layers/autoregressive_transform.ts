@@ -10,7 +10,10 @@ import { shapeHandle } from '../util.js';
 import { DistributionLayer, type LayerArgs } from './distribution_layer.js';
 
 export interface AutoregressiveTransformArgs extends LayerArgs {
-  /** The MADE network of the flow (`tfb.AutoregressiveNetwork({params: 2, ...})`); its weights become this layer's. */
+  /**
+   * The MADE network of the flow (`tfb.AutoregressiveNetwork({params: 2, ...})`), new and not yet
+   * built: its weights become this layer's (named after it, saved and loaded with the model).
+   */
   made: AutoregressiveNetwork | { className: string; config: tf.serialization.ConfigDict };
 }
 
@@ -54,6 +57,12 @@ export class AutoregressiveTransform extends DistributionLayer {
       this.made = new AutoregressiveNetwork((m as { config: tf.serialization.ConfigDict }).config as unknown as ConstructorParameters<typeof AutoregressiveNetwork>[0]);
     } else {
       throw new InvalidArgumentError(`AutoregressiveTransform: made must be a tfb.AutoregressiveNetwork; got ${String(m)}`);
+    }
+    if (this.made.built) {
+      throw new InvalidArgumentError(
+        'AutoregressiveTransform: made must be a new, not yet built AutoregressiveNetwork: it is built inside this layer, ' +
+          'so that its weights are named after the layer and a saved model loads them back',
+      );
     }
     if (this.made.params !== 2 && this.made.params !== 1) {
       throw new InvalidArgumentError(`AutoregressiveTransform: made must have params 2 (shift, log scale) or 1 (shift); got ${this.made.params}`);
