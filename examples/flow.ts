@@ -30,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import * as tfp from 'tfjs-probability';
 import { noisySpiral } from './spiral.js';
+import { mulberry32 as rng } from '../packages/tfjs-prob-cli/src/rng.js';
 
 const tfb = tfp.bijectors;
 const tfd = tfp.distributions;
@@ -70,17 +71,6 @@ function spiralPoints(n: number, seed: number): Float64Array {
   return out;
 }
 
-/** Seeded uniform [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ------------------------------------------------------------------ baselines (float64)
 

@@ -1,50 +1,14 @@
 /**
- * Data of the playground panels, generated in the page with fixed seeds.
+ * Data of the playground panels, generated in the page with fixed seeds: recipe 002's spiral
+ * from the CLI package's browser-safe generator, and the covariance panel's law.
  */
-
-/** Seeded uniform [0, 1) generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../packages/tfjs-prob-cli/src/rng.js';
+export { noisySpiral } from '../../packages/tfjs-prob-cli/src/spiral_data.js';
+export { rng };
 
 /** A standard normal draw from a uniform generator (Box–Muller). */
 export function gaussian(u: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-}
-
-/**
- * Recipe 002's `create_noisy_spiral(n, jitter_std=0.2, revolutions=2)`: angle ~ U(0, 4π),
- * r = angle, (r cos, r sin) + N(0, 0.2²) jitter, scaled to [0, 5] over all coordinates.
- */
-export function noisySpiral(n: number, seed = 1, jitterStd = 0.2, revolutions = 2): { x: Float32Array; y: Float32Array } {
-  const u = rng(seed);
-  const xs = new Float64Array(n);
-  const ys = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const angle = u() * 2 * Math.PI * revolutions;
-    xs[i] = angle * Math.cos(angle) + jitterStd * gaussian(u);
-    ys[i] = angle * Math.sin(angle) + jitterStd * gaussian(u);
-  }
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < n; i++) {
-    lo = Math.min(lo, xs[i]!, ys[i]!);
-    hi = Math.max(hi, xs[i]!, ys[i]!);
-  }
-  const x = new Float32Array(n);
-  const y = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    x[i] = (5 * (xs[i]! - lo)) / (hi - lo);
-    y[i] = (5 * (ys[i]! - lo)) / (hi - lo);
-  }
-  return { x, y };
 }
 
 /**

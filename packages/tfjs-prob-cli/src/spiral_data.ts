@@ -3,19 +3,9 @@
  * imports, so pages and benchmarks in a browser can draw the same points.
  */
 
-// ------------------------------------------------------------------ data
+import { mulberry32 } from './rng.js';
 
-/** Seeded uniform [0, 1) generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// ------------------------------------------------------------------ data
 
 /**
  * The recipe's `create_noisy_spiral(n, jitter_std=0.2, revolutions=2)`: angle ~ U(0, 4π),
@@ -23,7 +13,7 @@ export function rng(seed: number): () => number {
  * Returns x [n] and y [n].
  */
 export function noisySpiral(n: number, seed = 1, jitterStd = 0.2, revolutions = 2): { x: Float32Array; y: Float32Array } {
-  const u = rng(seed);
+  const u = mulberry32(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
   const xs = new Float64Array(n);
   const ys = new Float64Array(n);
