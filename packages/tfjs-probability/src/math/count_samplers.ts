@@ -15,9 +15,9 @@
  *   random variates", 1993), with the exact acceptance test on the log-pmf (Loader's saddle-point form). Both
  *   accept a proposal with probability > 0.84 over their whole range
  *   (measured: 0.87 at rate 10 and 0.92 at 1e4 for PTRS; 0.85-0.9 for BTRS).
- *   They run a fixed number of vectorized rounds, ROUNDS = 24: an element
- *   still rejected after all rounds (probability < 0.16^24 ≈ 8e-20 per
- *   element) keeps the last proposal, clamped to the support.
+ *   They run a fixed number of vectorized rounds, COUNT_SAMPLER_ROUNDS = 16: an
+ *   element rejected in the first 15 rounds (probability < 0.16^15 ≈ 1.2e-12 per
+ *   element) takes the 16th proposal unconditionally, clamped to the support.
  *
  * Every random number comes from ./random.js with seeds split from the one
  * user seed (`splitSeed`), so draws are reproducible. Results are float32
