@@ -3,15 +3,17 @@ import { InvalidArgumentError } from '../errors.js';
 import type { LayerArgs } from './distribution_layer.js';
 import { activationFn } from './variational_fns.js';
 
-const INITIALIZERS = {
+/** The initializers a VariableLayer accepts by name (spelled out: a type inferred from tfjs's
+ * initializer classes would make the declarations import tfjs-layers' internal paths). */
+export type VariableInitializerName = 'zeros' | 'ones' | 'glorotUniform' | 'glorotNormal' | 'randomNormal' | 'randomUniform';
+const INITIALIZERS: Record<VariableInitializerName, () => ReturnType<typeof tf.initializers.zeros>> = {
   zeros: () => tf.initializers.zeros(),
   ones: () => tf.initializers.ones(),
   glorotUniform: () => tf.initializers.glorotUniform({}),
   glorotNormal: () => tf.initializers.glorotNormal({}),
   randomNormal: () => tf.initializers.randomNormal({}),
   randomUniform: () => tf.initializers.randomUniform({}),
-} as const;
-export type VariableInitializerName = keyof typeof INITIALIZERS;
+};
 
 export interface VariableLayerArgs extends LayerArgs {
   /** Shape of the variable (a number for a vector). */
