@@ -54,29 +54,14 @@ export function cases(): Array<{ name: string; make: Make; x: number[] | number[
 
 const METHODS = ['logProb', 'prob', 'cdf', 'logCdf', 'survivalFunction', 'quantile', 'mean', 'mode', 'variance', 'stddev', 'covariance', 'entropy'] as const;
 
-/**
- * Methods left out on webgl (recorded as SKIPPED_ON_WEBGL, and not compared): the quantiles of
- * Gamma, Beta and StudentT run Newton's method over the float32 tensor-op form of the incomplete
- * gamma/beta functions there, thousands of small kernels whose first call compiles hundreds of
- * shaders: measured on SwiftShader (a software GPU), StudentT.quantile took 367 s as the first
- * of them, Beta 9.4 s and Gamma 3.4 s after it. The values are checked on wasm and cpu (and
- * against scipy in Node); making these fast on webgl is an open issue.
- */
-export const WEBGL_SKIPS: Record<string, string[]> = { Gamma: ['quantile'], Beta: ['quantile'], StudentT: ['quantile'] };
-export const SKIPPED_ON_WEBGL = 'skipped on webgl';
 
 /** Runs every case on the active backend; leaves no tensors behind. */
 export async function runCases(): Promise<Record<string, CaseResult>> {
   const out: Record<string, CaseResult> = {};
-  const skips = tf.getBackend() === 'webgl' ? WEBGL_SKIPS : {};
   for (const c of cases()) {
     const d = c.make();
     const values: Record<string, number[] | string> = {};
     for (const m of METHODS) {
-      if (skips[c.name]?.includes(m)) {
-        values[m] = SKIPPED_ON_WEBGL;
-        continue;
-      }
       try {
         const t =
           m === 'quantile'
@@ -112,7 +97,6 @@ export function compareResults(got: Record<string, CaseResult>, want: Record<str
     if (!g.sampleFinite) bad.push(`${name}: non-finite samples`);
     for (const [m, wv] of Object.entries(w.values)) {
       const gv = g.values[m];
-      if (gv === SKIPPED_ON_WEBGL) continue;
       if (typeof wv === 'string' || typeof gv === 'string' || gv === undefined) {
         if (gv !== wv) bad.push(`${name}.${m}: ${JSON.stringify(gv)} vs ${JSON.stringify(wv)}`);
         continue;

@@ -28,7 +28,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NotImplementedError } from '../errors.js';
 import { useKernels } from '../kernels/register.js';
-import { SPECIAL_HOST, ensureSpecialKernel, type SpecialFn, type SpecialWrt } from '../kernels/special_js.js';
+import { SPECIAL_HOST, ensureSpecialKernel, inverseHostJs, type SpecialFn, type SpecialWrt } from '../kernels/special_js.js';
 
 type In = tf.Tensor | number | number[] | Float32Array;
 
@@ -854,8 +854,25 @@ function edges(p: tf.Tensor, pc: tf.Tensor, value: tf.Tensor, at0: number, at1: 
   return tf.where(tf.logicalOr(bad, tf.logicalOr(tf.isNaN(p), tf.logicalOr(tf.less(p, 0), tf.greater(p, 1)))), tf.fill(p.shape, NaN), out);
 }
 
+/**
+ * Backends without the host kernel (webgl, webgpu): the Newton iteration over the float32
+ * tensor-op series is thousands of small kernels whose first call compiles hundreds of shaders
+ * (StudentT.quantile took 367 s on SwiftShader), so the quantiles read their arguments back once
+ * and invert in float64 on the host instead (`setSpecialTensorPath(true)` selects this path on
+ * cpu/wasm too, for tests).
+ */
+function invertOnHost(): boolean {
+  return !useKernels() || forceTensorPath;
+}
+
+function hostInverse(kind: 'igamma' | 'betainc', a: tf.Tensor, b: tf.Tensor | null, p: tf.Tensor, pc: tf.Tensor): tf.Tensor {
+  const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
+  return tf.tensor(inverseHostJs(kind, read(a), b ? read(b) : null, read(p), read(pc)), p.shape);
+}
+
 function igammainvImpl(a: tf.Tensor, p: tf.Tensor): tf.Tensor {
   [a, p] = broadcastAll([a, p]) as [tf.Tensor, tf.Tensor];
+  if (invertOnHost()) return hostInverse('igamma', a, null, p, tf.sub(1, p));
   const bad = tf.logicalOr(tf.isNaN(a), tf.lessEqual(a, 0));
   const aS = tf.where(bad, tf.onesLike(a), a);
   const pS = tf.clipByValue(p, 1e-37, 1 - 2 ** -24);
@@ -875,6 +892,7 @@ function igammainvImpl(a: tf.Tensor, p: tf.Tensor): tf.Tensor {
 /** @internal The x with I_x(a, b) = p, where the complement pc = 1 - p is given too (exact when tiny). */
 export function betaincinvImpl(a: tf.Tensor, b: tf.Tensor, p: tf.Tensor, pc: tf.Tensor = tf.sub(1, p)): tf.Tensor {
   [a, b, p, pc] = broadcastAll([a, b, p, pc]) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+  if (invertOnHost()) return hostInverse('betainc', a, b, p, pc);
   const bad = tf.logicalOr(tf.logicalOr(tf.isNaN(a), tf.isNaN(b)), tf.logicalOr(tf.lessEqual(a, 0), tf.lessEqual(b, 0)));
   const aS = tf.where(bad, tf.onesLike(a), a);
   const bS = tf.where(bad, tf.onesLike(b), b);

@@ -8,7 +8,7 @@ import { Beta } from '../../src/distributions/beta.js';
 import { Dirichlet } from '../../src/distributions/dirichlet.js';
 import { Gamma } from '../../src/distributions/gamma.js';
 import { StudentT } from '../../src/distributions/student_t.js';
-import { betaincc, logBetainc, logBetaincc, logIgamma, logIgammac } from '../../src/math/special.js';
+import { betaincc, logBetainc, logBetaincc, logIgamma, logIgammac, setSpecialTensorPath } from '../../src/math/special.js';
 import { expectClose, expectNoLeak, fixtureFlat, loadFixture, type FixtureNum } from '../helpers.js';
 
 type Arr = number[];
@@ -228,6 +228,31 @@ describe('quantile of Gamma, Beta and StudentT against scipy ppf (p from 1e-30 t
     expectClose(r, [2 - 0.5 * 4.540702858698419, 2, 2 + 0.5 * 4.540702858698419], { rtol: 2e-5 });
     r.dispose();
     e.dispose();
+  });
+  it('the host inversion that webgl uses (selected here by the tensor-path switch) gives the same quantiles', () => {
+    setSpecialTensorPath(true);
+    try {
+      const g = fx.gamma_quantile;
+      const dg = new Gamma({ concentration: N(g.concentration), rate: 1 });
+      const qg = dg.quantile(N(g.p));
+      expectClose(qg, want(g.x), { ...rel, context: 'Gamma quantile (host inversion)' });
+      const b = fx.beta_quantile;
+      const db = new Beta({ concentration1: N(b.a), concentration0: N(b.b) });
+      const qb = db.quantile(N(b.p));
+      expectClose(qb, want(b.x), { ...rel, context: 'Beta quantile (host inversion)' });
+      const t = fx.student_t_quantile;
+      const dt = new StudentT({ df: N(t.df), loc: 0, scale: 1 });
+      const qt = dt.quantile(N(t.p));
+      expectClose(qt, want(t.x), { ...rel, context: 'StudentT quantile (host inversion)' });
+      const g2 = new Gamma({ concentration: 2, rate: 1 });
+      const e = g2.quantile([[0, 1], [-0.1, 1.5]]);
+      expect(Array.from(e.dataSync()).map(String)).toEqual(['0', 'Infinity', 'NaN', 'NaN']);
+      expectNoLeak(() => g2.quantile(0.3), 'Gamma.quantile (host inversion)');
+      tf.dispose([qg, qb, qt, e]);
+      for (const d of [dg, db, dt, g2]) d.dispose();
+    } finally {
+      setSpecialTensorPath(false);
+    }
   });
   it('cdf(quantile(p)) = p, edges p = 0, 1 and outside, and the gradient dx/dp = 1/density', () => {
     const g = new Gamma({ concentration: [0.5, 7], rate: [2, 1] });
