@@ -951,8 +951,10 @@ const betaincinvOp = tf.customGrad((...args: unknown[]) => {
  * Inverse of the regularized lower incomplete gamma function in x: the x >= 0
  * with P(a, x) = p (0 at p = 0, Infinity at p = 1, NaN outside [0, 1] or for
  * a <= 0). Newton's method in log x on log P (p <= ½) or log Q (p > ½), from a
- * Wilson–Hilferty start, 16 steps. Gradient with respect to p: 1 / P'(x); with
- * respect to a it throws NotImplementedError. Gamma.quantile uses it.
+ * Wilson–Hilferty start, 16 steps, over the float64 host kernel (cpu, wasm); on other
+ * backends (webgl, webgpu) it reads its arguments back once and inverts by float64 bisection
+ * on the host. Gradient with respect to p: 1 / P'(x); with respect to a it throws
+ * NotImplementedError. Gamma.quantile uses it.
  *
  * @example
  * ```ts
@@ -966,7 +968,8 @@ export function igammainv(a: In, p: In): tf.Tensor {
 /**
  * Inverse of the regularized incomplete beta function in x: the x in [0, 1]
  * with I_x(a, b) = p. Newton's method in logit(x) on log I (p <= ½) or
- * log(1 - I) (p > ½), 16 steps. Gradient with respect to p: 1 / I'(x); with
+ * log(1 - I) (p > ½), 16 steps (on webgl/webgpu: one read-back and float64 bisection on the
+ * host, as igammainv). Gradient with respect to p: 1 / I'(x); with
  * respect to a or b it throws NotImplementedError. Beta.quantile and
  * StudentT.quantile use it.
  *
