@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
-import { nonNegative, extendedReal, unitInterval } from './constraints.js';
+import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
+import { nonNegative } from './constraints.js';
 import { randomBinomial } from '../math/count_samplers.js';
 import { betainc, lgamma } from '../math/special.js';
-import { countSupport, isCount, logProbPair, logitsProbsParams, maskLogProb, safeCount, type LogitsProbs } from './discrete_util.js';
+import { countSupport, isCount, logProbPair, logitsProbsSpecs, maskLogProb, totalCountAndLogitsProbs, safeCount, type LogitsProbs } from './discrete_util.js';
 import { mulNoNan } from './bernoulli.js';
 
 export interface BinomialArgs extends DistributionOptions {
@@ -43,21 +43,13 @@ export class Binomial extends Distribution {
   private readonly lp: LogitsProbs;
 
   constructor(args: BinomialArgs) {
-    const totalCount = convertParams('Binomial', args, { totalCount: { constraint: nonNegative } }).totalCount.value;
-    let lp: LogitsProbs;
-    try {
-      lp = logitsProbsParams('Binomial', args);
-    } catch (e) {
-      totalCount.dispose();
-      throw e;
-    }
+    const { totalCount, lp } = totalCountAndLogitsProbs('Binomial', args, nonNegative);
     super({
       ...args,
       className: 'Binomial',
       params: {
         totalCount: { value: totalCount, eventRank: 0, constraint: nonNegative },
-        logits: { value: lp.logits, eventRank: 0, ...(lp.fromLogits ? { constraint: extendedReal } : {}) },
-        probs: { value: lp.probs, eventRank: 0, ...(lp.fromLogits ? {} : { constraint: unitInterval }) },
+        ...logitsProbsSpecs(lp),
       },
       eventShape: [],
       reparameterized: false,

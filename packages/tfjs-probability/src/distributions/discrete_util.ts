@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import type { TensorLike } from '../util.js';
-import { checkArgsObject, convertParams } from './distribution.js';
+import { checkArgsObject, convertParams, type ParamSpec } from './distribution.js';
 import { elementwise, extendedReal, unitInterval, type Constraint } from './constraints.js';
 import { log1p } from '../math/special.js';
 
@@ -40,6 +40,25 @@ export function logitsProbsParams(
   }
   const p = convertParams(owner, args, { [names[1]]: { constraint: unitInterval } })[names[1]]!.value;
   return { logits: tf.tidy(() => tf.sub(tf.log(p), log1p(tf.neg(p)))), probs: p, fromLogits: false };
+}
+
+/** The parameter specs (scalar events) of a logits/probs pair: the one that was given carries its constraint. */
+export function logitsProbsSpecs(lp: LogitsProbs, names: [string, string] = ['logits', 'probs']): Record<string, ParamSpec> {
+  return {
+    [names[0]]: { value: lp.logits, eventRank: 0, ...(lp.fromLogits ? { constraint: extendedReal } : {}) },
+    [names[1]]: { value: lp.probs, eventRank: 0, ...(lp.fromLogits ? {} : { constraint: unitInterval }) },
+  };
+}
+
+/** `totalCount` and a logits/probs pair (Binomial, NegativeBinomial); nothing stays allocated when either fails. */
+export function totalCountAndLogitsProbs(owner: string, args: object, totalCountConstraint: Constraint): { totalCount: tf.Tensor; lp: LogitsProbs } {
+  const totalCount = convertParams(owner, args, { totalCount: { constraint: totalCountConstraint } })['totalCount']!.value;
+  try {
+    return { totalCount, lp: logitsProbsParams(owner, args) };
+  } catch (e) {
+    totalCount.dispose();
+    throw e;
+  }
 }
 
 /** The non-negative integers {0, 1, 2, ...}: the support of the count distributions. */

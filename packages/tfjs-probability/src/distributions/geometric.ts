@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
-import { extendedReal, unitInterval } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomUniform } from '../math/random.js';
 import { log1mexp } from '../math/special.js';
-import { countSupport, isCount, logProbPair, logitsProbsParams, maskLogProb, safeCount, type LogitsProbs } from './discrete_util.js';
+import { countSupport, isCount, logProbPair, logitsProbsParams, logitsProbsSpecs, maskLogProb, safeCount, type LogitsProbs } from './discrete_util.js';
 import { mulNoNan } from './bernoulli.js';
 
 export interface GeometricArgs extends DistributionOptions {
@@ -42,10 +41,7 @@ export class Geometric extends Distribution {
     super({
       ...args,
       className: 'Geometric',
-      params: {
-        logits: { value: lp.logits, eventRank: 0, ...(lp.fromLogits ? { constraint: extendedReal } : {}) },
-        probs: { value: lp.probs, eventRank: 0, ...(lp.fromLogits ? {} : { constraint: unitInterval }) },
-      },
+      params: logitsProbsSpecs(lp),
       eventShape: [],
       reparameterized: false,
       support: countSupport,

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { Distribution, checkArgsObject, checkDistributionArg, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
-import { extendedReal, real, unitInterval } from './constraints.js';
+import { real } from './constraints.js';
 import { randomUniform } from '../math/random.js';
 import { logAddExp } from '../math/special.js';
 import { InvalidArgumentError } from '../errors.js';
 import { broadcastShapes, splitSeed } from '../util.js';
-import { logProbPair, logitsProbsParams, type LogitsProbs } from './discrete_util.js';
+import { logProbPair, logitsProbsParams, logitsProbsSpecs, type LogitsProbs } from './discrete_util.js';
 
 export interface InflatedArgs extends DistributionOptions {
   /** The inflated distribution (scalar events), batch shape `[...B]`. Owned by the Inflated from then on. */
@@ -82,8 +82,7 @@ export class Inflated extends Distribution {
       className,
       batchShape,
       params: {
-        inflatedLocLogits: { value: lp.logits, eventRank: 0, ...(lp.fromLogits ? { constraint: extendedReal } : {}) },
-        inflatedLocProbs: { value: lp.probs, eventRank: 0, ...(lp.fromLogits ? {} : { constraint: unitInterval }) },
+        ...logitsProbsSpecs(lp, ['inflatedLocLogits', 'inflatedLocProbs']),
         inflatedLoc: { value: loc, eventRank: 0, constraint: real },
       },
       eventShape: [],

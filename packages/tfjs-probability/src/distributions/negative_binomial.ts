@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
-import { positive, extendedReal, unitInterval } from './constraints.js';
+import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
+import { positive } from './constraints.js';
 import { randomGammaBatched } from '../math/gamma_sampler.js';
 import { randomPoisson } from '../math/count_samplers.js';
 import { betainc, lgamma } from '../math/special.js';
 import { splitSeed } from '../util.js';
-import { countSupport, isCount, logProbPair, logitsProbsParams, maskLogProb, safeCount, type LogitsProbs } from './discrete_util.js';
+import { countSupport, isCount, logProbPair, logitsProbsSpecs, maskLogProb, totalCountAndLogitsProbs, safeCount, type LogitsProbs } from './discrete_util.js';
 import { mulNoNan } from './bernoulli.js';
 
 export interface NegativeBinomialArgs extends DistributionOptions {
@@ -46,21 +46,13 @@ export class NegativeBinomial extends Distribution {
   private readonly lp: LogitsProbs;
 
   constructor(args: NegativeBinomialArgs) {
-    const totalCount = convertParams('NegativeBinomial', args, { totalCount: { constraint: positive } }).totalCount.value;
-    let lp: LogitsProbs;
-    try {
-      lp = logitsProbsParams('NegativeBinomial', args);
-    } catch (e) {
-      totalCount.dispose();
-      throw e;
-    }
+    const { totalCount, lp } = totalCountAndLogitsProbs('NegativeBinomial', args, positive);
     super({
       ...args,
       className: 'NegativeBinomial',
       params: {
         totalCount: { value: totalCount, eventRank: 0, constraint: positive },
-        logits: { value: lp.logits, eventRank: 0, ...(lp.fromLogits ? { constraint: extendedReal } : {}) },
-        probs: { value: lp.probs, eventRank: 0, ...(lp.fromLogits ? {} : { constraint: unitInterval }) },
+        ...logitsProbsSpecs(lp),
       },
       eventShape: [],
       reparameterized: false,
