@@ -4,8 +4,8 @@
  * mixture head (`MixtureDensity`, `MixtureNormal`) is built; each replaces a tfjs kernel or
  * method by one with the same results:
  *
- * - `tf.train.adam`: one fused update kernel per variable on cpu and wasm (bit-identical to
- *   tfjs' composed update, same optimizer state; see `enableFusedTfAdam`);
+ * - `tf.train.adam`: one fused update kernel for all variables on cpu and wasm (equal to
+ *   tfjs' composed update to a few float32 ulps, same optimizer state; see `enableFusedTfAdam`);
  * - wasm `BatchMatMul` with transpose flags (every Dense backward pass) runs as explicit
  *   transpose + plain matMul, ~10x faster for 128x128 products (same values up to float32
  *   summation order; see `enableFastWasmMatMul`).

@@ -34,10 +34,21 @@ export interface MixtureNormalAttrs {
   numComponents: number;
   eventSize: number;
   layout: MixtureNormalLayout;
+  /**
+   * `'none'` (default): the kernel returns `log p` per row, `[B]`. `'meanNeg'`: the mean
+   * negative log density over the rows, a scalar (the NLL loss in one launch forward and one
+   * backward, instead of separate Mean and Neg ops and their gradients).
+   */
+  reduction?: 'none' | 'meanNeg';
 }
 
 export const MIXTURE_NORMAL_LOGPROB = 'TfpMixtureNormalLogProb';
 export const MIXTURE_NORMAL_LOGPROB_GRAD = 'TfpMixtureNormalLogProbGrad';
+/**
+ * `[-(1/B) Σ log p, ∂/∂params, ∂/∂y]` in one pass (the NLL loss: its gradient costs no more
+ * than its value, so the forward launch computes both and the backward pass only scales).
+ */
+export const MIXTURE_NORMAL_NLL = 'TfpMixtureNormalNll';
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /** Number of raw parameters per row for `K` components of event size `n` (both layouts). */
@@ -52,90 +63,137 @@ function sigmoid(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
 }
 
-interface Index {
-  mu: (k: number, i: number) => number;
-  sg: (k: number, i: number) => number;
-  lg: (k: number) => number;
+/**
+ * Offsets of a layout within a row: logit k at `lg + k`, μ of component k, coordinate i at
+ * `mu + k·stride + i`, σ (or its raw value) at `sg + k·stride + i`. Plain numbers, so the
+ * loops below stay monomorphic (no per-element closures).
+ */
+interface Layout {
+  lg: number;
+  mu: number;
+  sg: number;
+  stride: number;
   soft: boolean;
 }
-function indexFor(K: number, n: number, layout: MixtureNormalLayout): Index {
-  if (layout === 'mdn') {
-    return { mu: (k, i) => k * n + i, sg: (k, i) => K * n + k * n + i, lg: (k) => 2 * K * n + k, soft: false };
-  }
-  return { mu: (k, i) => K + 2 * n * k + i, sg: (k, i) => K + 2 * n * k + n + i, lg: (k) => k, soft: true };
+function layoutOf(K: number, n: number, layout: MixtureNormalLayout): Layout {
+  return layout === 'mdn'
+    ? { lg: 2 * K * n, mu: 0, sg: K * n, stride: n, soft: false }
+    : { lg: 0, mu: K, sg: K + n, stride: 2 * n, soft: true };
 }
 
-/** Per-row component log weights `c` (into `c`), returns `[logp, lseLogits]`. */
-function rowTerms(p: ArrayLike<number>, base: number, y: ArrayLike<number>, ybase: number, K: number, n: number, ix: Index, c: Float64Array): [number, number] {
+/**
+ * One row: fills `e[k] = exp(l_k - max l)` and `c[k]` = component log weight + log density,
+ * `r[k] = exp(c_k - max c)`; returns `logp` and leaves `lse = logSumExp(l)` in `out2[0]`,
+ * `Σ r` in `out2[1]`. 2K + 2 exp/log per row (the backward pass reuses e and r).
+ */
+function rowTerms(
+  p: Float32Array, base: number, y: Float32Array, ybase: number, K: number, n: number, L: Layout,
+  e: Float64Array, c: Float64Array, out2: Float64Array,
+): number {
+  const lgb = base + L.lg;
   let maxl = -Infinity;
-  for (let k = 0; k < K; k++) maxl = Math.max(maxl, p[base + ix.lg(k)]!);
+  for (let k = 0; k < K; k++) {
+    const v = p[lgb + k]!;
+    if (v > maxl) maxl = v;
+  }
   let sl = 0;
-  for (let k = 0; k < K; k++) sl += Math.exp(p[base + ix.lg(k)]! - maxl);
+  for (let k = 0; k < K; k++) {
+    const ek = Math.exp(p[lgb + k]! - maxl);
+    e[k] = ek;
+    sl += ek;
+  }
   const lse = maxl + Math.log(sl);
   let maxc = -Infinity;
   for (let k = 0; k < K; k++) {
-    let ck = p[base + ix.lg(k)]! - lse;
+    let ck = p[lgb + k]! - lse;
+    const mub = base + L.mu + k * L.stride;
+    const sgb = base + L.sg + k * L.stride;
     for (let i = 0; i < n; i++) {
-      const raw = p[base + ix.sg(k, i)]!;
-      const s = ix.soft ? softplus(raw) : raw;
-      const z = (y[ybase + i]! - p[base + ix.mu(k, i)]!) / s;
-      ck += -0.5 * z * z - Math.log(s) - HALF_LOG_2PI;
+      const raw = p[sgb + i]!;
+      const s = L.soft ? softplus(raw) : raw;
+      const z = (y[ybase + i]! - p[mub + i]!) / s;
+      ck -= 0.5 * z * z + Math.log(s) + HALF_LOG_2PI;
     }
     c[k] = ck;
     if (ck > maxc) maxc = ck;
   }
   let sc = 0;
-  for (let k = 0; k < K; k++) sc += Math.exp(c[k]! - maxc);
-  return [maxc + Math.log(sc), lse];
+  for (let k = 0; k < K; k++) {
+    const rk = Math.exp(c[k]! - maxc);
+    c[k] = rk;
+    sc += rk;
+  }
+  out2[0] = lse;
+  out2[1] = sc;
+  return maxc + Math.log(sc);
 }
 
-function forward(p: ArrayLike<number>, y: ArrayLike<number>, out: Float32Array, B: number, P: number, a: MixtureNormalAttrs): void {
+/** `out[b] = log p(y_b)`, or with `meanNeg` `out[0] = -(1/B) Σ_b log p(y_b)`. */
+function forward(p: Float32Array, y: Float32Array, out: Float32Array, B: number, P: number, a: MixtureNormalAttrs, meanNeg: boolean): void {
   const K = a.numComponents;
   const n = a.eventSize;
-  const ix = indexFor(K, n, a.layout);
+  const L = layoutOf(K, n, a.layout);
+  const e = new Float64Array(K);
   const c = new Float64Array(K);
-  for (let b = 0; b < B; b++) out[b] = rowTerms(p, b * P, y, b * n, K, n, ix, c)[0];
+  const out2 = new Float64Array(2);
+  let total = 0;
+  for (let b = 0; b < B; b++) {
+    const lp = rowTerms(p, b * P, y, b * n, K, n, L, e, c, out2);
+    if (meanNeg) total += lp;
+    else out[b] = lp;
+  }
+  if (meanNeg) out[0] = -total / B;
 }
 
+/**
+ * Gradients of `Σ_b g_b log p(y_b)` (`g` per row, or with `meanNeg` the scalar upstream
+ * gradient g of `-(1/B) Σ log p`, i.e. `g_b = -g/B`) into `dp [B, P]` and `dy [B, n]`.
+ */
 function backward(
-  p: ArrayLike<number>,
-  y: ArrayLike<number>,
-  g: ArrayLike<number>,
-  dp: Float32Array,
-  dy: Float32Array,
-  B: number,
-  P: number,
-  a: MixtureNormalAttrs,
-): void {
+  p: Float32Array, y: Float32Array, g: Float32Array, dp: Float32Array, dy: Float32Array,
+  B: number, P: number, a: MixtureNormalAttrs, meanNeg: boolean,
+): number {
   const K = a.numComponents;
   const n = a.eventSize;
-  const ix = indexFor(K, n, a.layout);
-  const c = new Float64Array(K);
+  const L = layoutOf(K, n, a.layout);
+  const e = new Float64Array(K);
+  const r = new Float64Array(K);
+  const out2 = new Float64Array(2);
   const dyRow = new Float64Array(n);
+  const gAll = meanNeg ? -g[0]! / B : 0;
+  let total = 0;
   for (let b = 0; b < B; b++) {
     const base = b * P;
-    const gb = g[b]!;
-    const [lp, lse] = rowTerms(p, base, y, b * n, K, n, ix, c);
+    const ybase = b * n;
+    const gb = meanNeg ? gAll : g[b]!;
+    total += rowTerms(p, base, y, ybase, K, n, L, e, r, out2);
+    // π_k = e_k / Σe and the responsibilities r_k / Σr, without another exp.
+    let se = 0;
+    for (let k = 0; k < K; k++) se += e[k]!;
+    const ie = 1 / se;
+    const ir = gb / out2[1]!;
     dyRow.fill(0);
+    const lgb = base + L.lg;
     for (let k = 0; k < K; k++) {
-      const r = Math.exp(c[k]! - lp);
-      const pi = Math.exp(p[base + ix.lg(k)]! - lse);
-      dp[base + ix.lg(k)] = gb * (r - pi);
-      const gr = gb * r;
+      const gr = r[k]! * ir;
+      dp[lgb + k] = gr - gb * e[k]! * ie;
+      const mub = base + L.mu + k * L.stride;
+      const sgb = base + L.sg + k * L.stride;
       for (let i = 0; i < n; i++) {
-        const raw = p[base + ix.sg(k, i)]!;
-        const s = ix.soft ? softplus(raw) : raw;
+        const raw = p[sgb + i]!;
+        const s = L.soft ? softplus(raw) : raw;
         const inv = 1 / s;
-        const z = (y[b * n + i]! - p[base + ix.mu(k, i)]!) * inv;
+        const z = (y[ybase + i]! - p[mub + i]!) * inv;
         const dmu = gr * z * inv;
-        dp[base + ix.mu(k, i)] = dmu;
+        dp[mub + i] = dmu;
         const ds = gr * (z * z - 1) * inv;
-        dp[base + ix.sg(k, i)] = ix.soft ? ds * sigmoid(raw) : ds;
+        dp[sgb + i] = L.soft ? ds * sigmoid(raw) : ds;
         dyRow[i]! -= dmu;
       }
     }
-    for (let i = 0; i < n; i++) dy[b * n + i] = dyRow[i]!;
+    for (let i = 0; i < n; i++) dy[ybase + i] = dyRow[i]!;
   }
+  return total;
 }
 
 // ------------------------------------------------------------------ backend glue
@@ -152,7 +210,7 @@ type Attrs = MixtureNormalAttrs & tf.NamedAttrMap;
 
 function attrsOf(a: unknown): MixtureNormalAttrs {
   const r = a as MixtureNormalAttrs;
-  return { numComponents: r.numComponents, eventSize: r.eventSize, layout: r.layout };
+  return { numComponents: r.numComponents, eventSize: r.eventSize, layout: r.layout, reduction: r.reduction === 'meanNeg' ? 'meanNeg' : 'none' };
 }
 
 function register(): void {
@@ -166,16 +224,18 @@ function register(): void {
           const { params, y } = inputs as { params: tf.TensorInfo; y: tf.TensorInfo };
           const [B, P] = params.shape as [number, number];
           const a = attrsOf(attrs);
+          const meanNeg = a.reduction === 'meanNeg';
+          const shape = meanNeg ? [] : [B];
           if (isWasm) {
             const w = backend as unknown as WasmLike;
-            const out = w.makeOutput([B], 'float32');
-            forward(w.typedArrayFromHeap(params), w.typedArrayFromHeap(y), w.typedArrayFromHeap(out), B, P, a);
+            const out = w.makeOutput(shape, 'float32');
+            forward(w.typedArrayFromHeap(params), w.typedArrayFromHeap(y), w.typedArrayFromHeap(out), B, P, a, meanNeg);
             return out;
           }
           const cb = backend as unknown as CpuLike;
-          const out = new Float32Array(B);
-          forward(cb.data.get(params.dataId).values as Float32Array, cb.data.get(y.dataId).values as Float32Array, out, B, P, a);
-          return cb.makeTensorInfo([B], 'float32', out);
+          const out = new Float32Array(meanNeg ? 1 : B);
+          forward(cb.data.get(params.dataId).values as Float32Array, cb.data.get(y.dataId).values as Float32Array, out, B, P, a, meanNeg);
+          return cb.makeTensorInfo(shape, 'float32', out);
         },
       });
     }
@@ -188,6 +248,7 @@ function register(): void {
           const [B, P] = params.shape as [number, number];
           const n = y.shape[1]!;
           const a = attrsOf(attrs);
+          const meanNeg = a.reduction === 'meanNeg';
           if (isWasm) {
             const w = backend as unknown as WasmLike;
             const dpOut = w.makeOutput([B, P], 'float32');
@@ -202,6 +263,7 @@ function register(): void {
               B,
               P,
               a,
+              meanNeg,
             );
             return [dpOut, dyOut];
           }
@@ -217,11 +279,42 @@ function register(): void {
             B,
             P,
             a,
+            meanNeg,
           );
           return [cb.makeTensorInfo([B, P], 'float32', dp), cb.makeTensorInfo([B, n], 'float32', dyv)];
         },
       });
     }
+  }
+  for (const backendName of ['cpu', 'wasm']) {
+    if (tf.getKernel(MIXTURE_NORMAL_NLL, backendName)) continue;
+    const isWasm = backendName === 'wasm';
+    tf.registerKernel({
+      kernelName: MIXTURE_NORMAL_NLL,
+      backendName,
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const { params, y } = inputs as { params: tf.TensorInfo; y: tf.TensorInfo };
+        const [B, P] = params.shape as [number, number];
+        const n = y.shape[1]!;
+        const a = attrsOf(attrs);
+        const one = new Float32Array([1]);
+        if (isWasm) {
+          const w = backend as unknown as WasmLike;
+          const outs = [w.makeOutput([], 'float32'), w.makeOutput([B, P], 'float32'), w.makeOutput([B, n], 'float32')] as const;
+          const [nll, dp, dy] = outs.map((o) => w.typedArrayFromHeap(o));
+          const total = backward(w.typedArrayFromHeap(params), w.typedArrayFromHeap(y), one, dp!, dy!, B, P, a, true);
+          nll![0] = -total / B;
+          return [...outs];
+        }
+        const cb = backend as unknown as CpuLike;
+        const dp = new Float32Array(B * P);
+        const dyv = new Float32Array(B * n);
+        const total = backward(
+          cb.data.get(params.dataId).values as Float32Array, cb.data.get(y.dataId).values as Float32Array, one, dp, dyv, B, P, a, true,
+        );
+        return [cb.makeTensorInfo([], 'float32', new Float32Array([-total / B])), cb.makeTensorInfo([B, P], 'float32', dp), cb.makeTensorInfo([B, n], 'float32', dyv)];
+      },
+    });
   }
   tf.registerGradient({
     kernelName: MIXTURE_NORMAL_LOGPROB,
@@ -282,7 +375,8 @@ export function mixtureNormalLogProbComposite(params: tf.Tensor, y: tf.Tensor, a
 
 /**
  * Log density `[B]` of targets `y [B, n]` under the mixture of `K` independent
- * normals whose raw parameters are the rows of `params [B, P]` in `layout`.
+ * normals whose raw parameters are the rows of `params [B, P]` in `layout`; with
+ * `reduction: 'meanNeg'` the scalar `-(1/B) Σ_b log p(y_b)` (the NLL loss).
  * Differentiable in both arguments; fused kernels on cpu and wasm.
  */
 export function mixtureNormalLogProbFromParams(params: tf.Tensor, y: tf.Tensor, a: MixtureNormalAttrs): tf.Tensor {
@@ -299,13 +393,44 @@ export function mixtureNormalLogProbFromParams(params: tf.Tensor, y: tf.Tensor, 
       `mixtureNormalLogProbFromParams: y must be [${params.shape[0]}, ${n}]; got ${fmtShape(y.shape)}`,
     );
   }
-  const attrs: Attrs = { numComponents: K, eventSize: n, layout: a.layout };
+  const meanNeg = a.reduction === 'meanNeg';
+  const attrs: Attrs = { numComponents: K, eventSize: n, layout: a.layout, reduction: meanNeg ? 'meanNeg' : 'none' };
   return tf.tidy(() => {
     const p = params.dtype === 'float32' ? params : tf.cast(params, 'float32');
     const yy = y.dtype === 'float32' ? y : tf.cast(y, 'float32');
     if (tf.getKernel(MIXTURE_NORMAL_LOGPROB, tf.getBackend()) === undefined) {
-      return mixtureNormalLogProbComposite(p, yy, attrs);
+      const lp = mixtureNormalLogProbComposite(p, yy, attrs);
+      return meanNeg ? tf.neg(tf.mean(lp)) : lp;
     }
+    if (meanNeg && tf.getKernel(MIXTURE_NORMAL_NLL, tf.getBackend()) !== undefined) return fusedNll(p, yy, attrs);
     return tf.engine().runKernel(MIXTURE_NORMAL_LOGPROB, { params: p, y: yy }, attrs) as tf.Tensor;
   });
+}
+
+/** The NLL through `MIXTURE_NORMAL_NLL`: the saved gradients scaled by the upstream scalar. */
+function fusedNll(params: tf.Tensor, y: tf.Tensor, attrs: Attrs): tf.Scalar {
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [p, yy, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const [nll, dp, dy] = tf.engine().runKernel(MIXTURE_NORMAL_NLL, { params: p, y: yy }, attrs) as unknown as [tf.Scalar, tf.Tensor, tf.Tensor];
+    save([dp, dy]);
+    return { value: nll, gradFunc: (g: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(saved[0]!, g), tf.mul(saved[1]!, g)] };
+  });
+  return f(params, y) as tf.Scalar;
+}
+
+/**
+ * The mean negative log density of a head's raw `params [B, P]` for targets `y` (`[B, n]`, or
+ * `[B]` when `n = 1`) as one fused op (`reduction: 'meanNeg'`), or `null` when the shapes are
+ * not that simple case (the caller then goes through the distribution). What mixture heads'
+ * `negativeLogLikelihood` hook returns to `tfp.losses.negativeLogLikelihood`.
+ */
+export function mixtureNormalNllOrNull(params: tf.Tensor, y: tf.Tensor, a: MixtureNormalAttrs): tf.Scalar | null {
+  const n = a.eventSize;
+  if (params.rank !== 2 || params.shape[1] !== mixtureNormalParamsSize(a.numComponents, n)) return null;
+  const B = params.shape[0]!;
+  const simple = (y.rank === 2 && y.shape[0] === B && y.shape[1] === n) || (n === 1 && y.rank === 1 && y.shape[0] === B);
+  if (!simple) return null;
+  return tf.tidy(() =>
+    mixtureNormalLogProbFromParams(params, y.rank === 2 ? y : tf.reshape(y, [B, 1]), { ...a, reduction: 'meanNeg' }),
+  ) as tf.Scalar;
 }

@@ -40,13 +40,15 @@ function adamLoop(
   const { lr, beta1, beta2, epsilon, c1, c2 } = a;
   const b1c = 1 - beta1;
   const b2c = 1 - beta2;
+  const k = -lr / c1;
+  const r2 = 1 / c2;
   for (let i = 0; i < x.length; i++) {
     const gi = g[i]!;
     const mi = beta1 * m[i]! + b1c * gi;
     const vi = beta2 * v[i]! + b2c * gi * gi;
     mo[i] = mi;
     vo[i] = vi;
-    xo[i] = x[i]! - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + epsilon);
+    xo[i] = x[i]! + (k * mi) / (Math.sqrt(vi * r2) + epsilon);
   }
 }
 
@@ -105,12 +107,11 @@ interface AdamTfAttrs {
 const f32 = Math.fround;
 
 /**
- * tf.train.adam's update with tfjs' own float32 rounding after every elementwise op
- * (`AdamOptimizer.applyGradients`: mul, add, square, div, sqrt, each rounded to float32),
- * so the result is bit-identical to the composed ops on cpu (which rounds each op's
- * double result to float32) and on wasm (float32 arithmetic, correctly rounded: for
- * + - * / and sqrt of float32 operands, rounding the double result gives the same value).
- * `acc1`, `acc2` are the optimizer's β₁ᵗ and β₂ᵗ variables, read in the kernel.
+ * tf.train.adam's update, `m ← β₁m + (1-β₁)g`, `v ← β₂v + (1-β₂)g²`,
+ * `x ← x - lr · (m/(1-β₁ᵗ)) / (sqrt(v/(1-β₂ᵗ)) + ε)`, evaluated in float64 and rounded once
+ * per stored value (tfjs' composed ops round after every op, so results agree to a few float32
+ * ulps; one division per element instead of three is most of this kernel's speed). `acc1`,
+ * `acc2` are the optimizer's β₁ᵗ and β₂ᵗ variables, read in the kernel.
  */
 function adamLoopTf(
   x: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, acc1: number, acc2: number,
@@ -119,15 +120,16 @@ function adamLoopTf(
   const b1 = f32(a.beta1), b2 = f32(a.beta2);
   const c1 = f32(1 - a.beta1), c2 = f32(1 - a.beta2);
   const oma1 = f32(1 - acc1), oma2 = f32(1 - acc2);
-  const eps = f32(a.epsilon), nlr = f32(-a.lr);
+  const eps = f32(a.epsilon);
+  const k = -f32(a.lr) / oma1;
+  const r2 = 1 / oma2;
   for (let i = 0; i < x.length; i++) {
     const gi = g[i]!;
-    const mi = f32(f32(m[i]! * b1) + f32(gi * c1));
-    const vi = f32(f32(v[i]! * b2) + f32(f32(gi * gi) * c2));
+    const mi = m[i]! * b1 + gi * c1;
+    const vi = v[i]! * b2 + gi * gi * c2;
     mo[i] = mi;
     vo[i] = vi;
-    const den = f32(f32(Math.sqrt(f32(vi / oma2))) + eps);
-    xo[i] = f32(f32(f32(f32(mi / oma1) / den) * nlr) + x[i]!);
+    xo[i] = x[i]! + (k * mi) / (Math.sqrt(vi * r2) + eps);
   }
 }
 
@@ -190,9 +192,10 @@ let originalAdamApply: ApplyGradients | null = null;
 let onFusedAdamStep: (() => void) | null = null;
 
 /**
- * `tf.AdamOptimizer.prototype.applyGradients` with one `TfpAdamUpdateTf` kernel per variable
- * on cpu and wasm (instead of ~13 elementwise launches), bit-identical to tfjs' composed
- * update and with the same optimizer state (`/m`, `/v` slots, β powers), so `getWeights`,
+ * `tf.AdamOptimizer.prototype.applyGradients` with one `TfpAdamUpdateTf` kernel for all variables
+ * on cpu and wasm (instead of ~13 elementwise launches per variable), equal to tfjs' composed
+ * update up to float32 rounding (a few ulps: tfjs rounds after each of its ops, the kernel once)
+ * and with the same optimizer state (`/m`, `/v` slots, β powers), so `getWeights`,
  * `setWeights`, serialization and learning-rate changes behave as before. Any other
  * backend or a non-float32 variable runs tfjs' own method.
  */
@@ -242,7 +245,7 @@ function fusedAdamApply(this: tf.AdamOptimizer, variableGradients: tf.NamedTenso
 
 /**
  * Makes `tf.train.adam` (every `tf.AdamOptimizer`) update each variable with one fused
- * kernel on cpu and wasm; same values as tfjs' composed update (bit for bit). Idempotent.
+ * kernel on cpu and wasm; tfjs' composed update up to float32 rounding (a few ulps). Idempotent.
  */
 export function enableFusedTfAdam(onStep?: () => void): void {
   if (onStep) onFusedAdamStep = onStep;

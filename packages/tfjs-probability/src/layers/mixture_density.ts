@@ -7,6 +7,7 @@ import { DistributionLayer, buildDistribution, paramsBatchShape, type LayerArgs 
 import { assembleMixture, checkCount } from './mixture_same_family.js';
 import { mdnActivation, mdnActivationGrad } from '../kernels/mixture_mdn_activation.js';
 import { installFastDefaults } from '../kernels/defaults.js';
+import { mixtureNormalNllOrNull } from '../kernels/mixture_normal_logprob.js';
 
 /** Keras' `backend.epsilon()`, added to `elu + 1` so a scale never reaches 0. */
 export const MDN_SIGMA_EPSILON = 1e-7;
@@ -172,6 +173,11 @@ export class MixtureDensity extends DistributionLayer {
 
   override toDistribution(params: tf.Tensor): MixtureSameFamilyDistribution {
     return MixtureDensity.toDistribution(params, this.eventSize, this.numComponents);
+  }
+
+  /** The NLL loss's fused path (one kernel forward and one backward on cpu/wasm); see `DistributionHead`. */
+  negativeLogLikelihood(params: tf.Tensor, y: tf.Tensor): tf.Scalar | null {
+    return mixtureNormalNllOrNull(params, y, { numComponents: this.numComponents, eventSize: this.eventSize, layout: 'mdn' });
   }
 
   override getConfig(): tf.serialization.ConfigDict {

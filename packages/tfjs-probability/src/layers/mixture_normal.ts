@@ -6,6 +6,7 @@ import type { FusedMixtureParams, MixtureSameFamily as MixtureSameFamilyDistribu
 import { DistributionLayer, asEventShape, buildDistribution, eventSizeOf, paramsBatchShape, type LayerArgs } from './distribution_layer.js';
 import { assembleMixture, checkCount } from './mixture_same_family.js';
 import { installFastDefaults } from '../kernels/defaults.js';
+import { mixtureNormalNllOrNull } from '../kernels/mixture_normal_logprob.js';
 
 export interface MixtureNormalArgs extends LayerArgs {
   /** Number of mixture components `K`. */
@@ -95,6 +96,11 @@ export class MixtureNormal extends DistributionLayer {
 
   override toDistribution(params: tf.Tensor): MixtureSameFamilyDistribution {
     return MixtureNormal.toDistribution(params, this.numComponents, this.event);
+  }
+
+  /** The NLL loss's fused path (one kernel forward and one backward on cpu/wasm); see `DistributionHead`. */
+  negativeLogLikelihood(params: tf.Tensor, y: tf.Tensor): tf.Scalar | null {
+    return mixtureNormalNllOrNull(params, y, { numComponents: this.numComponents, eventSize: eventSizeOf(this.event), layout: 'mixtureNormal' });
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -41,6 +41,9 @@ export function negativeLogLikelihood(head: DistributionHead): LossFn {
   const loss = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
     tf.tidy(() => {
       const y = decodeTargets(head, yTrue, yPred);
+      // Heads with a fused form (the mixture heads) skip building the distribution's tensors.
+      const fast = head.negativeLogLikelihood?.(yPred, y);
+      if (fast) return fast;
       const d: Distribution = head.toDistribution(yPred);
       try {
         const lp = d.logProb(y);

@@ -31,6 +31,13 @@ export interface DistributionHead {
   readonly eventShape: number[];
   toDistribution(params: tf.Tensor): Distribution;
   readonly name?: string;
+  /**
+   * Optional fast path for `tfp.losses.negativeLogLikelihood`: the mean negative log density
+   * of decoded targets `y` under `toDistribution(params)` as a scalar, computed without
+   * building the distribution, or `null` where the head has no such path for these shapes.
+   * Must equal `-mean(toDistribution(params).logProb(y))` (mixture heads: one fused kernel).
+   */
+  negativeLogLikelihood?(params: tf.Tensor, y: tf.Tensor): tf.Scalar | null;
 }
 
 /** True for objects that behave like a distribution head (duck-typed, so two copies of the package still agree). */

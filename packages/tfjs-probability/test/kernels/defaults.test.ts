@@ -47,19 +47,21 @@ describe('fast defaults', () => {
     expect(fusedTfAdamEnabled()).toBe(true);
   });
 
-  it('tf.train.adam with the fused update is bit-identical to tfjs (weights and optimizer state)', async () => {
+  it('tf.train.adam with the fused update equals tfjs\' to float32 rounding (weights and optimizer state)', async () => {
     expect(tf.getKernel(ADAM_UPDATE_TF, tf.getBackend())).toBeDefined();
     // Only the optimizer differs between the two runs (the other defaults stay as they are).
     const fast = await adamRun(9, 5);
     disableFusedTfAdam();
     const ref = await adamRun(9, 5);
     enableFusedTfAdam();
-    expectClose(fast.w, ref.w, { rtol: 0, atol: 0 });
+    // tfjs rounds to float32 after each op, the kernel once per stored value: a few ulps apart.
+    expectClose(fast.w, ref.w, { rtol: 2e-6, atol: 1e-7 });
     // Same slots in the same order (variable names differ between runs only by their counter).
     const slot = (n: string) => n.replace(/^\d+\//, '').replace(/^.*\/(m|v)$/, '$1');
     expect(fast.state.map((s) => slot(s.name))).toEqual(ref.state.map((s) => slot(s.name)));
     expect(fast.state.map((s) => slot(s.name))).toEqual(['iter', 'm', 'm', 'v', 'v']);
-    fast.state.forEach((s, i) => expectClose(s.v, ref.state[i]!.v, { rtol: 0, atol: 0, context: s.name }));
+    // The slots carry the trajectory: gradients at weights a few ulps apart (m is a small difference of gradients).
+    fast.state.forEach((s, i) => expectClose(s.v, ref.state[i]!.v, { rtol: 2e-5, atol: 1e-8, context: s.name }));
   });
 
   it('tf.train.adam setWeights restores the fused optimizer to the same trajectory', async () => {
@@ -100,7 +102,7 @@ describe('fast defaults', () => {
     i.dispose();
   });
 
-  it('gather along axis 0 and row sums give tfjs\' own values (and the same error for a bad index)', () => {
+  it('gather along axis 0, row sums and matrix transposes give tfjs\' own values (and the same error for a bad index)', () => {
     const x = tf.randomNormal([50, 3], 0, 1, 'float32', 21);
     const xi = tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32');
     const col = tf.randomNormal([50, 1], 0, 1, 'float32', 22);
@@ -108,7 +110,8 @@ describe('fast defaults', () => {
     const idx2 = tf.tensor2d([[2, 0], [1, 1]], [2, 2], 'int32');
     const run = () => [
       tf.gather(x, idx), tf.gather(col, idx), tf.gather(xi, idx2), tf.gather(x, tf.tensor1d([1, 2], 'int32'), 1),
-      tf.sum(x, 0), tf.sum(x, -2), tf.sum(x, 1), tf.sum(x, 0, true), tf.sum(x),
+      tf.sum(x, 0), tf.sum(x, -2), tf.sum(x, 1), tf.sum(x, 0, true), tf.sum(x), tf.sum(tf.slice(x, [0, 0], [50, 2]), 0),
+      tf.transpose(x), tf.transpose(xi), tf.transpose(tf.reshape(x, [5, 10, 3]), [2, 0, 1]),
     ];
     const fast = run();
     const bad = () => tf.gather(x, tf.tensor1d([3, 50], 'int32'));

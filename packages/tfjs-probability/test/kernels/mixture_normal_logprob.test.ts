@@ -51,7 +51,17 @@ describe('fused mixture-of-normals log density kernel', () => {
       expect(Array.from(dpF!.dataSync()).every(Number.isFinite)).toBe(true);
       expectClose(dpF!, dpC!, { rtol: 1e-3, atol: 1e-4, context: 'd params' });
       expectClose(dyF!, dyC!, { rtol: 1e-3, atol: 1e-4, context: 'd y' });
-      tf.dispose([params, y, fused, comp, w, dpF!, dyF!, dpC!, dyC!]);
+      // reduction 'meanNeg': the scalar -mean(log p) and its gradient (upstream gradient 1.7) in one launch each.
+      const red = { ...attrs, reduction: 'meanNeg' as const };
+      const nll = mixtureNormalLogProbFromParams(params, y, red);
+      expect(nll.shape).toEqual([]);
+      const nllC = tf.neg(tf.mean(comp));
+      expectClose(nll, nllC, { rtol: 1e-5, atol: 1e-5, context: 'meanNeg value' });
+      const [dpR, dyR] = tf.grads((p: tf.Tensor, yy: tf.Tensor) => tf.mul(1.7, mixtureNormalLogProbFromParams(p, yy, red)))([params, y]);
+      const [dpRC, dyRC] = tf.grads((p: tf.Tensor, yy: tf.Tensor) => tf.mul(1.7, tf.neg(tf.mean(mixtureNormalLogProbComposite(p, yy, attrs)))))([params, y]);
+      expectClose(dpR!, dpRC!, { rtol: 1e-3, atol: 1e-5, context: 'meanNeg d params' });
+      expectClose(dyR!, dyRC!, { rtol: 1e-3, atol: 1e-5, context: 'meanNeg d y' });
+      tf.dispose([params, y, fused, comp, w, dpF!, dyF!, dpC!, dyC!, nll, nllC, dpR!, dyR!, dpRC!, dyRC!]);
     });
   }
 
@@ -70,6 +80,9 @@ describe('fused mixture-of-normals log density kernel', () => {
     const attrs = { numComponents: 3, eventSize: 1, layout: 'mdn' as const };
     expectNoLeak(() => mixtureNormalLogProbFromParams(p, y, attrs), 'forward');
     expectNoLeak(() => tf.grad((q: tf.Tensor) => tf.sum(mixtureNormalLogProbFromParams(q, y, attrs)))(p), 'gradient');
+    const red = { ...attrs, reduction: 'meanNeg' as const };
+    expectNoLeak(() => mixtureNormalLogProbFromParams(p, y, red), 'meanNeg forward');
+    expectNoLeak(() => tf.grad((q: tf.Tensor) => mixtureNormalLogProbFromParams(q, y, red))(p), 'meanNeg gradient');
     tf.dispose([p, y]);
   });
 });
