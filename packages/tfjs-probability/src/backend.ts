@@ -115,6 +115,12 @@ async function force(name: string): Promise<string> {
  */
 export async function ready(options: ReadyOptions = {}): Promise<string> {
   installFastDefaults(); // issue-11: fused tf.train.adam and wasm kernels unless tfp.setFastDefaults(false)
+  const name = await startBackend(options);
+  installFastDefaults(); // again: the wasm kernels exist only once the wasm backend has been loaded
+  return name;
+}
+
+async function startBackend(options: ReadyOptions): Promise<string> {
   if (options.wasm !== undefined) wasmModule = options.wasm;
   if (options.wasmPaths !== undefined) {
     const m = await getWasm();

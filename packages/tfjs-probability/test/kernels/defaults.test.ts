@@ -29,9 +29,11 @@ async function adamRun(steps: number, lrChangeAt = -1): Promise<{ w: Float32Arra
 }
 
 describe('fast defaults', () => {
-  it('are installed by ready() (test setup; the wasm kernels by the first Adam step on wasm) and can be turned off and on', () => {
+  it('are installed by ready() (test setup), the wasm kernels included, and can be turned off and on', () => {
     expect(fastDefaultsEnabled()).toBe(true);
     expect(fusedTfAdamEnabled()).toBe(true);
+    // ready() loads the wasm backend and then installs its kernels (no Adam step or head needed).
+    expect(fastWasmMatMulEnabled()).toBe(tf.getBackend() === 'wasm');
     const v = tf.variable(tf.ones([2]));
     const opt = tf.train.adam(0.1);
     tf.dispose(opt.minimize(() => tf.sum(tf.square(v)) as tf.Scalar, true) ?? []);
