@@ -6,6 +6,9 @@
  *
  * - `tf.train.adam`: one fused update kernel for all variables on cpu and wasm (equal to
  *   tfjs' composed update to a few float32 ulps, same optimizer state; see `enableFusedTfAdam`);
+ * - `tf.layers.dense` with relu or linear activation on cpu and wasm: one fused launch forward
+ *   and a gradient that launches only what is needed (see dense.ts); tfjs' fused matMul is
+ *   not fused while a gradient is recorded;
  * - wasm `BatchMatMul` with transpose flags (every Dense backward pass) runs as explicit
  *   transpose + plain matMul, ~10x faster for 128x128 products (same values up to float32
  *   summation order; see `enableFastWasmMatMul`).
@@ -23,6 +26,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { disableWasmSmallOps, enableWasmSmallOps } from './wasm_small_ops.js';
+import { installDenseFastPath, uninstallDenseFastPath } from './dense.js';
 import { disableFastWasmMatMul, disableFusedTfAdam, enableFastWasmMatMul, enableFusedTfAdam, fastWasmMatMulEnabled } from './mixture_train.js';
 
 let wanted = true;
@@ -87,6 +91,7 @@ let wasmDone = false;
 export function installFastDefaults(): void {
   if (!wanted) return;
   enableFusedTfAdam(lateWasm);
+  installDenseFastPath();
   if (wasmDone || tf.getKernel('BatchMatMul', 'wasm') === undefined) return;
   enableSharedWasmCopies();
   enableWasmSmallOps();
@@ -112,6 +117,7 @@ export function setFastDefaults(on: boolean): void {
   }
   wasmDone = false;
   disableFusedTfAdam();
+  uninstallDenseFastPath();
   disableSharedWasmCopies();
   disableWasmSmallOps();
   if (ownMatMul) disableFastWasmMatMul();

@@ -5,8 +5,9 @@ import { Normal } from '../distributions/normal.js';
 import type { FusedMixtureParams, MixtureSameFamily as MixtureSameFamilyDistribution } from '../distributions/mixture_same_family.js';
 import { DistributionLayer, buildDistribution, paramsBatchShape, type LayerArgs } from './distribution_layer.js';
 import { assembleMixture, checkCount } from './mixture_same_family.js';
-import { mdnActivation, mdnActivationGrad } from '../kernels/mixture_mdn_activation.js';
+import { mdnActivation } from '../kernels/mixture_mdn_activation.js';
 import { installFastDefaults } from '../kernels/defaults.js';
+import { denseOp } from '../kernels/dense.js';
 import { mixtureNormalNllOrNull } from '../kernels/mixture_normal_logprob.js';
 
 /** Keras' `backend.epsilon()`, added to `elu + 1` so a scale never reaches 0. */
@@ -22,36 +23,13 @@ export interface MixtureDensityArgs extends LayerArgs {
 }
 
 /**
- * Column sums of `dz [B, P]` (the bias gradient) as `ones[1, B] · dz`: on wasm a sum over
- * axis 0 transposes first and is ~4x slower than this matMul.
- */
-function biasGrad(dz: tf.Tensor2D): tf.Tensor {
-  return tf.reshape(tf.matMul(tf.ones([1, dz.shape[0]]) as tf.Tensor2D, dz), [dz.shape[1]]);
-}
-
-/**
- * Dense projection + MDN activation as one differentiable op: forward is a fused
- * matMul + bias and one activation kernel; the backward pass is one activation-gradient
- * kernel and plain matMuls with explicit transposes (on wasm a matMul with transpose
- * flags, which autograd's matMul gradient uses, is ~10x slower than transpose + matMul).
- * `out = [z_μ, elu(z_σ) + 1 + ε, z_logits]` with `z = xW + b`; σ columns are `[start, end)`.
+ * Dense projection + MDN activation: `out = [z_μ, elu(z_σ) + 1 + ε, z_logits]` with
+ * `z = xW + b`; σ columns are `[start, end)`. On cpu/wasm one fused matMul launch and one
+ * activation kernel forward, and their registered gradients backward (no transposed matMuls,
+ * no input gradient for a data input); composed tfjs ops elsewhere.
  */
 function mdnProjection(x: tf.Tensor2D, kernel: tf.Tensor, bias: tf.Tensor, start: number, end: number): tf.Tensor2D {
-  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [xi, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor, tf.GradSaveFunc];
-    const z = tf.fused.matMul({ a: xi, b: w, bias: b });
-    const out = mdnActivation(z, start, end, MDN_SIGMA_EPSILON);
-    save([xi, w, out]);
-    return {
-      value: out,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, ws, o] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        const dz = mdnActivationGrad(dy, o, start, end, MDN_SIGMA_EPSILON) as tf.Tensor2D;
-        return [tf.matMul(dz, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dz), biasGrad(dz)];
-      },
-    };
-  });
-  return f(x, kernel, bias) as tf.Tensor2D;
+  return mdnActivation(denseOp(x, kernel as tf.Tensor2D, bias as tf.Tensor1D, false), start, end, MDN_SIGMA_EPSILON) as tf.Tensor2D;
 }
 
 /**
@@ -189,51 +167,6 @@ export class MixtureDensity extends DistributionLayer {
 
 // ------------------------------------------------------------------ recommended training path
 
-/**
- * `act(x W + b)` for act in {relu, linear} as one fused matMul forward; the backward
- * pass uses explicit transposes (fast on wasm) and the relu mask from the saved output.
- */
-function denseExplicitTranspose(
-  x: tf.Tensor2D,
-  kernel: tf.Tensor,
-  bias: tf.Tensor | null,
-  relu: boolean,
-  needDx: boolean,
-): tf.Tensor2D {
-  const b0 = bias ?? tf.zeros([kernel.shape[1]!]);
-  if (!needDx) {
-    // The input is data (the first layer): x is closed over, so no gradient (and no
-    // transpose of the kernel and extra matMul) is computed for it.
-    const g = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-      const [w, b, save] = args as [tf.Tensor2D, tf.Tensor, tf.GradSaveFunc];
-      const out = tf.fused.matMul({ a: x, b: w, bias: b, activation: relu ? 'relu' : 'linear' });
-      save([out]);
-      return {
-        value: out,
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const dz = (relu ? tf.mul(dy, tf.step(saved[0]!)) : dy) as tf.Tensor2D;
-          return [tf.matMul(tf.transpose(x), dz), biasGrad(dz)];
-        },
-      };
-    });
-    return g(kernel, b0) as tf.Tensor2D;
-  }
-  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [xi, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor, tf.GradSaveFunc];
-    const out = tf.fused.matMul({ a: xi, b: w, bias: b, activation: relu ? 'relu' : 'linear' });
-    save([xi, w, out]);
-    return {
-      value: out,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, ws, o] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        const dz = (relu ? tf.mul(dy, tf.step(o)) : dy) as tf.Tensor2D;
-        return [tf.matMul(dz, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dz), biasGrad(dz)];
-      },
-    };
-  });
-  return f(x, kernel, b0) as tf.Tensor2D;
-}
-
 interface DenseInternals {
   kernel: tf.LayerVariable;
   bias: tf.LayerVariable | null;
@@ -257,10 +190,11 @@ export interface TrainStepOptions {
  * optimizer step on one batch, returning the loss (a scalar the caller disposes).
  *
  * It trains the model's own variables (so `model.predict`, `save` and `toDistribution` see
- * the result) with the same mathematics as `model.fit`, but (1) Dense layers run as one
- * custom op whose backward pass uses explicit transposes instead of transposed matMuls
- * (about 10x faster on wasm), (2) the MixtureDensity head's projection and activation are
- * one op, and (3) the mixture NLL is one fused kernel with its gradient (cpu, wasm). No
+ * the result) with the same mathematics as `model.fit`, without tfjs-layers' per-batch
+ * bookkeeping: Dense layers run as one fused launch each (relu and bias inside the product),
+ * the MixtureDensity head's projection and activation as two, and the mixture NLL as one
+ * fused kernel with its gradient (cpu, wasm). Since the fast defaults give `model.fit` the
+ * same kernels, the difference to `fit` is the loop around them (~15% here). No
  * callbacks, validation or shuffling: write the epoch loop yourself (see examples/spiral.ts).
  * Layers other than Dense run through `layer.apply` (training mode). Dense layers with
  * regularizers are rejected (their penalties would be silently dropped).
@@ -292,13 +226,9 @@ export function makeTrainStep(model: tf.LayersModel, opts: TrainStepOptions): (x
         const h2 = (h.rank === 2 ? h : tf.reshape(h, [-1, h.shape[h.rank - 1]!])) as tf.Tensor2D;
         const act = d.activation.getClassName();
         const fusedAct = act === 'relu' || act === 'linear';
-        let z: tf.Tensor = denseExplicitTranspose(
-          h2,
-          d.kernel.read(),
-          d.useBias && d.bias ? d.bias.read() : null,
-          act === 'relu',
-          h !== x, // the model input needs no gradient
-        );
+        // One fused launch forward; the backward pass computes the input's gradient only where
+        // it is needed (not for the model input).
+        let z: tf.Tensor = denseOp(h2, d.kernel.read() as tf.Tensor2D, d.useBias && d.bias ? (d.bias.read() as tf.Tensor1D) : null, act === 'relu');
         if (h.rank !== 2) z = tf.reshape(z, [...lead, z.shape[1]!]);
         h = fusedAct ? z : d.activation.apply(z);
       } else {

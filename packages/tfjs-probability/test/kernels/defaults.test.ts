@@ -104,7 +104,7 @@ describe('fast defaults', () => {
     i.dispose();
   });
 
-  it('gather along axis 0, row sums and matrix transposes give tfjs\' own values (and the same error for a bad index)', () => {
+  it('gather along axis 0, row sums, matrix transposes and slices give tfjs\' own values (and the same error for a bad index)', () => {
     const x = tf.randomNormal([50, 3], 0, 1, 'float32', 21);
     const xi = tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32');
     const col = tf.randomNormal([50, 1], 0, 1, 'float32', 22);
@@ -114,6 +114,8 @@ describe('fast defaults', () => {
       tf.gather(x, idx), tf.gather(col, idx), tf.gather(xi, idx2), tf.gather(x, tf.tensor1d([1, 2], 'int32'), 1),
       tf.sum(x, 0), tf.sum(x, -2), tf.sum(x, 1), tf.sum(x, 0, true), tf.sum(x), tf.sum(tf.slice(x, [0, 0], [50, 2]), 0),
       tf.transpose(x), tf.transpose(xi), tf.transpose(tf.reshape(x, [5, 10, 3]), [2, 0, 1]),
+      tf.slice(x, [3, 1], [7, 2]), tf.slice(x, [4, 0], [-1, 3]), tf.slice(xi, [1, 0], [2, 1]), tf.slice(idx, [1], [3]),
+      tf.slice(idx, 2), tf.slice(tf.reshape(x, [5, 10, 3]), [1, 2, 0], [2, 3, 3]), tf.slice(x, [0, 0], [0, 3]),
     ];
     const fast = run();
     const bad = () => tf.gather(x, tf.tensor1d([3, 50], 'int32'));
