@@ -71,3 +71,22 @@ export function memFor(backend: unknown): Mem {
   }
   throw new Error('tfp kernel: unsupported backend (expected cpu or wasm)');
 }
+
+interface WasmInternals {
+  wasm?: { asm?: { memory?: unknown }; wasmMemory?: unknown };
+  dataIdMap?: { get(dataId: object): { memoryOffset: number } | undefined };
+}
+
+/** The wasm backend's `WebAssembly.Memory` (its heap), or null for any other backend. tfjs-internal. */
+export function wasmHeapMemory(backend: unknown): WebAssembly.Memory | null {
+  const w = (backend as WasmInternals).wasm;
+  const m = w?.asm?.memory ?? w?.wasmMemory;
+  return typeof WebAssembly !== 'undefined' && m instanceof WebAssembly.Memory ? m : null;
+}
+
+/** Byte offset of a tensor's data in the wasm heap (wasm backend only). tfjs-internal. */
+export function wasmHeapOffset(backend: unknown, t: TensorInfo): number {
+  const entry = (backend as WasmInternals).dataIdMap?.get(t.dataId as object);
+  if (!entry) throw new Error('tfp kernel: tensor data not found in the wasm heap');
+  return entry.memoryOffset;
+}

@@ -5,7 +5,7 @@
  * method by one with the same results:
  *
  * - `tf.train.adam`: one fused update kernel for all variables on cpu and wasm (equal to
- *   tfjs' composed update to a few float32 ulps, same optimizer state; see `enableFusedTfAdam`);
+ *   tfjs' composed update bit for bit, same optimizer state; see `enableFusedTfAdam`);
  * - `tf.layers.dense` with relu or linear activation on cpu and wasm: one fused launch forward
  *   and a gradient that launches only what is needed (see dense.ts); tfjs' fused matMul is
  *   not fused while a gradient is recorded;

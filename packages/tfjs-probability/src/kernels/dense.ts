@@ -21,7 +21,10 @@
  * `call`); `uninstallDenseFastPath()` restores it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { memFor } from './backend_memory.js';
+import { memFor, wasmHeapOffset } from './backend_memory.js';
+import { simdFor } from './wasm_simd.js';
+
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 export const DENSE = 'TfpDense';
 export const RELU_MASK = 'TfpReluMask';
@@ -34,13 +37,12 @@ interface DenseAttrs {
 const asShape = (t: tf.TensorInfo, shape: number[]): tf.TensorInfo => ({ dataId: t.dataId, shape, dtype: t.dtype });
 
 /**
- * `o = d · [y > 0]` for a relu output y (>= 0): `ceil(min(y, 1))` is the 0/1 mask without a
- * branch (a data-dependent branch mispredicts on half the elements); NaN stays NaN as in
- * tfjs' Step.
+ * `o = d · step(y)`: `ceil(min(max(y, 0), 1))` is the 0/1 step without a branch (a
+ * data-dependent branch mispredicts on half the elements); NaN stays NaN as in tfjs' Step.
  */
 function reluMask(d: Float32Array, y: Float32Array, o: Float32Array): void {
   const n = o.length;
-  for (let i = 0; i < n; i++) o[i] = d[i]! * Math.ceil(Math.min(y[i]!, 1));
+  for (let i = 0; i < n; i++) o[i] = d[i]! * Math.ceil(Math.min(Math.max(y[i]!, 0), 1));
 }
 
 let registered = false;
@@ -71,6 +73,13 @@ function register(): void {
       backendName,
       kernelFunc: ({ inputs, backend }) => {
         const { dy, y } = inputs as { dy: tf.TensorInfo; y: tf.TensorInfo };
+        const simd = simdFor(backend);
+        if (simd) {
+          // One SIMD pass (simd.wat relu_mask_f32).
+          const out = (backend as unknown as { makeOutput(s: number[], d: string): tf.TensorInfo }).makeOutput(dy.shape, 'float32');
+          simd.relu_mask_f32(wasmHeapOffset(backend, dy), wasmHeapOffset(backend, y), wasmHeapOffset(backend, out), sizeOf(dy.shape));
+          return out;
+        }
         if (isWasm) {
           // wasm's own SIMD Step and Multiply, called directly (a JS loop over the heap is ~3x slower).
           const s = tf.getKernel('Step', 'wasm')!.kernelFunc({ inputs: { x: y }, backend, attrs: { alpha: 0 } }) as tf.TensorInfo;

@@ -16,6 +16,8 @@
  * to float32 summation order); the same out-of-range error for a bad index.
  */
 import * as tf from '@tensorflow/tfjs';
+import { wasmHeapOffset } from './backend_memory.js';
+import { simdFor } from './wasm_simd.js';
 
 interface WasmLike {
   makeOutput(shape: number[], dtype: string): tf.TensorInfo;
@@ -67,6 +69,11 @@ function sumRows(args: Parameters<tf.KernelFunc>[0], orig: tf.KernelConfig): tf.
   const w = args.backend as unknown as WasmLike;
   const [m, n] = x.shape as [number, number];
   const out = w.makeOutput([n], 'float32');
+  const simd = simdFor(args.backend);
+  if (simd) {
+    simd.sum_rows_f32(wasmHeapOffset(args.backend, x), wasmHeapOffset(args.backend, out), m, n);
+    return out;
+  }
   const xv = w.typedArrayFromHeap(x) as Float32Array;
   const ov = w.typedArrayFromHeap(out) as Float32Array;
   // Four columns at a time down the rows, each in a float64 accumulator (rounded once).
@@ -102,6 +109,12 @@ function transpose2d(args: Parameters<tf.KernelFunc>[0], orig: tf.KernelConfig):
   const w = args.backend as unknown as WasmLike;
   const [m, n] = x.shape as [number, number];
   const out = w.makeOutput([n, m], x.dtype);
+  const simd = simdFor(args.backend);
+  if (simd) {
+    // 4x4 blocks in SIMD registers (the same bits for float32 and int32).
+    simd.transpose_f32(wasmHeapOffset(args.backend, x), wasmHeapOffset(args.backend, out), m, n);
+    return out;
+  }
   const xv = w.typedArrayFromHeap(x);
   const ov = w.typedArrayFromHeap(out);
   for (let r = 0; r < m; r++) {

@@ -1,0 +1,61 @@
+/**
+ * The hand-written SIMD kernels of wasm/simd.wat, instantiated on the tfjs wasm backend's own
+ * memory (imported, so they read and write tensors in the heap without copies). One instance
+ * per memory; `null` where they cannot run (another backend, no wasm SIMD, turned off), and
+ * the callers then use their JS loops. The module is ~1 KB, small enough for synchronous
+ * compilation on a browser's main thread.
+ */
+import { SIMD_PLAIN, SIMD_SHARED } from './wasm_simd_module.js';
+import { wasmHeapMemory } from './backend_memory.js';
+
+export interface SimdKernels {
+  /** See simd.wat: log-density pieces for one lower-triangular scale per row. */
+  mvn_tril_logprob(
+    x: number, xs: number, loc: number, ms: number, l: number, ls: number,
+    res: number, batch: number, d: number, z: number, c: number,
+  ): void;
+  /** See simd.wat: tf.train.adam's update, rounded as tfjs rounds it. */
+  adam_tf(
+    x: number, g: number, m: number, v: number, xo: number, mo: number, vo: number, n: number,
+    b1: number, b2: number, c1: number, c2: number, oma1: number, oma2: number, eps: number, nlr: number,
+  ): void;
+  /** out = xᵀ for a float32 matrix [m, n]. */
+  transpose_f32(x: number, out: number, m: number, n: number): void;
+  /** Column sums of a float32 matrix [m, n] (float64 accumulators). */
+  sum_rows_f32(x: number, out: number, m: number, n: number): void;
+  /** out = dy · step(y) for n float32 values. */
+  relu_mask_f32(dy: number, y: number, out: number, n: number): void;
+}
+
+let enabled = true;
+const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
+
+function bytesOf(b64: string): Uint8Array<ArrayBuffer> {
+  const s = atob(b64);
+  const out = new Uint8Array(new ArrayBuffer(s.length));
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** The SIMD kernels bound to `backend`'s heap, or null (not the wasm backend, no SIMD, or turned off). */
+export function simdFor(backend: unknown): SimdKernels | null {
+  if (!enabled) return null;
+  const memory = wasmHeapMemory(backend);
+  if (memory === null) return null;
+  let k = instances.get(memory);
+  if (k !== undefined) return k;
+  try {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const mod = new WebAssembly.Module(bytesOf(shared ? SIMD_SHARED : SIMD_PLAIN));
+    k = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as SimdKernels;
+  } catch {
+    k = null; // no wasm SIMD (or a memory this module cannot import): the JS loops run
+  }
+  instances.set(memory, k);
+  return k;
+}
+
+/** Turns the SIMD kernels off (tests compare them with the JS loops) or back on. */
+export function setWasmSimd(on: boolean): void {
+  enabled = on;
+}

@@ -1,0 +1,114 @@
+import * as tf from '@tensorflow/tfjs';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MultivariateNormalTriL } from '../../src/distributions/mvn_tril.js';
+import { RELU_MASK, denseOp } from '../../src/kernels/dense.js';
+import { setWasmSimd, simdFor } from '../../src/kernels/wasm_simd.js';
+import { expectClose, expectNoLeak } from '../helpers.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const onWasm = () => tf.getBackend() === 'wasm';
+
+afterEach(() => setWasmSimd(true));
+
+/** Runs `f` with the SIMD kernels and with the JS loops; returns both results as arrays. */
+function both(f: () => tf.Tensor | tf.Tensor[]): [Float32Array[], Float32Array[]] {
+  const read = (r: tf.Tensor | tf.Tensor[]) => {
+    const ts = Array.isArray(r) ? r : [r];
+    const out = ts.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(ts);
+    return out;
+  };
+  setWasmSimd(true);
+  const a = read(f());
+  setWasmSimd(false);
+  const b = read(f());
+  setWasmSimd(true);
+  return [a, b];
+}
+
+describe('wasm SIMD kernels (simd.wat on the wasm heap)', () => {
+  // registers the mask kernel
+  tf.dispose(denseOp(tf.ones([1, 1]) as tf.Tensor2D, tf.ones([1, 1]) as tf.Tensor2D, null, true));
+
+  it('the committed module is what wasm/simd.wat assembles to', () => {
+    execFileSync(process.execPath, [join(here, '../../scripts/build_wasm.mjs'), '--check'], { stdio: 'pipe' });
+  });
+
+  it('instantiate on the wasm backend only', () => {
+    expect(simdFor(tf.backend()) !== null).toBe(onWasm());
+    setWasmSimd(false);
+    expect(simdFor(tf.backend())).toBeNull();
+  });
+
+  const mvnCases: Array<{ name: string; n: number; d: number; locRows: boolean; xRows: boolean; scale?: number }> = [
+    { name: 'd=1', n: 7, d: 1, locRows: true, xRows: true },
+    { name: 'd=3, one loc for all rows', n: 9, d: 3, locRows: false, xRows: true },
+    { name: 'd=5', n: 11, d: 5, locRows: true, xRows: true },
+    { name: 'd=8, one x for all rows', n: 6, d: 8, locRows: true, xRows: false },
+    { name: 'd=13', n: 5, d: 13, locRows: true, xRows: true },
+    { name: 'd=32', n: 40, d: 32, locRows: true, xRows: true },
+    { name: 'd=32, diagonals near 1e-30 (renormalized products)', n: 4, d: 32, locRows: true, xRows: true, scale: 1e-30 },
+    { name: 'd=32, diagonals near 1e30', n: 4, d: 32, locRows: true, xRows: true, scale: 1e30 },
+  ];
+  for (const c of mvnCases) {
+    it(`MVN TriL logProb ${c.name}: SIMD equals the JS loop`, () => {
+      const { n, d } = c;
+      const loc = tf.randomNormal(c.locRows ? [n, d] : [d], 0, 1, 'float32', 1);
+      const scaleTril = tf.tidy(() => {
+        const off = tf.mul(tf.randomNormal([n, d, d], 0, 0.3, 'float32', 3), tf.sub(tf.linalg.bandPart(tf.ones([d, d]), -1, 0), tf.eye(d)));
+        const diag = tf.mul(tf.expandDims(tf.randomUniform([n, d], 0.5, 1.5, 'float32', 4), -1), tf.eye(d));
+        return tf.mul(tf.add(off, diag), c.scale ?? 1);
+      });
+      // x = loc + L u with u ~ N(0, 1), so z = L⁻¹(x − loc) stays moderate at any scale of L.
+      const x = tf.tidy(() => {
+        const u = tf.randomNormal([n, d, 1], 0, 1, 'float32', 2);
+        const xs = tf.add(tf.reshape(tf.matMul(scaleTril, u), [n, d]), loc);
+        return c.xRows ? xs : tf.slice(xs, [0, 0], [1, d]).reshape([d]);
+      });
+      const dist = new MultivariateNormalTriL({ loc, scaleTril });
+      const [simd, js] = both(() => dist.logProb(x));
+      expect(simd[0]!.every(Number.isFinite)).toBe(true);
+      expectClose(simd[0]!, js[0]!, { rtol: 1e-6, atol: 1e-4 });
+      if (onWasm()) expectNoLeak(() => dist.logProb(x), 'SIMD logProb');
+      dist.dispose();
+      tf.dispose([loc, x, scaleTril]);
+    });
+  }
+
+  it('tf.train.adam: SIMD and JS updates are bit-identical', () => {
+    const run = () => {
+      const w = tf.variable(tf.randomNormal([7, 5], 0, 1, 'float32', 5)); // 35 values: SIMD body and scalar tail
+      const opt = tf.train.adam(0.05);
+      for (let i = 0; i < 4; i++) tf.dispose(opt.minimize(() => tf.sum(tf.square(tf.sub(w, 0.3))) as tf.Scalar, true) ?? []);
+      const out = tf.clone(w);
+      opt.dispose();
+      w.dispose();
+      return out;
+    };
+    const [simd, js] = both(run);
+    expectClose(simd[0]!, js[0]!, { rtol: 0, atol: 0 });
+  });
+
+  it('transpose, row sums and the relu mask: SIMD equals the JS loops on ragged shapes', () => {
+    for (const [m, n] of [[1, 1], [3, 5], [4, 4], [5, 7], [8, 13], [13, 8], [128, 60]] as const) {
+      const x = tf.randomNormal([m, n], 0, 1, 'float32', m * 31 + n);
+      const xi = tf.cast(tf.mul(x, 100), 'int32');
+      const [simd, js] = both(() => [tf.transpose(x), tf.transpose(xi), tf.sum(x, 0)]);
+      expectClose(simd[0]!, js[0]!, { rtol: 0, atol: 0, context: `transpose ${m}x${n}` });
+      expectClose(simd[1]!, js[1]!, { rtol: 0, atol: 0, context: `int transpose ${m}x${n}` });
+      expectClose(simd[2]!, js[2]!, { rtol: 1e-6, atol: 1e-6, context: `row sums ${m}x${n}` });
+      tf.dispose([x, xi]);
+    }
+    const y = tf.tensor1d([1, 0, -2, NaN, 3, -0, 0.5, 2, -1]);
+    const dy = tf.tensor1d([2, 3, 4, 5, -6, 7, 8, 9, 10]);
+    // The Dense gradient's mask kernel against tfjs' own dy · step(y) (NaN stays NaN).
+    const [simd, js] = both(() => tf.engine().runKernel(RELU_MASK, { dy, y }) as tf.Tensor);
+    const ref = tf.mul(dy, tf.step(y));
+    expect(Array.from(simd[0]!)).toEqual(Array.from(ref.dataSync()));
+    expect(Array.from(js[0]!)).toEqual(Array.from(ref.dataSync()));
+    tf.dispose([y, dy, ref]);
+  });
+});
