@@ -18,7 +18,7 @@ export async function assemble() {
   const src = readFileSync(watPath, 'utf8');
   const variant = (shared) => {
     const text = src.replace('@SHARED@', shared ? 'shared' : '');
-    const features = { simd: true, threads: true };
+    const features = { simd: true, threads: true, bulk_memory: true };
     const mod = wabt.parseWat('simd.wat', text, features);
     try {
       mod.validate(features);

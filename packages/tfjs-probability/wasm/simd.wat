@@ -304,4 +304,297 @@
             (select (f32.const 1) (select (local.get $ys) (f32.const 0) (f32.ne (local.get $ys) (local.get $ys))) (f32.gt (local.get $ys) (f32.const 0)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $sca))))
+
+  ;; ---------------------------------------------------------------- exp and log, 4 float32 lanes
+
+  ;; e^x for float32 lanes: x = n·ln2 + r (Cody–Waite), e^r by a degree-6 polynomial
+  ;; (|r| ≤ ln2/2: relative error ~1e-7), 2^n through the exponent bits. x is clamped to
+  ;; [−87.3, 88.3], so e^x ≥ ~1.2e-38 (callers use it for weights that are then summed) and finite.
+  (func $exp4 (param $x v128) (result v128)
+    (local $n v128) (local $r v128) (local $p v128)
+    (local.set $x (f32x4.max (f32x4.min (local.get $x) (f32x4.splat (f32.const 88.3))) (f32x4.splat (f32.const -87.3))))
+    (local.set $n (f32x4.nearest (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504)))))
+    (local.set $r (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0.693359375)))))
+    (local.set $r (f32x4.add (local.get $r) (f32x4.mul (local.get $n) (f32x4.splat (f32.const 2.12194440e-4)))))
+    (local.set $p (f32x4.splat (f32.const 1.3888889e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 8.3333333e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 4.1666667e-2))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 0.16666667))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 0.5))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1))))
+    (f32x4.mul (local.get $p)
+      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+
+  ;; ln x for positive normal float32 lanes (callers check their inputs): x = 2^e·m with
+  ;; m in [√½, √2), ln m = 2·atanh(s), s = (m−1)/(m+1), by its series to s⁹ (relative error ~1e-8).
+  (func $log4 (param $x v128) (result v128)
+    (local $e v128) (local $m v128) (local $big v128) (local $s v128) (local $s2 v128) (local $p v128)
+    (local.set $e (i32x4.sub (i32x4.shr_u (local.get $x) (i32.const 23)) (i32x4.splat (i32.const 127))))
+    (local.set $m (v128.or (v128.and (local.get $x) (i32x4.splat (i32.const 0x007fffff))) (i32x4.splat (i32.const 0x3f800000))))
+    (local.set $big (f32x4.gt (local.get $m) (f32x4.splat (f32.const 1.41421356))))
+    (local.set $m (v128.bitselect (f32x4.mul (local.get $m) (f32x4.splat (f32.const 0.5))) (local.get $m) (local.get $big)))
+    (local.set $e (i32x4.sub (local.get $e) (local.get $big)))
+    (local.set $s (f32x4.div (f32x4.sub (local.get $m) (f32x4.splat (f32.const 1))) (f32x4.add (local.get $m) (f32x4.splat (f32.const 1)))))
+    (local.set $s2 (f32x4.mul (local.get $s) (local.get $s)))
+    (local.set $p (f32x4.splat (f32.const 0.11111111)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $s2)) (f32x4.splat (f32.const 0.14285714))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $s2)) (f32x4.splat (f32.const 0.2))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $s2)) (f32x4.splat (f32.const 0.33333333))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $s2)) (f32x4.splat (f32.const 1))))
+    (f32x4.add
+      (f32x4.mul (f32x4.convert_i32x4_s (local.get $e)) (f32x4.splat (f32.const 0.693147181)))
+      (f32x4.mul (f32x4.mul (local.get $s) (f32x4.splat (f32.const 2))) (local.get $p))))
+
+  ;; e^x and ln x over n float32 values, n a multiple of 4 (tests check the two routines through these).
+  (func (export "exp_f32") (param $x i32) (param $out i32) (param $n i32)
+    (local $i i32)
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (v128.store align=4 (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
+          (call $exp4 (v128.load align=4 (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $each))))
+
+  (func (export "log_f32") (param $x i32) (param $out i32) (param $n i32)
+    (local $i i32)
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (v128.store align=4 (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
+          (call $log4 (v128.load align=4 (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $each))))
+
+  ;; ---------------------------------------------------------------- ragged vectors and horizontal ops
+
+  ;; Lanes k..k+3 of a float32 array of length n at a (lanes at or past n hold pad).
+  (func $ld (param $a i32) (param $k i32) (param $n i32) (param $pad f32) (result v128)
+    (local $v v128) (local $p i32)
+    (local.set $p (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 2))))
+    (if (result v128) (i32.le_u (i32.add (local.get $k) (i32.const 4)) (local.get $n))
+      (then (v128.load align=4 (local.get $p)))
+      (else
+        (local.set $v (f32x4.splat (local.get $pad)))
+        (if (i32.lt_u (local.get $k) (local.get $n))
+          (then (local.set $v (f32x4.replace_lane 0 (local.get $v) (f32.load (local.get $p))))))
+        (if (i32.lt_u (i32.add (local.get $k) (i32.const 1)) (local.get $n))
+          (then (local.set $v (f32x4.replace_lane 1 (local.get $v) (f32.load offset=4 (local.get $p))))))
+        (if (i32.lt_u (i32.add (local.get $k) (i32.const 2)) (local.get $n))
+          (then (local.set $v (f32x4.replace_lane 2 (local.get $v) (f32.load offset=8 (local.get $p))))))
+        (local.get $v))))
+
+  ;; Stores the lanes of v that fall below n into a float32 array at a, from index k.
+  (func $st (param $a i32) (param $k i32) (param $n i32) (param $v v128)
+    (local $p i32)
+    (local.set $p (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 2))))
+    (if (i32.le_u (i32.add (local.get $k) (i32.const 4)) (local.get $n))
+      (then (v128.store align=4 (local.get $p) (local.get $v)))
+      (else
+        (if (i32.lt_u (local.get $k) (local.get $n))
+          (then (f32.store (local.get $p) (f32x4.extract_lane 0 (local.get $v)))))
+        (if (i32.lt_u (i32.add (local.get $k) (i32.const 1)) (local.get $n))
+          (then (f32.store offset=4 (local.get $p) (f32x4.extract_lane 1 (local.get $v)))))
+        (if (i32.lt_u (i32.add (local.get $k) (i32.const 2)) (local.get $n))
+          (then (f32.store offset=8 (local.get $p) (f32x4.extract_lane 2 (local.get $v))))))))
+
+  (func $hsum (param $v v128) (result f32)
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  (func $hmax (param $v v128) (result f32)
+    (f32.max
+      (f32.max (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.max (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  ;; ---------------------------------------------------------------- mixture density network
+
+;; The mean negative log density of scalar targets under B rows of the MixtureDensity layout
+  ;; [μ (K), σ (K), logits (K)] (P = 3K), with its gradient for an upstream gradient of 1:
+  ;;   log p_b = logSumExp_k(logSoftmax(l)_k − ½z_k² − ln σ_k − ½ln 2π),  z_k = (y_b − μ_k)/σ_k,
+  ;; dp [B, P] and dy [B] are ∂(−mean log p)/∂(params, y); Σ_b log p_b is stored at total (f64).
+  ;; Float32 lanes over the components, K4 = K rounded up to a multiple of 4. scratch: 8·K4
+  ;; floats; when K is not a multiple of 4 each row is copied into it with neutral padding
+  ;; (μ 0, σ 1, logit −∞) and its gradients copied back. Returns 1 (total not written) when a σ is
+  ;; not a positive normal float32 (the caller then runs its float64 loop).
+  (func (export "mdn_nll") (param $p i32) (param $y i32) (param $dp i32) (param $dy i32)
+    (param $B i32) (param $K i32) (param $scratch i32) (param $total i32) (result i32)
+    (local $b i32) (local $k i32) (local $K4 i32) (local $kb i32) (local $k4b i32) (local $P4 i32) (local $padded i32)
+    (local $mu i32) (local $sg i32) (local $lg i32) (local $dmu i32) (local $dsg i32) (local $dlg i32) (local $es i32) (local $rs i32)
+    (local $ys v128) (local $acc v128) (local $v v128) (local $sv v128) (local $inv v128) (local $z v128) (local $gr v128) (local $ok v128)
+    (local $maxl f32) (local $se f32) (local $lse f32) (local $maxc f32) (local $sr f32) (local $ie f32) (local $ir f32) (local $gb f32)
+    (local $sum f64)
+    (local.set $K4 (i32.and (i32.add (local.get $K) (i32.const 3)) (i32.const -4)))
+    (local.set $kb (i32.shl (local.get $K) (i32.const 2)))
+    (local.set $k4b (i32.shl (local.get $K4) (i32.const 2)))
+    (local.set $P4 (i32.mul (local.get $kb) (i32.const 3)))
+    (local.set $padded (i32.ne (local.get $K) (local.get $K4)))
+    (local.set $es (i32.add (local.get $scratch) (i32.mul (local.get $k4b) (i32.const 6))))
+    (local.set $rs (i32.add (local.get $scratch) (i32.mul (local.get $k4b) (i32.const 7))))
+    (local.set $gb (f32.div (f32.const -1) (f32.convert_i32_u (local.get $B))))
+    (local.set $ok (i32x4.splat (i32.const -1)))
+    (if (local.get $padded)
+      (then
+        ;; neutral lanes past K: μ 0, σ 1, logit −∞ (rows copy over the first K only)
+        (local.set $k (local.get $K))
+        (block $pd (loop $pl
+          (br_if $pd (i32.ge_u (local.get $k) (local.get $K4)))
+          (f32.store (i32.add (local.get $scratch) (i32.shl (local.get $k) (i32.const 2))) (f32.const 0))
+          (f32.store (i32.add (i32.add (local.get $scratch) (local.get $k4b)) (i32.shl (local.get $k) (i32.const 2))) (f32.const 1))
+          (f32.store (i32.add (i32.add (local.get $scratch) (i32.shl (local.get $k4b) (i32.const 1))) (i32.shl (local.get $k) (i32.const 2))) (f32.const -inf))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $pl)))))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $b) (local.get $B)))
+        (if (local.get $padded)
+          (then
+            (local.set $mu (local.get $scratch))
+            (local.set $sg (i32.add (local.get $scratch) (local.get $k4b)))
+            (local.set $lg (i32.add (local.get $scratch) (i32.shl (local.get $k4b) (i32.const 1))))
+            (local.set $dmu (i32.add (local.get $scratch) (i32.mul (local.get $k4b) (i32.const 3))))
+            (local.set $dsg (i32.add (local.get $scratch) (i32.shl (local.get $k4b) (i32.const 2))))
+            (local.set $dlg (i32.add (local.get $scratch) (i32.mul (local.get $k4b) (i32.const 5))))
+            (memory.copy (local.get $mu) (i32.add (local.get $p) (i32.mul (local.get $b) (local.get $P4))) (local.get $kb))
+            (memory.copy (local.get $sg) (i32.add (i32.add (local.get $p) (i32.mul (local.get $b) (local.get $P4))) (local.get $kb)) (local.get $kb))
+            (memory.copy (local.get $lg) (i32.add (i32.add (local.get $p) (i32.mul (local.get $b) (local.get $P4))) (i32.shl (local.get $kb) (i32.const 1))) (local.get $kb)))
+          (else
+            (local.set $mu (i32.add (local.get $p) (i32.mul (local.get $b) (local.get $P4))))
+            (local.set $sg (i32.add (local.get $mu) (local.get $kb)))
+            (local.set $lg (i32.add (local.get $sg) (local.get $kb)))
+            (local.set $dmu (i32.add (local.get $dp) (i32.mul (local.get $b) (local.get $P4))))
+            (local.set $dsg (i32.add (local.get $dmu) (local.get $kb)))
+            (local.set $dlg (i32.add (local.get $dsg) (local.get $kb)))))
+        (local.set $ys (f32x4.splat (f32.load (i32.add (local.get $y) (i32.shl (local.get $b) (i32.const 2))))))
+        ;; max logit
+        (local.set $acc (f32x4.splat (f32.const -inf)))
+        (local.set $k (i32.const 0))
+        (block $d1 (loop $l1
+          (br_if $d1 (i32.ge_u (local.get $k) (local.get $k4b)))
+          (local.set $acc (f32x4.max (local.get $acc) (v128.load align=4 (i32.add (local.get $lg) (local.get $k)))))
+          (local.set $k (i32.add (local.get $k) (i32.const 16)))
+          (br $l1)))
+        (local.set $maxl (call $hmax (local.get $acc)))
+        ;; e_k = exp(l_k − max l), Σ e
+        (local.set $acc (f32x4.splat (f32.const 0)))
+        (local.set $k (i32.const 0))
+        (block $d2 (loop $l2
+          (br_if $d2 (i32.ge_u (local.get $k) (local.get $k4b)))
+          (local.set $v (call $exp4 (f32x4.sub (v128.load align=4 (i32.add (local.get $lg) (local.get $k))) (f32x4.splat (local.get $maxl)))))
+          (v128.store align=4 (i32.add (local.get $es) (local.get $k)) (local.get $v))
+          (local.set $acc (f32x4.add (local.get $acc) (local.get $v)))
+          (local.set $k (i32.add (local.get $k) (i32.const 16)))
+          (br $l2)))
+        (local.set $se (call $hsum (local.get $acc)))
+        (local.set $lse (f32.add (local.get $maxl) (f32x4.extract_lane 0 (call $log4 (f32x4.splat (local.get $se))))))
+        ;; c_k (into r) and its max; σ must be a positive normal float
+        (local.set $acc (f32x4.splat (f32.const -inf)))
+        (local.set $k (i32.const 0))
+        (block $d3 (loop $l3
+          (br_if $d3 (i32.ge_u (local.get $k) (local.get $k4b)))
+          (local.set $sv (v128.load align=4 (i32.add (local.get $sg) (local.get $k))))
+          (local.set $ok (v128.and (local.get $ok)
+            (v128.and (f32x4.ge (local.get $sv) (f32x4.splat (f32.const 0x1p-126))) (f32x4.lt (local.get $sv) (f32x4.splat (f32.const inf))))))
+          (local.set $z (f32x4.div (f32x4.sub (local.get $ys) (v128.load align=4 (i32.add (local.get $mu) (local.get $k)))) (local.get $sv)))
+          (local.set $v
+            (f32x4.sub
+              (f32x4.sub
+                (f32x4.sub (v128.load align=4 (i32.add (local.get $lg) (local.get $k))) (f32x4.splat (local.get $lse)))
+                (f32x4.mul (f32x4.splat (f32.const 0.5)) (f32x4.mul (local.get $z) (local.get $z))))
+              (f32x4.add (call $log4 (local.get $sv)) (f32x4.splat (f32.const 0.918938533)))))
+          (v128.store align=4 (i32.add (local.get $rs) (local.get $k)) (local.get $v))
+          (local.set $acc (f32x4.max (local.get $acc) (local.get $v)))
+          (local.set $k (i32.add (local.get $k) (i32.const 16)))
+          (br $l3)))
+        (if (i32.eqz (i32x4.all_true (local.get $ok))) (then (return (i32.const 1))))
+        (local.set $maxc (call $hmax (local.get $acc)))
+        ;; r_k = exp(c_k − max c), Σ r
+        (local.set $acc (f32x4.splat (f32.const 0)))
+        (local.set $k (i32.const 0))
+        (block $d4 (loop $l4
+          (br_if $d4 (i32.ge_u (local.get $k) (local.get $k4b)))
+          (local.set $v (call $exp4 (f32x4.sub (v128.load align=4 (i32.add (local.get $rs) (local.get $k))) (f32x4.splat (local.get $maxc)))))
+          (v128.store align=4 (i32.add (local.get $rs) (local.get $k)) (local.get $v))
+          (local.set $acc (f32x4.add (local.get $acc) (local.get $v)))
+          (local.set $k (i32.add (local.get $k) (i32.const 16)))
+          (br $l4)))
+        (local.set $sr (call $hsum (local.get $acc)))
+        (local.set $sum (f64.add (local.get $sum)
+          (f64.promote_f32 (f32.add (local.get $maxc) (f32x4.extract_lane 0 (call $log4 (f32x4.splat (local.get $sr))))))))
+        ;; gradients of −(1/B)·log p_b: logits gb·(r/Σr − e/Σe), μ gb·(r/Σr)·z/σ, σ gb·(r/Σr)·(z² − 1)/σ
+        (local.set $ir (f32.div (local.get $gb) (local.get $sr)))
+        (local.set $ie (f32.div (local.get $gb) (local.get $se)))
+        (local.set $acc (f32x4.splat (f32.const 0)))
+        (local.set $k (i32.const 0))
+        (block $d5 (loop $l5
+          (br_if $d5 (i32.ge_u (local.get $k) (local.get $k4b)))
+          (local.set $gr (f32x4.mul (v128.load align=4 (i32.add (local.get $rs) (local.get $k))) (f32x4.splat (local.get $ir))))
+          (v128.store align=4 (i32.add (local.get $dlg) (local.get $k))
+            (f32x4.sub (local.get $gr) (f32x4.mul (v128.load align=4 (i32.add (local.get $es) (local.get $k))) (f32x4.splat (local.get $ie)))))
+          (local.set $inv (f32x4.div (f32x4.splat (f32.const 1)) (v128.load align=4 (i32.add (local.get $sg) (local.get $k)))))
+          (local.set $z (f32x4.mul (f32x4.sub (local.get $ys) (v128.load align=4 (i32.add (local.get $mu) (local.get $k)))) (local.get $inv)))
+          (local.set $v (f32x4.mul (f32x4.mul (local.get $gr) (local.get $z)) (local.get $inv)))
+          (v128.store align=4 (i32.add (local.get $dmu) (local.get $k)) (local.get $v))
+          (local.set $acc (f32x4.add (local.get $acc) (local.get $v)))
+          (v128.store align=4 (i32.add (local.get $dsg) (local.get $k))
+            (f32x4.mul (f32x4.mul (local.get $gr) (f32x4.sub (f32x4.mul (local.get $z) (local.get $z)) (f32x4.splat (f32.const 1)))) (local.get $inv)))
+          (local.set $k (i32.add (local.get $k) (i32.const 16)))
+          (br $l5)))
+        (if (local.get $padded)
+          (then
+            (memory.copy (i32.add (local.get $dp) (i32.mul (local.get $b) (local.get $P4))) (local.get $dmu) (local.get $kb))
+            (memory.copy (i32.add (i32.add (local.get $dp) (i32.mul (local.get $b) (local.get $P4))) (local.get $kb)) (local.get $dsg) (local.get $kb))
+            (memory.copy (i32.add (i32.add (local.get $dp) (i32.mul (local.get $b) (local.get $P4))) (i32.shl (local.get $kb) (i32.const 1))) (local.get $dlg) (local.get $kb))))
+        (f32.store (i32.add (local.get $dy) (i32.shl (local.get $b) (i32.const 2))) (f32.neg (call $hsum (local.get $acc))))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $rows)))
+    (f64.store (local.get $total) (local.get $sum))
+    (i32.const 0))
+
+    ;; The MixtureDensity activation over rows of P values: columns [start, end) become
+  ;; elu(z) + 1 + ε (as e^z + ε for z ≤ 0), the others are copied.
+  (func (export "mdn_act") (param $z i32) (param $out i32) (param $rows i32) (param $P i32) (param $start i32) (param $end i32) (param $eps f32)
+    (local $r i32) (local $k i32) (local $n i32) (local $zr i32) (local $or i32) (local $v v128)
+    (local.set $n (i32.sub (local.get $end) (local.get $start)))
+    (memory.copy (local.get $out) (local.get $z) (i32.shl (i32.mul (local.get $rows) (local.get $P)) (i32.const 2)))
+    (block $rd (loop $rl
+      (br_if $rd (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $zr (i32.add (local.get $z) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $P)) (local.get $start)) (i32.const 2))))
+      (local.set $or (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $P)) (local.get $start)) (i32.const 2))))
+      (local.set $k (i32.const 0))
+      (block $kd (loop $kl
+        (br_if $kd (i32.ge_u (local.get $k) (local.get $n)))
+        (local.set $v (call $ld (local.get $zr) (local.get $k) (local.get $n) (f32.const 0)))
+        (call $st (local.get $or) (local.get $k) (local.get $n)
+          (v128.bitselect
+            (f32x4.add (local.get $v) (f32x4.splat (f32.add (f32.const 1) (local.get $eps))))
+            (f32x4.add (call $exp4 (f32x4.min (local.get $v) (f32x4.splat (f32.const 0)))) (f32x4.splat (local.get $eps)))
+            (f32x4.gt (local.get $v) (f32x4.splat (f32.const 0)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (br $kl)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rl))))
+
+  ;; Its gradient from the output: dz = dy where out − ε > 1 (z > 0), dy·(out − ε) (= dy·e^z)
+  ;; elsewhere in [start, end); dz = dy in the other columns.
+  (func (export "mdn_act_grad") (param $dy i32) (param $o i32) (param $dz i32) (param $rows i32) (param $P i32) (param $start i32) (param $end i32) (param $eps f32)
+    (local $r i32) (local $k i32) (local $n i32) (local $off i32) (local $e v128) (local $d v128)
+    (local.set $n (i32.sub (local.get $end) (local.get $start)))
+    (memory.copy (local.get $dz) (local.get $dy) (i32.shl (i32.mul (local.get $rows) (local.get $P)) (i32.const 2)))
+    (block $rd (loop $rl
+      (br_if $rd (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $off (i32.shl (i32.add (i32.mul (local.get $r) (local.get $P)) (local.get $start)) (i32.const 2)))
+      (local.set $k (i32.const 0))
+      (block $kd (loop $kl
+        (br_if $kd (i32.ge_u (local.get $k) (local.get $n)))
+        (local.set $e (f32x4.sub (call $ld (i32.add (local.get $o) (local.get $off)) (local.get $k) (local.get $n) (f32.const 0)) (f32x4.splat (local.get $eps))))
+        (local.set $d (call $ld (i32.add (local.get $dy) (local.get $off)) (local.get $k) (local.get $n) (f32.const 0)))
+        (call $st (i32.add (local.get $dz) (local.get $off)) (local.get $k) (local.get $n)
+          (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $e)) (f32x4.gt (local.get $e) (f32x4.splat (f32.const 1)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (br $kl)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rl))))
 )

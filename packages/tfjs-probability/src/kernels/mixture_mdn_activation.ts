@@ -8,6 +8,10 @@
  * composed form computes `(exp(z) - 1) + 1 + ε`).
  */
 import * as tf from '@tensorflow/tfjs';
+import { wasmHeapOffset } from './backend_memory.js';
+import { simdFor } from './wasm_simd.js';
+
+const rowsOf = (shape: readonly number[]) => shape.slice(0, -1).reduce((a, b) => a * b, 1);
 
 export const MDN_ACTIVATION = 'TfpMdnActivation';
 export const MDN_ACTIVATION_GRAD = 'TfpMdnActivationGrad';
@@ -67,6 +71,13 @@ for (const backendName of ['cpu', 'wasm']) {
       kernelFunc: ({ inputs, backend, attrs }) => {
         const z = (inputs as { z: tf.TensorInfo }).z;
         const P = z.shape[z.shape.length - 1]!;
+        const a = attrs as unknown as Attrs;
+        const simd = isWasm ? simdFor(backend) : null;
+        if (simd) {
+          const out = (backend as WasmLike).makeOutput(z.shape, 'float32');
+          simd.mdn_act(wasmHeapOffset(backend, z), wasmHeapOffset(backend, out), rowsOf(z.shape), P, a.start, a.end, a.epsilon);
+          return out;
+        }
         return unary(isWasm, backend, [z], z.shape, ([zv], o) => forward(zv!, o, P, attrs as unknown as Attrs));
       },
     });
@@ -78,6 +89,14 @@ for (const backendName of ['cpu', 'wasm']) {
       kernelFunc: ({ inputs, backend, attrs }) => {
         const { dy, out } = inputs as { dy: tf.TensorInfo; out: tf.TensorInfo };
         const P = dy.shape[dy.shape.length - 1]!;
+        const a = attrs as unknown as Attrs;
+        const simd = isWasm ? simdFor(backend) : null;
+        if (simd) {
+          const dz = (backend as WasmLike).makeOutput(dy.shape, 'float32');
+          const at = (t: tf.TensorInfo) => wasmHeapOffset(backend, t);
+          simd.mdn_act_grad(at(dy), at(out), at(dz), rowsOf(dy.shape), P, a.start, a.end, a.epsilon);
+          return dz;
+        }
         return unary(isWasm, backend, [dy, out], dy.shape, ([d, o], r) => backward(d!, o!, r, P, attrs as unknown as Attrs));
       },
     });

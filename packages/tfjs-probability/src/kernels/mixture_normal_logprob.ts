@@ -20,6 +20,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, fmtShape } from '../errors.js';
 import { mixtureLogProb } from '../math/mixture_ops.js';
+import { memFor, wasmHeapOffset } from './backend_memory.js';
+import { simdFor } from './wasm_simd.js';
 
 /**
  * Raw parameter layouts, per row of `P` numbers:
@@ -198,6 +200,31 @@ function backward(
 
 // ------------------------------------------------------------------ backend glue
 
+/**
+ * The NLL kernel's wasm SIMD path (simd.wat `mdn_nll`: MixtureDensity layout, scalar targets,
+ * float32 lanes over the components). False when it does not run (no SIMD, or a σ that is not a
+ * positive normal float, which the float64 loop then handles).
+ */
+function simdNll(backend: unknown, params: tf.TensorInfo, y: tf.TensorInfo, outs: readonly tf.TensorInfo[], B: number, K: number): boolean {
+  // (simd.wat scratch: 8 blocks of K rounded up to 4 floats, then the f64 total.)
+  const simd = simdFor(backend);
+  if (simd === null) return false;
+  const mem = memFor(backend);
+  const K4 = (K + 3) & ~3;
+  const scratch = mem.alloc([8 * K4 + 4], false);
+  try {
+    const at = (t: tf.TensorInfo) => wasmHeapOffset(backend, t);
+    // The f64 total goes to the first 8-byte-aligned slot after the 8·K4 floats.
+    const totalAt = (at(scratch) + 32 * K4 + 7) & ~7;
+    if (simd.mdn_nll(at(params), at(y), at(outs[1]!), at(outs[2]!), B, K, at(scratch), totalAt) !== 0) return false;
+    const total = new Float64Array(mem.view(scratch).buffer, totalAt, 1)[0]!;
+    mem.view(outs[0]!)[0] = -total / B;
+    return true;
+  } finally {
+    mem.free(scratch);
+  }
+}
+
 interface CpuLike {
   data: { get(id: object): { values?: unknown } };
   makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo;
@@ -301,6 +328,7 @@ function register(): void {
         if (isWasm) {
           const w = backend as unknown as WasmLike;
           const outs = [w.makeOutput([], 'float32'), w.makeOutput([B, P], 'float32'), w.makeOutput([B, n], 'float32')] as const;
+          if (a.layout === 'mdn' && n === 1 && B > 0 && simdNll(backend, params, y, outs, B, a.numComponents)) return [...outs];
           const [nll, dp, dy] = outs.map((o) => w.typedArrayFromHeap(o));
           const total = backward(w.typedArrayFromHeap(params), w.typedArrayFromHeap(y), one, dp!, dy!, B, P, a, true);
           nll![0] = -total / B;

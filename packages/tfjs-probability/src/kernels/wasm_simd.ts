@@ -25,6 +25,14 @@ export interface SimdKernels {
   sum_rows_f32(x: number, out: number, m: number, n: number): void;
   /** out = dy · step(y) for n float32 values. */
   relu_mask_f32(dy: number, y: number, out: number, n: number): void;
+  /** e^x and ln x over n float32 values (n a multiple of 4; for tests of the two routines). */
+  exp_f32(x: number, out: number, n: number): void;
+  log_f32(x: number, out: number, n: number): void;
+  /** Mean NLL of scalar targets under MixtureDensity rows and its gradient; 1 = a σ was not a positive normal float (nothing done). */
+  mdn_nll(p: number, y: number, dp: number, dy: number, B: number, K: number, scratch: number, total: number): number;
+  /** The MixtureDensity activation (columns [start, end) to elu + 1 + ε) and its gradient from the output. */
+  mdn_act(z: number, out: number, rows: number, P: number, start: number, end: number, eps: number): void;
+  mdn_act_grad(dy: number, out: number, dz: number, rows: number, P: number, start: number, end: number, eps: number): void;
 }
 
 let enabled = true;

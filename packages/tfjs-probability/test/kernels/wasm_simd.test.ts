@@ -6,6 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MultivariateNormalTriL } from '../../src/distributions/mvn_tril.js';
 import { RELU_MASK, denseOp } from '../../src/kernels/dense.js';
 import { setWasmSimd, simdFor } from '../../src/kernels/wasm_simd.js';
+import { wasmHeapOffset } from '../../src/kernels/backend_memory.js';
+import { mixtureNormalLogProbFromParams } from '../../src/kernels/mixture_normal_logprob.js';
+import { mdnActivation } from '../../src/kernels/mixture_mdn_activation.js';
 import { expectClose, expectNoLeak } from '../helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -110,5 +113,79 @@ describe('wasm SIMD kernels (simd.wat on the wasm heap)', () => {
     expect(Array.from(simd[0]!)).toEqual(Array.from(ref.dataSync()));
     expect(Array.from(js[0]!)).toEqual(Array.from(ref.dataSync()));
     tf.dispose([y, dy, ref]);
+  });
+
+  it('e^x and ln x (float32 lanes): within 3e-7 relative of Math.exp / Math.log', () => {
+    const simd = simdFor(tf.backend());
+    if (simd === null) return; // cpu run: nothing to check
+    const n = 40_000;
+    const xs = Float32Array.from({ length: n }, (_, i) => -87 + (175 * i) / n);
+    const ls = Float32Array.from({ length: n }, (_, i) => Math.exp(-80 + (160 * i) / n));
+    const x = tf.tensor1d(xs);
+    const l = tf.tensor1d(ls);
+    const out = tf.zeros([n]);
+    const be = tf.backend();
+    simd.exp_f32(wasmHeapOffset(be, x), wasmHeapOffset(be, out), n);
+    const e = Float32Array.from(out.dataSync());
+    simd.log_f32(wasmHeapOffset(be, l), wasmHeapOffset(be, out), n);
+    const g = out.dataSync();
+    let worstExp = 0;
+    let worstLog = 0;
+    for (let i = 0; i < n; i++) {
+      const re = Math.exp(xs[i]!);
+      worstExp = Math.max(worstExp, Math.abs(e[i]! - re) / re);
+      const rl = Math.log(ls[i]!);
+      worstLog = Math.max(worstLog, Math.abs(g[i]! - rl) / Math.max(1, Math.abs(rl)));
+    }
+    expect(worstExp).toBeLessThan(3e-7);
+    expect(worstLog).toBeLessThan(3e-7);
+    tf.dispose([x, l, out]);
+  });
+
+  for (const K of [1, 3, 4, 5, 20]) {
+    it(`MixtureDensity NLL and gradient, K=${K}: SIMD equals the float64 loop (targets up to 60 sd out)`, () => {
+      const B = 9;
+      const params = tf.tidy(() => {
+        const raw = tf.randomNormal([B, 3 * K], 0, 1, 'float32', K);
+        const mask = tf.concat([tf.zeros([K]), tf.ones([K]), tf.zeros([K])]);
+        return tf.add(raw, tf.mul(mask, tf.sub(tf.add(tf.abs(raw), 0.1), raw)));
+      });
+      const y = tf.tidy(() => tf.concat([tf.randomNormal([B - 1, 1], 0, 2, 'float32', 7), tf.tensor2d([[60]])]));
+      const attrs = { numComponents: K, eventSize: 1, layout: 'mdn' as const, reduction: 'meanNeg' as const };
+      const run = () => {
+        const [dp, dy] = tf.grads((p: tf.Tensor, yy: tf.Tensor) => mixtureNormalLogProbFromParams(p, yy, attrs))([params, y]);
+        return [mixtureNormalLogProbFromParams(params, y, attrs), dp!, dy!];
+      };
+      const [simd, js] = both(run);
+      expect(simd.every((a) => a.every(Number.isFinite))).toBe(true);
+      expectClose(simd[0]!, js[0]!, { rtol: 2e-6, atol: 1e-5, context: 'value' });
+      expectClose(simd[1]!, js[1]!, { rtol: 1e-4, atol: 1e-6, context: 'd params' });
+      expectClose(simd[2]!, js[2]!, { rtol: 1e-4, atol: 1e-6, context: 'd y' });
+      tf.dispose([params, y]);
+    });
+  }
+
+  it('MixtureDensity NLL with a σ that is not a positive normal float: the float64 loop decides', () => {
+    const p = tf.tensor2d([[0, 1, 0, 0], [0, 1, 1, 0]].map((r) => [r[0]!, r[1]!, r[2]!, r[3]!, 0.5, 0.5]), [2, 6]);
+    const bad = tf.tensor2d([[0, 1, 0, -1, 0.5, 0.5], [0, 1, 1, 0, 0.5, 0.5]]);
+    const y = tf.tensor2d([[0.2], [0.3]]);
+    const attrs = { numComponents: 2, eventSize: 1, layout: 'mdn' as const, reduction: 'meanNeg' as const };
+    for (const params of [p, bad]) {
+      const [simd, js] = both(() => mixtureNormalLogProbFromParams(params, y, attrs));
+      expect(Array.from(simd[0]!)).toEqual(Array.from(js[0]!));
+    }
+    tf.dispose([p, bad, y]);
+  });
+
+  it('MixtureDensity activation and its gradient: SIMD equals the JS loop (ragged σ block)', () => {
+    for (const [P, start, end] of [[9, 3, 6], [61, 20, 41], [4, 0, 4], [7, 2, 3]] as const) {
+      const z = tf.randomNormal([5, P], 0, 3, 'float32', P);
+      const w = tf.randomNormal([5, P], 0, 1, 'float32', P + 1);
+      const run = () => [mdnActivation(z, start, end, 1e-7), tf.grad((zz: tf.Tensor) => tf.sum(tf.mul(w, mdnActivation(zz, start, end, 1e-7))))(z)];
+      const [simd, js] = both(run);
+      expectClose(simd[0]!, js[0]!, { rtol: 3e-7, atol: 1e-7, context: `activation P=${P}` });
+      expectClose(simd[1]!, js[1]!, { rtol: 3e-7, atol: 1e-7, context: `gradient P=${P}` });
+      tf.dispose([z, w]);
+    }
   });
 });
