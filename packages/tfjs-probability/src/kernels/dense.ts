@@ -23,6 +23,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { memFor, wasmHeapOffset } from './backend_memory.js';
 import { simdFor } from './wasm_simd.js';
+import { wasmGemm } from './wasm_gemm.js';
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
@@ -57,6 +58,10 @@ function register(): void {
       kernelFunc: ({ inputs, backend, attrs }) => {
         const { x, w, bias } = inputs as { x: tf.TensorInfo; w: tf.TensorInfo; bias?: tf.TensorInfo };
         const { relu } = attrs as unknown as DenseAttrs;
+        if (isWasm) {
+          const viaSimd = wasmGemm(backend, x, w, false, false, bias ?? null, relu);
+          if (viaSimd) return viaSimd;
+        }
         const fused = tf.getKernel('_FusedMatMul', backendName)!;
         const [m, k] = x.shape as [number, number];
         const n = w.shape[1]!;

@@ -19,6 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { memFor, wasmHeapOffset } from './backend_memory.js';
 import { simdFor } from './wasm_simd.js';
+import { wasmGemm } from './wasm_gemm.js';
 
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
@@ -431,6 +432,9 @@ export function enableFastWasmMatMul(): boolean {
     kernelFunc: (args) => {
       const { inputs, backend, attrs } = args;
       const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+      // The SIMD product where it applies (small enough B, batch 1, unthreaded build; see wasm_gemm.ts).
+      const viaSimd = wasmGemm(backend, (inputs as { a: tf.TensorInfo }).a, (inputs as { b: tf.TensorInfo }).b, transposeA, transposeB);
+      if (viaSimd) return viaSimd;
       if (!transposeA && !transposeB) return orig.kernelFunc(args);
       const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
       const swap = (t: tf.TensorInfo): tf.TensorInfo => {

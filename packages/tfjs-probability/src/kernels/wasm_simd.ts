@@ -33,6 +33,8 @@ export interface SimdKernels {
   /** The MixtureDensity activation (columns [start, end) to elu + 1 + ε) and its gradient from the output. */
   mdn_act(z: number, out: number, rows: number, P: number, start: number, end: number, eps: number): void;
   mdn_act_grad(dy: number, out: number, dz: number, rows: number, P: number, start: number, end: number, eps: number): void;
+  /** C = A·B (+ bias, relu) for row-major float32 matrices; bias 0 for none. */
+  gemm(a: number, b: number, c: number, m: number, k: number, n: number, bias: number, relu: number): void;
 }
 
 let enabled = true;
@@ -61,6 +63,12 @@ export function simdFor(backend: unknown): SimdKernels | null {
   }
   instances.set(memory, k);
   return k;
+}
+
+/** True when the wasm heap is shared (tfjs' threaded build, whose XNNPACK products use several threads). */
+export function heapIsShared(backend: unknown): boolean {
+  const memory = wasmHeapMemory(backend);
+  return memory !== null && typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
 }
 
 /** Turns the SIMD kernels off (tests compare them with the JS loops) or back on. */

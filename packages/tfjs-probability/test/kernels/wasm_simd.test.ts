@@ -188,4 +188,33 @@ describe('wasm SIMD kernels (simd.wat on the wasm heap)', () => {
       tf.dispose([z, w]);
     }
   });
+
+  it('matrix products (simd.wat gemm instead of XNNPACK): every transpose flag, ragged shapes, bias and relu, gradients', () => {
+    const shapes: Array<[number, number, number]> = [[128, 128, 60], [7, 5, 13], [1, 9, 3], [4, 1, 8], [13, 8, 4], [3, 3, 1]];
+    for (const [m, k, n] of shapes) {
+      const a = tf.randomNormal([m, k], 0, 1, 'float32', m + k);
+      const b = tf.randomNormal([k, n], 0, 1, 'float32', k + n);
+      const at = tf.transpose(a);
+      const bt = tf.transpose(b);
+      const bias = tf.randomNormal([n], 0, 1, 'float32', n);
+      const run = () => [
+        tf.matMul(a, b), tf.matMul(at, b, true, false), tf.matMul(a, bt, false, true), tf.matMul(at, bt, true, true),
+        tf.matMul(tf.reshape(a, [1, m, k]), tf.reshape(b, [1, k, n])),
+        denseOp(a as tf.Tensor2D, b as tf.Tensor2D, bias as tf.Tensor1D, true), denseOp(a as tf.Tensor2D, b as tf.Tensor2D, null, false),
+        ...tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D)))([a, b]),
+      ];
+      const [simd, ref] = both(run);
+      simd.forEach((v, i) => expectClose(v, ref[i]!, { rtol: 1e-5, atol: 1e-5, context: `${m}x${k}x${n} output ${i}` }));
+      tf.dispose([a, b, at, bt, bias]);
+    }
+    // A B too large for the kernel (K·N > 2^18 floats) goes to tfjs' own product.
+    const a = tf.randomNormal([2, 600], 0, 1, 'float32', 1);
+    const b = tf.randomNormal([600, 500], 0, 1, 'float32', 2);
+    const [big, bigRef] = both(() => tf.matMul(a, b));
+    expectClose(big[0]!, bigRef[0]!, { rtol: 1e-5, atol: 1e-4 });
+    if (onWasm()) expectNoLeak(() => tf.matMul(a, b, false, false), 'large product');
+    const c = tf.randomNormal([6, 5], 0, 1, 'float32', 3);
+    if (onWasm()) expectNoLeak(() => tf.matMul(c, c, true, false), 'SIMD product with a transposed operand');
+    tf.dispose([a, b, c]);
+  });
 });
