@@ -73,33 +73,32 @@ function registerAdam(): void {
     tf.registerKernel({
       kernelName: ADAM_UPDATE,
       backendName,
+      // Inputs x0, g0, m0, v0, x1, ... (attr count); outputs [x0', m0', v0', x1', ...].
       kernelFunc: ({ inputs, backend, attrs }) => {
-        const { x, g, m, v } = inputs as Record<'x' | 'g' | 'm' | 'v', tf.TensorInfo>;
-        const a = attrs as unknown as AdamAttrs;
-        if (isWasm) {
-          const w = backend as unknown as WasmLike;
-          const outs = [w.makeOutput(x.shape, 'float32'), w.makeOutput(x.shape, 'float32'), w.makeOutput(x.shape, 'float32')];
-          const simd = simdFor(backend);
+        const ins = inputs as Record<string, tf.TensorInfo>;
+        const a = attrs as unknown as AdamAttrs & { count: number };
+        const mem = memFor(backend);
+        const outs: tf.TensorInfo[] = [];
+        for (let j = 0; j < a.count; j++) {
+          const shape = ins[`x${j}`]!.shape;
+          outs.push(mem.alloc(shape, false), mem.alloc(shape, false), mem.alloc(shape, false));
+        }
+        const simd = isWasm ? simdFor(backend) : null;
+        for (let j = 0; j < a.count; j++) {
+          const [x, g, m, v] = (['x', 'g', 'm', 'v'] as const).map((k) => ins[`${k}${j}`]!);
           if (simd) {
             // f32x4 (simd.wat adam_tf): float32 rounding after each operation instead of one rounding of a float64 result.
             const at = (t: tf.TensorInfo) => wasmHeapOffset(backend, t);
             simd.adam_tf(
-              at(x), at(g), at(m), at(v), at(outs[0]!), at(outs[1]!), at(outs[2]!), x.shape.reduce((p, q) => p * q, 1),
+              at(x!), at(g!), at(m!), at(v!), at(outs[3 * j]!), at(outs[3 * j + 1]!), at(outs[3 * j + 2]!), x!.shape.reduce((p, q) => p * q, 1),
               a.beta1, a.beta2, 1 - a.beta1, 1 - a.beta2, a.c1, a.c2, a.epsilon, -a.lr,
             );
-            return outs;
+          } else {
+            // Views after all allocations (a wasm heap growth detaches earlier views).
+            adamLoop(mem.view(x!), mem.view(g!), mem.view(m!), mem.view(v!), mem.view(outs[3 * j]!), mem.view(outs[3 * j + 1]!), mem.view(outs[3 * j + 2]!), a);
           }
-          const [xo, mo, vo] = outs.map((o) => w.typedArrayFromHeap(o)) as [Float32Array, Float32Array, Float32Array];
-          const view = (t: tf.TensorInfo) => w.typedArrayFromHeap(t);
-          adamLoop(view(x), view(g), view(m), view(v), xo, mo, vo, a);
-          return outs;
         }
-        const c = backend as unknown as CpuLike;
-        const n = x.shape.reduce((p, d) => p * d, 1);
-        const [xo, mo, vo] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
-        const view = (t: tf.TensorInfo) => c.data.get(t.dataId).values as Float32Array;
-        adamLoop(view(x), view(g), view(m), view(v), xo, mo, vo, a);
-        return [c.makeTensorInfo(x.shape, 'float32', xo), c.makeTensorInfo(x.shape, 'float32', mo), c.makeTensorInfo(x.shape, 'float32', vo)];
+        return outs;
       },
     });
   }
@@ -292,7 +291,7 @@ export function fusedTfAdamEnabled(): boolean {
 }
 
 /**
- * Adam with a fused per-variable update kernel on cpu and wasm (composed ops elsewhere).
+ * Adam with one fused update kernel for all variables on cpu and wasm (composed ops elsewhere).
  *
  * Mathematical details (as `tf.train.adam`): `m ← β₁m + (1-β₁)g`, `v ← β₂v + (1-β₂)g²`,
  * `x ← x - lr · (m/(1-β₁ᵗ)) / (sqrt(v/(1-β₂ᵗ)) + ε)`.
@@ -338,6 +337,8 @@ export class FastAdam extends tf.Optimizer {
       c2: 1 - Math.pow(this.beta2, this.t),
     };
     const fused = tf.getKernel(ADAM_UPDATE, tf.getBackend()) !== undefined;
+    const inputs: Record<string, tf.Tensor> = {};
+    const targets: tf.Variable[] = [];
     for (const { name, tensor: g } of list) {
       if (g == null) continue;
       const x = tf.engine().registeredVariables[name];
@@ -348,21 +349,26 @@ export class FastAdam extends tf.Optimizer {
         this.slots.set(name, s);
       }
       const slot = s;
+      if (fused && x.dtype === 'float32' && g.dtype === 'float32') {
+        // Collected for one launch over all variables.
+        const j = targets.length / 3;
+        Object.assign(inputs, { [`x${j}`]: x, [`g${j}`]: g, [`m${j}`]: slot.m, [`v${j}`]: slot.v });
+        targets.push(x, slot.m, slot.v);
+        continue;
+      }
       tf.tidy(() => {
-        let xo: tf.Tensor;
-        let mo: tf.Tensor;
-        let vo: tf.Tensor;
-        if (fused && x.dtype === 'float32' && g.dtype === 'float32') {
-          [xo, mo, vo] = tf.engine().runKernel(ADAM_UPDATE, { x, g, m: slot.m, v: slot.v }, attrs as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[] as [tf.Tensor, tf.Tensor, tf.Tensor];
-        } else {
-          mo = tf.add(tf.mul(slot.m, this.beta1), tf.mul(g, 1 - this.beta1));
-          vo = tf.add(tf.mul(slot.v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
-          const step = tf.div(tf.div(mo, attrs.c1), tf.add(tf.sqrt(tf.div(vo, attrs.c2)), this.epsilon));
-          xo = tf.sub(x, tf.mul(step, this.learningRate));
-        }
-        x.assign(xo);
+        const mo = tf.add(tf.mul(slot.m, this.beta1), tf.mul(g, 1 - this.beta1));
+        const vo = tf.add(tf.mul(slot.v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+        const step = tf.div(tf.div(mo, attrs.c1), tf.add(tf.sqrt(tf.div(vo, attrs.c2)), this.epsilon));
+        x.assign(tf.sub(x, tf.mul(step, this.learningRate)));
         slot.m.assign(mo);
         slot.v.assign(vo);
+      });
+    }
+    if (targets.length > 0) {
+      tf.tidy(() => {
+        const outs = tf.engine().runKernel(ADAM_UPDATE, inputs, { ...attrs, count: targets.length / 3 } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        targets.forEach((t, k) => t.assign(outs[k]!));
       });
     }
     this.incrementIterations();

@@ -6,7 +6,7 @@
  * XNNPACK's (identical bits in the tests). Used for float32 products without batch (or batch
  * 1) whose B fits in cache (K·N ≤ 2¹⁸ floats); larger ones, and the threaded wasm build (where
  * XNNPACK uses several threads), keep tfjs' kernel. Transpose flags are applied by the SIMD
- * transpose first.
+ * transpose first (reading a transposed A in place measured no faster).
  */
 import * as tf from '@tensorflow/tfjs';
 import { wasmHeapOffset } from './backend_memory.js';
