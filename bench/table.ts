@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { ready } from '../packages/tfjs-probability/src/node.js';
 import { setFastDefaults } from '../packages/tfjs-probability/src/kernels/defaults.js';
 import { FastAdam } from '../packages/tfjs-probability/src/kernels/mixture_train.js';
+import { setWasmSimd } from '../packages/tfjs-probability/src/kernels/wasm_simd.js';
 import { makeTrainStep } from '../packages/tfjs-probability/src/layers/mixture_density.js';
 import { negativeLogLikelihood } from '../packages/tfjs-probability/src/losses/nll.js';
 import { browserBench, type BrowserBench } from './browser.js';
@@ -167,18 +168,29 @@ async function mvnRows(loads: number[]): Promise<Row[]> {
   return rows;
 }
 
-/** Median CPU ms (not wall: the machine may be loaded) of one wasm matMul [m, k] x [k, n] (XNNPACK, single-threaded). */
-function matMulMs(m: number, k: number, n: number): number {
+/**
+ * Median CPU ms (not wall: the machine may be loaded) of one wasm matMul [m, k] x [k, n], single-threaded:
+ * the library's SIMD gemm (what the defaults run), and with `setWasmSimd(false)` tfjs' XNNPACK kernel with B
+ * unchanged between calls (its packed B cached: XNNPACK's best case, which training never has).
+ */
+function matMulMs(m: number, k: number, n: number): { simd: number; xnnpack: number } {
   const a = tf.randomNormal([m, k]) as tf.Tensor2D;
   const b = tf.randomNormal([k, n]) as tf.Tensor2D;
-  const ts: number[] = [];
-  for (let r = 0; r < 7; r++) {
-    const c0 = process.cpuUsage();
-    for (let i = 0; i < 200; i++) tf.matMul(a, b).dispose();
-    ts.push(cpuMs(c0) / 200);
-  }
+  const run = () => {
+    const ts: number[] = [];
+    for (let r = 0; r < 7; r++) {
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < 200; i++) tf.matMul(a, b).dispose();
+      ts.push(cpuMs(c0) / 200);
+    }
+    return median(ts);
+  };
+  const simd = run();
+  setWasmSimd(false);
+  const xnnpack = run();
+  setWasmSimd(true);
   tf.dispose([a, b]);
-  return median(ts);
+  return { simd, xnnpack };
 }
 
 async function main(): Promise<void> {
@@ -247,7 +259,8 @@ async function main(): Promise<void> {
   const stepFlop = fwd + 2 * fwd - 2 * B * 128;
   const batchesPerEpoch = Math.ceil(N / B);
   const epochFlop = stepFlop * batchesPerEpoch;
-  const gflops = (2 * 128 ** 3) / (mm * 1e6);
+  const gflops = (2 * 128 ** 3) / (mm.simd * 1e6);
+  const xnnGflops = (2 * 128 ** 3) / (mm.xnnpack * 1e6);
   const fitMed = median(rows[0]!.tfjsCpu);
   const stepMed = median(rows[1]!.tfjsCpu);
   const torchMed = median(rows[0]!.torchCpu);
@@ -282,28 +295,40 @@ async function main(): Promise<void> {
       on.byKernel.slice(0, 8).map(([k, c]) => `${k} ${c % 1 ? c.toFixed(2) : c}`).join(', ') + '.',
     '',
     `Physical floor. One MDN batch is ${(stepFlop / 1e6).toFixed(1)} MFLOP (the three matMuls forward, twice that backward), ` +
-      `an epoch ${(epochFlop / 1e9).toFixed(2)} GFLOP. In this run one 128x128x128 wasm matMul (XNNPACK, SIMD, one thread) took ` +
-      `${mm.toFixed(3)} ms of CPU time = ${gflops.toFixed(1)} GFLOP/s, so the epoch's arithmetic alone is ${((epochFlop / (gflops * 1e9)) * 1e3).toFixed(0)} ms ` +
-      'at that rate; one x86 core with AVX2 FMA peaks at 32 flop/cycle (~100 GFLOP/s at 3 GHz, ' +
-      `${((epochFlop / 100e9) * 1e3).toFixed(0)} ms per epoch), wasm SIMD (4-wide, no FMA) at about half of that. ` +
-      `In CPU time (load-independent) against that rate, stock \`fit\` (${fitMed.toFixed(0)} ms) is ${(fitMed / ((epochFlop / (gflops * 1e9)) * 1e3)).toFixed(1)}x ` +
+      `an epoch ${(epochFlop / 1e9).toFixed(2)} GFLOP. In this run one 128x128x128 wasm matMul on one thread took ` +
+      `${(mm.simd * 1e3).toFixed(0)} µs of CPU time with the library's SIMD gemm = ${gflops.toFixed(1)} GFLOP/s ` +
+      `(tfjs' XNNPACK kernel: ${(mm.xnnpack * 1e3).toFixed(0)} µs = ${xnnGflops.toFixed(1)} GFLOP/s even with its packed B cached, ` +
+      'which training never has: the weights change every step), so the epoch\'s arithmetic alone is ' +
+      `${((epochFlop / (gflops * 1e9)) * 1e3).toFixed(0)} ms at that rate; one x86 core with AVX2 FMA peaks at 32 flop/cycle ` +
+      `(~100 GFLOP/s at 3 GHz, ${((epochFlop / 100e9) * 1e3).toFixed(0)} ms per epoch), wasm SIMD (4-wide, no FMA) at about half of that. ` +
+      `In CPU time (load-independent) against the gemm's rate, stock \`fit\` (${fitMed.toFixed(0)} ms) is ${(fitMed / ((epochFlop / (gflops * 1e9)) * 1e3)).toFixed(1)}x ` +
       `the floor, \`makeTrainStep\` + \`FastAdam\` (${stepMed.toFixed(0)} ms) ${(stepMed / ((epochFlop / (gflops * 1e9)) * 1e3)).toFixed(1)}x and ` +
-      `PyTorch (${torchMed.toFixed(0)} ms) ${(torchMed / ((epochFlop / (gflops * 1e9)) * 1e3)).toFixed(1)}x; the rest is per-kernel overhead ` +
-      '(engine bookkeeping, tape, allocation) and elementwise passes.',
+      `PyTorch (${torchMed.toFixed(0)} ms) ${(torchMed / ((epochFlop / (gflops * 1e9)) * 1e3)).toFixed(1)}x; the rest of tfjs' time is the ` +
+      'engine and layers bookkeeping per kernel (tape, saved-tensor copies, allocation) and garbage collection.',
     '',
     ...browserLines,
     '',
     'What changed for these rows (issue 11):',
-    '- **Fast defaults** (kernels/defaults.ts; installed by `tfp.ready()`, a mixture head\'s build or the first Adam step ' +
-      'on wasm; `tfp.setFastDefaults(false)` restores tfjs\' own kernels): `tf.train.adam` updates each variable with one ' +
-      'kernel on cpu/wasm, bit-identical to tfjs\' composed update (same slots, `getWeights`/`setWeights`); wasm `BatchMatMul` ' +
-      'with transpose flags runs as transpose + plain matMul; wasm `Identity` (the engine runs one per tensor saved for a ' +
-      'gradient) and same-dtype `Cast` share the buffer instead of copying it; wasm `GatherV2` along axis 0 and `Sum` over ' +
-      'matrix rows are plain loops. Tests check values and gradients against the defaults-off path on wasm and cpu.',
-    '- **MVN TriL logProb** with one scale per row: one pass over L (the diagonal terms inline instead of a separate pass ' +
-      'that touches every cache line of L again) and the forward substitution split over four accumulators. At D = 32 the ' +
-      'kernel reads L\'s 410 MB once: a plain JS sum over the same array takes about 28 ms of CPU here, the kernel alone ' +
-      'about 47 ms in isolation (the rest is the solve\'s dependency chain), PyTorch\'s batched solve about 60 ms.',
+    '- **Fast defaults** (kernels/defaults.ts; installed by `tfp.ready()` once the backend runs, or by a mixture head\'s ' +
+      'build; `tfp.setFastDefaults(false)` restores tfjs\' own kernels and methods). `tf.train.adam` updates all variables ' +
+      'in one kernel on cpu/wasm, bit-identical to tfjs\' composed update (same slots, `getWeights`/`setWeights`). ' +
+      '`tf.layers.dense` (relu/linear, rank 2, cpu/wasm) runs as one `TfpDense` launch forward (bias and relu fused, which ' +
+      'tfjs does not do while a gradient is recorded) and a gradient that launches only the products it needs (none for a ' +
+      'data input). The NLL loss of a mixture head is one fused kernel for value and gradient, computed straight from the ' +
+      'head\'s raw parameters (the distribution\'s slices are never built). wasm `Identity`/same-dtype `Cast` share buffers; ' +
+      'wasm `GatherV2` (axis 0), `Sum` (matrix rows), `Transpose` (matrices) and `Slice` (rank 1–2) run as plain loops or ' +
+      'SIMD instead of tfjs\' marshalling-heavy kernels. Tests check values and gradients against the defaults-off path on ' +
+      'wasm and cpu.',
+    '- **Hand-written WebAssembly SIMD** (packages/tfjs-probability/wasm/simd.wat, assembled with wabt by ' +
+      'scripts/build_wasm.mjs; a test checks the committed bytes). The ~3 KB module imports the wasm backend\'s own memory, so ' +
+      'it reads and writes tensors in place. It holds: a gemm (4x8 register tiles, B read in place) that replaces XNNPACK for ' +
+      'products whose B fits in cache, because XNNPACK packs B anew whenever B is a new tensor, i.e. on every training call ' +
+      '(same bits as XNNPACK in the tests); the MVN TriL log density with f64x2 dot products; `tf.train.adam` in f32x4 (the ' +
+      'same bits as tfjs); float32 `exp`/`log` (~2e-7 relative) under the MDN NLL and its activation; transpose, row sums ' +
+      'and the relu mask. Where SIMD is missing, or on the threaded wasm build (whose XNNPACK uses several threads), the ' +
+      'JS loops and tfjs kernels run as before.',
+    '- **Launches per `fit` batch** went 191 (before this work, defaults off) → 104 (first round of defaults) → 52; with ' +
+      '`setFastDefaults(false)` a batch now takes the count above, since the loss\'s fused form is not a default.',
     '- **Standard normals**: one xoshiro128** output per ziggurat draw (block from the low 7 bits, u from the upper 25, so ' +
       'they are independent), written by a `TfpRandomNormal` kernel straight into the backend buffer on cpu/wasm (the same ' +
       'numbers as the array path for a seed; tests: moments, KS, tails, seeds).',
