@@ -35,7 +35,21 @@ reportFromPage(async () => {
   const backend = q.get('backend') ?? 'webgl';
   const epochs = Number(q.get('epochs') ?? 3);
   const report: Record<string, unknown> = {};
+  // threads=N: the wasm backend's thread count (tfjs' default is half the hardware threads, so 1 on 2 cores).
+  if (backend === 'wasm' && q.get('threads')) wasm.setThreadsCount(Number(q.get('threads')));
   report['backend'] = backend === 'wasm' ? await tfp.ready({ backend, wasm, wasmPaths: '/wasm/' }) : await tfp.ready({ backend });
+  if (backend === 'wasm') {
+    report['wasmThreads'] = wasm.getThreadsCount();
+    const wm = (tf.backend() as unknown as { wasm?: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory } }).wasm;
+    const mem = wm?.asm?.memory ?? wm?.wasmMemory; // the threaded build keeps its (imported, shared) memory here
+    report['wasmSharedMemory'] = typeof SharedArrayBuffer !== 'undefined' && mem?.buffer instanceof SharedArrayBuffer;
+    report['wasmThreadsSupported'] = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+    const m = (tf.backend() as unknown as { wasm: Record<string, unknown> }).wasm;
+    const pt = m['PThread'] as { unusedWorkers?: unknown[]; runningWorkers?: unknown[] } | undefined;
+    report['pthreadWorkers'] = pt ? { unused: pt.unusedWorkers?.length, running: pt.runningWorkers?.length } : null;
+    report['hardwareConcurrency'] = navigator.hardwareConcurrency;
+  }
+  report['crossOriginIsolated'] = globalThis.crossOriginIsolated === true;
   const N = 10_000;
   const K = 20;
   const [x, y] = tf.tidy(() => {

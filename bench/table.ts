@@ -232,6 +232,20 @@ async function main(): Promise<void> {
       '|---|---:|---:|',
       ...browser.map((b) => `| ${b.backend} | ${b.fitEpochMedianMs.toFixed(0)} | ${(b.fitEpochMedianMs / median(rows[0]?.torch ?? [NaN])).toFixed(2)}x |`),
     );
+    const iso = browser.filter((b) => b.crossOriginIsolated);
+    if (iso.length > 0) {
+      const w = iso[0]!;
+      browserLines.push(
+        '',
+        `Threads: served with COOP/COEP headers the page is cross-origin isolated and tfjs loads its threaded-SIMD wasm build ` +
+          `(shared heap: ${w.wasmSharedMemory ? 'yes' : 'no'}; ${w.pthreadWorkers?.unused ?? 0} pthread workers spawned, ` +
+          `${w.pthreadWorkers?.running ?? 0} running), but its XNNPACK pool reports ${iso.map((b) => b.wasmThreads).join(' and ')} ` +
+          `thread(s) with the default and with \`setThreadsCount(2)\` (navigator.hardwareConcurrency ${w.hardwareConcurrency}), so ` +
+          'there is no second thread to use on this machine. The library keeps its single-threaded SIMD gemm unless the pool ' +
+          'reports more than one thread (then XNNPACK\'s threaded products run); on a many-core machine that trade-off is not ' +
+          'measured here.',
+      );
+    }
     const gl = browser.find((b) => b.backend === 'webgl')?.webglComposedVsPlainMs;
     if (gl) {
       browserLines.push(
@@ -337,9 +351,8 @@ async function main(): Promise<void> {
       'written to a temp file, `worker_threads`), the binary loads and computes correctly, but its thread pool starts no ' +
       'worker (`getThreadsCount()` stays 1 after `setThreadsCount(2)`), so there is nothing to gain in Node and the library does ' +
       'not ship it. In a browser tfjs picks the threaded binary by itself when the page is cross-origin isolated (COOP/COEP ' +
-      'headers; SharedArrayBuffer) and `tfp.ready({wasm, wasmPaths})` passes that module through; not measured here (the ' +
-      'harness serves without those headers) and, on this 2-core machine shared with other jobs, a second thread would compete ' +
-      'with the load rather than use an idle core.',
+      'headers; SharedArrayBuffer) and `tfp.ready({wasm, wasmPaths})` passes that module through; measured above in headless ' +
+      'Chromium (the "cross-origin isolated" rows): the build loads, but its pool stays at one thread on this 2-core machine.',
     '- **webgl**: the composed triangular solve (the path of backends without the cpu/wasm kernels) uses slices and ' +
       'elementwise products instead of gathers and batches of [1, k] x [k, m] matMuls (~2x faster on webgl).',
     '',

@@ -123,8 +123,11 @@ export interface Served {
   close(): Promise<void>;
 }
 
-/** Serves `dir` at / and each extra directory at its URL prefix, on 127.0.0.1 (a free port) only. */
-export async function serve(dir: string, extra: Record<string, string> = {}): Promise<Served> {
+/**
+ * Serves `dir` at / and each extra directory at its URL prefix, on 127.0.0.1 (a free port) only;
+ * `headers` go on every response (e.g. COOP/COEP for a cross-origin-isolated page).
+ */
+export async function serve(dir: string, extra: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Served> {
   const roots: Array<[string, string]> = [...Object.entries(extra), ['/', dir]];
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
@@ -132,7 +135,7 @@ export async function serve(dir: string, extra: Record<string, string> = {}): Pr
       if (!path.startsWith(prefix)) continue;
       const file = normalize(join(root, path.slice(prefix.length) || 'index.html'));
       if (!file.startsWith(resolve(root) + sep) || !existsSync(file) || !statSync(file).isFile()) break;
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store', ...headers });
       createReadStream(file).pipe(res);
       return;
     }

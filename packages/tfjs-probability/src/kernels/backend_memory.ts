@@ -73,7 +73,7 @@ export function memFor(backend: unknown): Mem {
 }
 
 interface WasmInternals {
-  wasm?: { asm?: { memory?: unknown }; wasmMemory?: unknown };
+  wasm?: { asm?: { memory?: unknown }; wasmMemory?: unknown; tfjs?: { getThreadsCount?: () => number } };
   dataIdMap?: { get(dataId: object): { memoryOffset: number } | undefined };
 }
 
@@ -89,4 +89,10 @@ export function wasmHeapOffset(backend: unknown, t: TensorInfo): number {
   const entry = (backend as WasmInternals).dataIdMap?.get(t.dataId as object);
   if (!entry) throw new Error('tfp kernel: tensor data not found in the wasm heap');
   return entry.memoryOffset;
+}
+
+/** Threads of the wasm backend's XNNPACK pool (1 for the plain build, or when its pool has no workers). tfjs-internal. */
+export function wasmThreadsCount(backend: unknown): number {
+  const n = (backend as WasmInternals).wasm?.tfjs?.getThreadsCount?.();
+  return typeof n === 'number' && n > 0 ? n : 1;
 }

@@ -4,13 +4,14 @@
  * new, which in training is every call (the weights change each step): 128×128×128 in ~83 µs
  * against ~140 µs, ~50 GFLOP/s on one thread. Each output is the same in-order float32 sum as
  * XNNPACK's (identical bits in the tests). Used for float32 products without batch (or batch
- * 1) whose B fits in cache (K·N ≤ 2¹⁸ floats); larger ones, and the threaded wasm build (where
- * XNNPACK uses several threads), keep tfjs' kernel. Transpose flags are applied by the SIMD
+ * 1) whose B fits in cache (K·N ≤ 2¹⁸ floats); larger ones, and a wasm backend whose XNNPACK
+ * pool has several threads (tfjs' threaded build in a cross-origin-isolated page; measured here,
+ * on 2 cores, its pool stayed at 1 thread), keep tfjs' kernel. Transpose flags are applied by the SIMD
  * transpose first (reading a transposed A in place measured no faster).
  */
 import * as tf from '@tensorflow/tfjs';
-import { wasmHeapOffset } from './backend_memory.js';
-import { heapIsShared, simdFor } from './wasm_simd.js';
+import { wasmHeapOffset, wasmThreadsCount } from './backend_memory.js';
+import { simdFor } from './wasm_simd.js';
 
 interface WasmBackend {
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
@@ -30,7 +31,7 @@ export function wasmGemm(
   bias: tf.TensorInfo | null = null, relu = false,
 ): tf.TensorInfo | null {
   const simd = simdFor(backend);
-  if (simd === null || heapIsShared(backend) || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  if (simd === null || wasmThreadsCount(backend) > 1 || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   const ar = a.shape.length;
   const br = b.shape.length;
   if (ar < 2 || br < 2 || sizeOf(a.shape.slice(0, -2)) !== 1 || sizeOf(b.shape.slice(0, -2)) !== 1) return null;

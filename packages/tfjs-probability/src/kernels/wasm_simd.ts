@@ -65,12 +65,6 @@ export function simdFor(backend: unknown): SimdKernels | null {
   return k;
 }
 
-/** True when the wasm heap is shared (tfjs' threaded build, whose XNNPACK products use several threads). */
-export function heapIsShared(backend: unknown): boolean {
-  const memory = wasmHeapMemory(backend);
-  return memory !== null && typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-}
-
 /** Turns the SIMD kernels off (tests compare them with the JS loops) or back on. */
 export function setWasmSimd(on: boolean): void {
   enabled = on;
