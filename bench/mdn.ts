@@ -14,7 +14,7 @@
  *   fit      model.fit(x, y, {batchSize: 128}) with tfpl.MixtureDensity and
  *            tfp.losses.negativeLogLikelihood(head) (fused NLL kernel), ms per batch.
  *   loop     a plain custom loop: optimizer.minimize(() => loss(y, model.apply(x))).
- *   step     tfpl.makeTrainStep (recommended path): Dense backward with explicit transposes,
+ *   step     tfpl.makeTrainStep (recommended path): Dense layers as one TfpDense launch each,
  *            fused head projection and fused NLL kernel.
  *   composed `step` with the fused NLL kernel replaced by composed tfjs ops (shows the kernel's share).
  *
@@ -222,7 +222,7 @@ async function main(): Promise<void> {
     fit: '`model.fit` + `tfpl.MixtureDensity` + `negativeLogLikelihood` (fused NLL kernel), `tf.train.adam`, `tfp.setFastDefaults(false)`',
     'fit+': '**`model.fit` as above with the library\'s defaults (no opt-ins)**',
     loop: 'plain custom loop, `optimizer.minimize(() => loss(y, model.apply(x)))`',
-    step: '`tfpl.makeTrainStep`: explicit-transpose Dense backward + fused head + fused NLL, `tf.train.adam`',
+    step: '`tfpl.makeTrainStep`: Dense layers as TfpDense, fused head projection, fused NLL, `tf.train.adam`',
     'step+': '**`tfpl.makeTrainStep` + `tfpl.FastAdam` (recommended custom loop)**',
     composed: '`makeTrainStep` with the NLL as composed tfjs ops (no fused NLL kernel), `tf.train.adam`',
   };
@@ -286,12 +286,14 @@ async function main(): Promise<void> {
       '- fused mixture NLL (`TfpMixtureNormalLogProb` + `...Grad`, cpu and wasm): one kernel forward and one backward, ' +
         'reached automatically through `head.toDistribution(params).logProb(y)` for `[N, P]` parameters;',
       '- MDN head: fused matMul + bias, and the elu+1+eps activation as one kernel each way;',
-      '- `tfpl.makeTrainStep`: Dense layers as fused matMul + relu whose backward uses explicit transposes (a flagged ' +
-        'matMul is ~10x slower on wasm);',
-      '- `tfpl.FastAdam`: one update kernel per variable instead of ~15 elementwise ops (fresh buffers, so weight ' +
-        'snapshots are never mutated); drop-in for `model.compile`;',
-      '- fast defaults (installed by `tfp.ready()` and mixture heads; `tfp.setFastDefaults(false)` turns them off): fused `tf.train.adam` update, copy-free wasm Identity/Cast, plain-loop wasm gather/row sums, and flagged wasm matMuls as transpose + plain matMul, which ' +
-        'is what speeds up the Dense backward inside `model.fit`.',
+      '- `tfpl.makeTrainStep`: Dense layers as one `TfpDense` launch each (bias and relu fused; the gradient runs only ' +
+        'the products it needs), without tfjs-layers\' per-batch bookkeeping;',
+      '- `tfpl.FastAdam`: one update kernel for all variables instead of ~15 elementwise ops per variable (fresh ' +
+        'buffers, so weight snapshots are never mutated); drop-in for `model.compile`;',
+      '- fast defaults (installed by `tfp.ready()` and mixture heads; `tfp.setFastDefaults(false)` turns them off): ' +
+        'fused `tf.train.adam` update, `tf.layers.dense` as `TfpDense`, copy-free wasm Identity/Cast, and on wasm the ' +
+        'hand-written SIMD kernels of wasm/simd.wat (gemm in place of XNNPACK, which re-packs the weights every step; ' +
+        'transpose, row sums, MDN NLL and activation); see "Fast by default" for the table of issue 11.',
       '',
       `Against the targets (PyTorch ${torches[torches.length - 1]!.threads} thread, the steadier baseline here): the recommended ` +
         `custom loop (\`makeTrainStep\` + \`FastAdam\`) is at ${ratio('step+', torches[torches.length - 1]!.name).toFixed(2)}x ` +
@@ -302,10 +304,10 @@ async function main(): Promise<void> {
         `the whole PyTorch step: ${(((3 * mm.big + 3 * mm.head) / median(times['step+']!)) * 100).toFixed(0)}% of the recommended ` +
         'step is these products on single-threaded wasm, and the rest is per-kernel engine overhead and elementwise work.',
       '',
-      'What is left: the matrix products themselves (wasm/XNNPACK, single-threaded: one 128x128x128 matMul took ' +
-        `${mm.big.toFixed(2)} ms and one 128x128x60 ${mm.head.toFixed(2)} ms in this run; a step needs three of each, ` +
-        'forward and backward), plus the per-op overhead of the tfjs engine (~80 kernel launches per `makeTrainStep` ' +
-        'step, ~115 per `fit` batch, against a handful of fused ATen calls in PyTorch).',
+      'What is left: the matrix products themselves (the library\'s SIMD gemm on wasm, single-threaded: one ' +
+        `128x128x128 matMul took ${mm.big.toFixed(2)} ms and one 128x128x60 ${mm.head.toFixed(2)} ms in this run; a step ` +
+        'needs three of each, forward and backward), plus the per-op overhead of the tfjs engine (~37 kernel launches ' +
+        'per `makeTrainStep` step, ~52 per `fit` batch, against a handful of fused ATen calls in PyTorch).',
       '',
       'The losses after equal step counts differ between tfjs and PyTorch because of default initialization (PyTorch ' +
         'Linear draws a uniform bias; Keras/tfjs Dense starts at zero bias, which with a 1-D input makes the first ' +
