@@ -2,8 +2,9 @@
  * The hand-written SIMD kernels of wasm/simd.wat, instantiated on the tfjs wasm backend's own
  * memory (imported, so they read and write tensors in the heap without copies). One instance
  * per memory; `null` where they cannot run (another backend, no wasm SIMD, turned off), and
- * the callers then use their JS loops. The module is ~1 KB, small enough for synchronous
- * compilation on a browser's main thread.
+ * the callers then use their JS loops. The module (~6 KB) is compiled asynchronously by
+ * `tfp.ready()`; without it the first kernel compiles it synchronously (allowed in Node and
+ * current browsers).
  */
 import { SIMD_PLAIN, SIMD_SHARED } from './wasm_simd_module.js';
 import { wasmHeapMemory } from './backend_memory.js';
@@ -45,6 +46,23 @@ function bytesOf(b64: string): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(new ArrayBuffer(s.length));
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;
+}
+
+/**
+ * Instantiates the kernels for `backend`'s heap asynchronously (what `tfp.ready()` does once the
+ * wasm backend runs): browsers that refuse synchronous compilation of modules over 4 KB on the
+ * main thread (older Chrome) still get them. Later `simdFor` calls return the cached instance.
+ */
+export async function prepareSimd(backend: unknown): Promise<void> {
+  const memory = wasmHeapMemory(backend);
+  if (memory === null || instances.has(memory)) return;
+  try {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const { instance } = await WebAssembly.instantiate(bytesOf(shared ? SIMD_SHARED : SIMD_PLAIN), { env: { memory } });
+    instances.set(memory, instance.exports as unknown as SimdKernels);
+  } catch {
+    instances.set(memory, null); // no wasm SIMD: the JS loops run
+  }
 }
 
 /** The SIMD kernels bound to `backend`'s heap, or null (not the wasm backend, no SIMD, or turned off). */
