@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { platform, type WasmModuleLike } from './platform.js';
 import { installFastDefaults } from './kernels/defaults.js';
 import { prepareSimd } from './kernels/wasm_simd.js';
-import { registerWasmConvFilterGrad } from './kernels/wasm_conv_filter_grad.js';
+import { registerWasmConvGrads } from './kernels/wasm_conv_grads.js';
 
 export type { WasmModuleLike } from './platform.js';
 
@@ -119,7 +119,7 @@ export async function ready(options: ReadyOptions = {}): Promise<string> {
   installFastDefaults(); // issue-11: fused tf.train.adam and wasm kernels unless tfp.setFastDefaults(false)
   const name = await startBackend(options);
   installFastDefaults(); // again: the wasm kernels exist only once the wasm backend has been loaded
-  registerWasmConvFilterGrad(); // tfjs-backend-wasm has no Conv2DBackpropFilter: conv layers could not train there
+  registerWasmConvGrads(); // tfjs-backend-wasm lacks the conv filter and depthwise gradients: conv layers could not train there
   if (name === 'wasm') await prepareSimd(tf.backend()); // the SIMD kernels, compiled off the main thread's sync path
   return name;
 }

@@ -27,7 +27,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { disableWasmSmallOps, enableWasmSmallOps } from './wasm_small_ops.js';
 import { installDenseFastPath, uninstallDenseFastPath } from './dense.js';
-import { registerWasmConvFilterGrad } from './wasm_conv_filter_grad.js';
+import { registerWasmConvGrads } from './wasm_conv_grads.js';
 import { disableFastWasmMatMul, disableFusedTfAdam, enableFastWasmMatMul, enableFusedTfAdam, fastWasmMatMulEnabled } from './mixture_train.js';
 
 let wanted = true;
@@ -94,7 +94,7 @@ export function installFastDefaults(): void {
   enableFusedTfAdam(lateWasm);
   installDenseFastPath();
   if (wasmDone || tf.getKernel('BatchMatMul', 'wasm') === undefined) return;
-  registerWasmConvFilterGrad(); // a missing kernel rather than a default: stays when the defaults are turned off
+  registerWasmConvGrads(); // a missing kernel rather than a default: stays when the defaults are turned off
   enableSharedWasmCopies();
   enableWasmSmallOps();
   if (!fastWasmMatMulEnabled()) ownMatMul = enableFastWasmMatMul();
