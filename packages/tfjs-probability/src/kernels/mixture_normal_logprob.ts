@@ -20,6 +20,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, fmtShape } from '../errors.js';
 import { mixtureLogProb } from '../math/mixture_ops.js';
+import { HALF_LOG_2PI, sigmoid, softplus } from './scalar_fns.js';
 import { memFor, wasmHeapOffset } from './backend_memory.js';
 import { simdFor } from './wasm_simd.js';
 
@@ -51,19 +52,12 @@ export const MIXTURE_NORMAL_LOGPROB_GRAD = 'TfpMixtureNormalLogProbGrad';
  * than its value, so the forward launch computes both and the backward pass only scales).
  */
 export const MIXTURE_NORMAL_NLL = 'TfpMixtureNormalNll';
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /** Number of raw parameters per row for `K` components of event size `n` (both layouts). */
 export function mixtureNormalParamsSize(numComponents: number, eventSize: number): number {
   return numComponents * (2 * eventSize + 1);
 }
 
-function softplus(x: number): number {
-  return x > 20 ? x : x < -20 ? Math.exp(x) : Math.log1p(Math.exp(x));
-}
-function sigmoid(x: number): number {
-  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-}
 
 /**
  * Offsets of a layout within a row: logit k at `lg + k`, μ of component k, coordinate i at

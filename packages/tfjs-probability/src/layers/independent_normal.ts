@@ -10,6 +10,7 @@ import {
   paramsBatchShape,
   type LayerArgs,
 } from './distribution_layer.js';
+import { independentNormalNllOrNull } from '../kernels/independent_normal_nll.js';
 
 export interface IndependentNormalArgs extends LayerArgs {
   /** Shape of one draw: `[]` (scalar, the default), `n` or `[n]`, `[h, w]`, ... */
@@ -79,6 +80,11 @@ export class IndependentNormal extends DistributionLayer {
 
   override toDistribution(params: tf.Tensor): Distribution {
     return IndependentNormal.toDistribution(params, this.event);
+  }
+
+  /** The NLL loss's fused path (one kernel forward and one backward on cpu/wasm); see `DistributionHead`. */
+  negativeLogLikelihood(params: tf.Tensor, y: tf.Tensor): tf.Scalar | null {
+    return independentNormalNllOrNull(params, y, eventSizeOf(this.event));
   }
 
   override getConfig(): tf.serialization.ConfigDict {
