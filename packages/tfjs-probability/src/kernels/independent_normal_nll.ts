@@ -12,13 +12,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { HALF_LOG_2PI, sigmoid, softplus } from './scalar_fns.js';
-import { memFor } from './backend_memory.js';
+import { type NllLoop, registerFusedNll, runFusedNll } from './fused_nll.js';
 
 export const INDEPENDENT_NORMAL_NLL = 'TfpIndependentNormalNll';
 
 
 /** Fills dp [B, 2n] and dy [B, n] (the gradients of the mean NLL); returns the mean NLL. */
-function nllWithGrad(p: Float32Array, y: Float32Array, dp: Float32Array, dy: Float32Array, B: number, n: number): number {
+const nllWithGrad: NllLoop = (p, y, dp, dy, B, attrs) => {
+  const n = attrs['eventSize']!;
   const g = -1 / B;
   let total = 0;
   for (let r = 0; r < B; r++) {
@@ -37,30 +38,7 @@ function nllWithGrad(p: Float32Array, y: Float32Array, dp: Float32Array, dy: Flo
     }
   }
   return -total / B;
-}
-
-let registered = false;
-function register(): void {
-  if (registered) return;
-  registered = true;
-  for (const backendName of ['cpu', 'wasm']) {
-    if (tf.getKernel(INDEPENDENT_NORMAL_NLL, backendName)) continue;
-    tf.registerKernel({
-      kernelName: INDEPENDENT_NORMAL_NLL,
-      backendName,
-      kernelFunc: ({ inputs, backend }) => {
-        const { params, y } = inputs as { params: tf.TensorInfo; y: tf.TensorInfo };
-        const [B, P] = params.shape as [number, number];
-        const n = P / 2;
-        const mem = memFor(backend);
-        const outs = [mem.alloc([], false), mem.alloc([B, P], false), mem.alloc([B, n], false)];
-        const nll = nllWithGrad(mem.view(params), mem.view(y), mem.view(outs[1]!), mem.view(outs[2]!), B, n);
-        mem.view(outs[0]!)[0] = nll;
-        return outs;
-      },
-    });
-  }
-}
+};
 
 /**
  * The mean NLL of targets `y` (`[B, n]`, or `[B]` for `n = 1`) under the IndependentNormal
@@ -68,19 +46,13 @@ function register(): void {
  * apply (another backend, other shapes, non-float32): the caller then uses the distribution.
  */
 export function independentNormalNllOrNull(params: tf.Tensor, y: tf.Tensor, n: number): tf.Scalar | null {
-  register();
+  registerFusedNll(INDEPENDENT_NORMAL_NLL, nllWithGrad);
   if (tf.getKernel(INDEPENDENT_NORMAL_NLL, tf.getBackend()) === undefined) return null;
   if (params.rank !== 2 || params.shape[1] !== 2 * n || params.dtype !== 'float32') return null;
   const B = params.shape[0]!;
   if (B === 0 || y.size !== B * n || y.shape[0] !== B || y.dtype !== 'float32') return null;
   return tf.tidy(() => {
     const yy = y.rank === 2 && y.shape[1] === n ? y : tf.reshape(y, [B, n]);
-    const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-      const [p, t, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-      const [nll, dp, dy] = tf.engine().runKernel(INDEPENDENT_NORMAL_NLL, { params: p, y: t }) as unknown as [tf.Scalar, tf.Tensor, tf.Tensor];
-      save([dp, dy]);
-      return { value: nll, gradFunc: (g: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(saved[0]!, g), tf.mul(saved[1]!, g)] };
-    });
-    return f(params, yy) as tf.Scalar;
+    return runFusedNll(INDEPENDENT_NORMAL_NLL, params, yy, { eventSize: n });
   });
 }

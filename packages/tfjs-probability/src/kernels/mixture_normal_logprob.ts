@@ -23,6 +23,7 @@ import { mixtureLogProb } from '../math/mixture_ops.js';
 import { HALF_LOG_2PI, sigmoid, softplus } from './scalar_fns.js';
 import { memFor, wasmHeapOffset } from './backend_memory.js';
 import { simdFor } from './wasm_simd.js';
+import { runFusedNll } from './fused_nll.js';
 
 /**
  * Raw parameter layouts, per row of `P` numbers:
@@ -429,15 +430,9 @@ export function mixtureNormalLogProbFromParams(params: tf.Tensor, y: tf.Tensor, 
   });
 }
 
-/** The NLL through `MIXTURE_NORMAL_NLL`: the saved gradients scaled by the upstream scalar. */
+/** The NLL through `MIXTURE_NORMAL_NLL` (value and gradients in one launch; see fused_nll.ts). */
 function fusedNll(params: tf.Tensor, y: tf.Tensor, attrs: Attrs): tf.Scalar {
-  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [p, yy, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const [nll, dp, dy] = tf.engine().runKernel(MIXTURE_NORMAL_NLL, { params: p, y: yy }, attrs) as unknown as [tf.Scalar, tf.Tensor, tf.Tensor];
-    save([dp, dy]);
-    return { value: nll, gradFunc: (g: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(saved[0]!, g), tf.mul(saved[1]!, g)] };
-  });
-  return f(params, y) as tf.Scalar;
+  return runFusedNll(MIXTURE_NORMAL_NLL, params, y, attrs);
 }
 
 /**

@@ -4,6 +4,7 @@ import { MultivariateNormalTriL as MvnTriL } from '../distributions/mvn_tril.js'
 import { InvalidArgumentError } from '../errors.js';
 import { fillTriangular } from '../math/fill_triangular.js';
 import { DistributionLayer, buildDistribution, paramsBatchShape, type LayerArgs } from './distribution_layer.js';
+import { mvnTrilNllOrNull } from '../kernels/mvn_tril_nll.js';
 
 export interface MultivariateNormalTriLArgs extends LayerArgs {
   /** Dimension `n` of the event (the model predicts an `n`-vector and an `n x n` covariance). */
@@ -105,6 +106,11 @@ export class MultivariateNormalTriL extends DistributionLayer {
 
   override toDistribution(params: tf.Tensor): Distribution {
     return MultivariateNormalTriL.toDistribution(params, this.n);
+  }
+
+  /** The NLL loss's fused path (one kernel forward and one backward on cpu/wasm); see `DistributionHead`. */
+  negativeLogLikelihood(params: tf.Tensor, y: tf.Tensor): tf.Scalar | null {
+    return mvnTrilNllOrNull(params, y, this.n, SCALE_TRIL_DIAG_SHIFT);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -73,6 +73,15 @@ function tables(n: number, upper: boolean): Tables {
   return t;
 }
 
+/**
+ * For each entry k of a length-n(n+1)/2 vector, its row-major cell `i·n + j` in the lower
+ * (default) or upper triangular matrix that `fillTriangular` builds (for kernels that fill
+ * the matrix themselves).
+ */
+export function fillTriangularCells(n: number, upper = false): Int32Array {
+  return tables(n, upper).inv;
+}
+
 function fillRaw(x: tf.Tensor, n: number, upper: boolean): tf.Tensor {
   const { fwd, mask } = tables(n, upper);
   const batch = x.shape.slice(0, -1);
