@@ -334,12 +334,12 @@ async function main(): Promise<void> {
       'SIMD instead of tfjs\' marshalling-heavy kernels. Tests check values and gradients against the defaults-off path on ' +
       'wasm and cpu.',
     '- **Hand-written WebAssembly SIMD** (packages/tfjs-probability/wasm/simd.wat, assembled with wabt by ' +
-      'scripts/build_wasm.mjs; a test checks the committed bytes). The ~3 KB module imports the wasm backend\'s own memory, so ' +
+      'scripts/build_wasm.mjs; a test checks the committed bytes). The ~6 KB module imports the wasm backend\'s own memory, so ' +
       'it reads and writes tensors in place. It holds: a gemm (4x8 register tiles, B read in place) that replaces XNNPACK for ' +
       'products whose B fits in cache, because XNNPACK packs B anew whenever B is a new tensor, i.e. on every training call ' +
       '(same bits as XNNPACK in the tests); the MVN TriL log density with f64x2 dot products; `tf.train.adam` in f32x4 (the ' +
       'same bits as tfjs); float32 `exp`/`log` (~2e-7 relative) under the MDN NLL and its activation; transpose, row sums ' +
-      'and the relu mask. Where SIMD is missing, or on the threaded wasm build (whose XNNPACK uses several threads), the ' +
+      'and the relu mask. Where SIMD is missing (and, for the gemm, where tfjs\' XNNPACK pool has more than one thread) the ' +
       'JS loops and tfjs kernels run as before.',
     '- **Launches per `fit` batch** went 191 (before this work, defaults off) → 104 (first round of defaults) → 52; with ' +
       '`setFastDefaults(false)` a batch now takes the count above, since the loss\'s fused form is not a default.',
