@@ -768,4 +768,68 @@
       (then (local.set $s (f32.add (local.get $s) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))))
     (if (local.get $relu) (then (local.set $s (f32.max (local.get $s) (f32.const 0)))))
     (f32.store (i32.add (local.get $C) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $j)) (i32.const 2))) (local.get $s)))
+
+  ;; ---------------------------------------------------------------- MixtureNormal layout
+
+  ;; softplus(x) = ln(1 + eˣ) in float32 lanes: max(x, 0) + ln(1 + e^−|x|), and eˣ itself below
+  ;; −15 (where 1 + e^−|x| rounds to 1 in float32).
+  (func $softplus4 (param $x v128) (result v128)
+    (v128.bitselect
+      (call $exp4 (local.get $x))
+      (f32x4.add
+        (f32x4.max (local.get $x) (v128.const i32x4 0 0 0 0))
+        (call $log4 (f32x4.add (f32x4.splat (f32.const 1)) (call $exp4 (f32x4.neg (f32x4.abs (local.get $x)))))))
+      (f32x4.lt (local.get $x) (f32x4.splat (f32.const -15)))))
+
+  ;; 1 / (1 + e⁻ˣ) in float32 lanes.
+  (func $sigmoid4 (param $x v128) (result v128)
+    (f32x4.div (f32x4.splat (f32.const 1)) (f32x4.add (f32x4.splat (f32.const 1)) (call $exp4 (f32x4.neg (local.get $x))))))
+
+  ;; MixtureNormal rows [logits (K), K × (μ, raw σ)] (scalar events) to the MixtureDensity layout
+  ;; [μ (K), σ = softplus(raw) (K), logits (K)] for mdn_nll.
+  (func (export "mixnormal_to_mdn") (param $p i32) (param $out i32) (param $B i32) (param $K i32)
+    (local $b i32) (local $k i32) (local $src i32) (local $dst i32)
+    (block $bd (loop $bl
+      (br_if $bd (i32.ge_u (local.get $b) (local.get $B)))
+      (local.set $src (i32.add (local.get $p) (i32.mul (local.get $b) (i32.mul (local.get $K) (i32.const 12)))))
+      (local.set $dst (i32.add (local.get $out) (i32.mul (local.get $b) (i32.mul (local.get $K) (i32.const 12)))))
+      ;; logits to the last block
+      (memory.copy (i32.add (local.get $dst) (i32.shl (local.get $K) (i32.const 3))) (local.get $src) (i32.shl (local.get $K) (i32.const 2)))
+      (local.set $k (i32.const 0))
+      (block $kd (loop $kl
+        (br_if $kd (i32.ge_u (local.get $k) (local.get $K)))
+        (f32.store (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 2)))
+          (f32.load (i32.add (local.get $src) (i32.shl (i32.add (local.get $K) (i32.shl (local.get $k) (i32.const 1))) (i32.const 2)))))
+        (f32.store (i32.add (local.get $dst) (i32.shl (i32.add (local.get $K) (local.get $k)) (i32.const 2)))
+          (f32x4.extract_lane 0 (call $softplus4 (v128.load32_splat
+            (i32.add (local.get $src) (i32.shl (i32.add (local.get $K) (i32.add (i32.shl (local.get $k) (i32.const 1)) (i32.const 1))) (i32.const 2)))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $kl)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bl))))
+
+  ;; Gradients in the MixtureDensity layout (d [B, 3K]) back to the MixtureNormal raw rows:
+  ;; logits and μ moved, raw σ times softplus' = sigmoid(raw) (raw read from p).
+  (func (export "mdn_grad_to_mixnormal") (param $p i32) (param $d i32) (param $dp i32) (param $B i32) (param $K i32)
+    (local $b i32) (local $k i32) (local $src i32) (local $row i32) (local $dst i32) (local $raw i32)
+    (block $bd (loop $bl
+      (br_if $bd (i32.ge_u (local.get $b) (local.get $B)))
+      (local.set $row (i32.mul (local.get $b) (i32.mul (local.get $K) (i32.const 12))))
+      (local.set $src (i32.add (local.get $d) (local.get $row)))
+      (local.set $dst (i32.add (local.get $dp) (local.get $row)))
+      (memory.copy (local.get $dst) (i32.add (local.get $src) (i32.shl (local.get $K) (i32.const 3))) (i32.shl (local.get $K) (i32.const 2)))
+      (local.set $k (i32.const 0))
+      (block $kd (loop $kl
+        (br_if $kd (i32.ge_u (local.get $k) (local.get $K)))
+        (local.set $raw (i32.shl (i32.add (local.get $K) (i32.add (i32.shl (local.get $k) (i32.const 1)) (i32.const 1))) (i32.const 2)))
+        (f32.store (i32.add (local.get $dst) (i32.shl (i32.add (local.get $K) (i32.shl (local.get $k) (i32.const 1))) (i32.const 2)))
+          (f32.load (i32.add (local.get $src) (i32.shl (local.get $k) (i32.const 2)))))
+        (f32.store (i32.add (local.get $dst) (local.get $raw))
+          (f32.mul
+            (f32.load (i32.add (local.get $src) (i32.shl (i32.add (local.get $K) (local.get $k)) (i32.const 2))))
+            (f32x4.extract_lane 0 (call $sigmoid4 (v128.load32_splat (i32.add (i32.add (local.get $p) (local.get $row)) (local.get $raw)))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $kl)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bl))))
 )

@@ -196,27 +196,41 @@ function backward(
 // ------------------------------------------------------------------ backend glue
 
 /**
- * The NLL kernel's wasm SIMD path (simd.wat `mdn_nll`: MixtureDensity layout, scalar targets,
- * float32 lanes over the components). False when it does not run (no SIMD, or a σ that is not a
- * positive normal float, which the float64 loop then handles).
+ * The NLL kernel's wasm SIMD path (simd.wat `mdn_nll`: scalar targets, float32 lanes over the
+ * components; MixtureNormal rows are converted to the MixtureDensity layout first, in wasm).
+ * False when it does not run (no SIMD, or a σ that is not a positive normal float, which the
+ * float64 loop then handles).
  */
-function simdNll(backend: unknown, params: tf.TensorInfo, y: tf.TensorInfo, outs: readonly tf.TensorInfo[], B: number, K: number): boolean {
+function simdNll(
+  backend: unknown, params: tf.TensorInfo, y: tf.TensorInfo, outs: readonly tf.TensorInfo[], B: number, K: number, layout: MixtureNormalLayout,
+): boolean {
   // (simd.wat scratch: 8 blocks of K rounded up to 4 floats, then the f64 total.)
   const simd = simdFor(backend);
   if (simd === null) return false;
   const mem = memFor(backend);
   const K4 = (K + 3) & ~3;
-  const scratch = mem.alloc([8 * K4 + 4], false);
+  const temps = [mem.alloc([8 * K4 + 4], false)];
   try {
     const at = (t: tf.TensorInfo) => wasmHeapOffset(backend, t);
+    const scratch = temps[0]!;
     // The f64 total goes to the first 8-byte-aligned slot after the 8·K4 floats.
     const totalAt = (at(scratch) + 32 * K4 + 7) & ~7;
-    if (simd.mdn_nll(at(params), at(y), at(outs[1]!), at(outs[2]!), B, K, at(scratch), totalAt) !== 0) return false;
+    let p = params;
+    let dp = outs[1]!;
+    if (layout === 'mixtureNormal') {
+      // Converted to the MixtureDensity layout (σ = softplus(raw)) and its gradients back, in wasm.
+      p = mem.alloc([B, 3 * K], false);
+      dp = mem.alloc([B, 3 * K], false);
+      temps.push(p, dp);
+      simd.mixnormal_to_mdn(at(params), at(p), B, K);
+    }
+    if (simd.mdn_nll(at(p), at(y), at(dp), at(outs[2]!), B, K, at(scratch), totalAt) !== 0) return false;
+    if (layout === 'mixtureNormal') simd.mdn_grad_to_mixnormal(at(params), at(dp), at(outs[1]!), B, K);
     const total = new Float64Array(mem.view(scratch).buffer, totalAt, 1)[0]!;
     mem.view(outs[0]!)[0] = -total / B;
     return true;
   } finally {
-    mem.free(scratch);
+    for (const t of temps) mem.free(t);
   }
 }
 
@@ -323,7 +337,7 @@ function register(): void {
         if (isWasm) {
           const w = backend as unknown as WasmLike;
           const outs = [w.makeOutput([], 'float32'), w.makeOutput([B, P], 'float32'), w.makeOutput([B, n], 'float32')] as const;
-          if (a.layout === 'mdn' && n === 1 && B > 0 && simdNll(backend, params, y, outs, B, a.numComponents)) return [...outs];
+          if (n === 1 && B > 0 && simdNll(backend, params, y, outs, B, a.numComponents, a.layout)) return [...outs];
           const [nll, dp, dy] = outs.map((o) => w.typedArrayFromHeap(o));
           const total = backward(w.typedArrayFromHeap(params), w.typedArrayFromHeap(y), one, dp!, dy!, B, P, a, true);
           nll![0] = -total / B;

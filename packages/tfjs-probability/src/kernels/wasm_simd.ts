@@ -34,6 +34,9 @@ export interface SimdKernels {
   /** The MixtureDensity activation (columns [start, end) to elu + 1 + ε) and its gradient from the output. */
   mdn_act(z: number, out: number, rows: number, P: number, start: number, end: number, eps: number): void;
   mdn_act_grad(dy: number, out: number, dz: number, rows: number, P: number, start: number, end: number, eps: number): void;
+  /** MixtureNormal rows (scalar events) to the MixtureDensity layout (σ = softplus(raw)), and gradients back. */
+  mixnormal_to_mdn(p: number, out: number, B: number, K: number): void;
+  mdn_grad_to_mixnormal(p: number, d: number, dp: number, B: number, K: number): void;
   /** C = A·B (+ bias, relu) for row-major float32 matrices; bias 0 for none. */
   gemm(a: number, b: number, c: number, m: number, k: number, n: number, bias: number, relu: number): void;
 }

@@ -142,16 +142,21 @@ describe('wasm SIMD kernels (simd.wat on the wasm heap)', () => {
     tf.dispose([x, l, out]);
   });
 
-  for (const K of [1, 3, 4, 5, 20]) {
-    it(`MixtureDensity NLL and gradient, K=${K}: SIMD equals the float64 loop (targets up to 60 sd out)`, () => {
+  for (const [layout, K] of [['mdn', 1], ['mdn', 3], ['mdn', 4], ['mdn', 5], ['mdn', 20], ['mixtureNormal', 1], ['mixtureNormal', 5], ['mixtureNormal', 20]] as const) {
+    it(`${layout} NLL and gradient, K=${K}: SIMD equals the float64 loop (targets up to 60 sd out)`, () => {
       const B = 9;
       const params = tf.tidy(() => {
         const raw = tf.randomNormal([B, 3 * K], 0, 1, 'float32', K);
+        if (layout === 'mixtureNormal') {
+          // raw σ of -30 and 25 in the last row (softplus's two outer branches)
+          const last = Array.from({ length: 3 * K }, (_, i) => (i >= K && (i - K) % 2 === 1 ? ((i >> 1) % 2 ? 25 : -30) : 0.3));
+          return tf.concat([tf.slice(raw, [0, 0], [B - 1, 3 * K]), tf.tensor2d([last])]);
+        }
         const mask = tf.concat([tf.zeros([K]), tf.ones([K]), tf.zeros([K])]);
         return tf.add(raw, tf.mul(mask, tf.sub(tf.add(tf.abs(raw), 0.1), raw)));
       });
       const y = tf.tidy(() => tf.concat([tf.randomNormal([B - 1, 1], 0, 2, 'float32', 7), tf.tensor2d([[60]])]));
-      const attrs = { numComponents: K, eventSize: 1, layout: 'mdn' as const, reduction: 'meanNeg' as const };
+      const attrs = { numComponents: K, eventSize: 1, layout, reduction: 'meanNeg' as const };
       const run = () => {
         const [dp, dy] = tf.grads((p: tf.Tensor, yy: tf.Tensor) => mixtureNormalLogProbFromParams(p, yy, attrs))([params, y]);
         return [mixtureNormalLogProbFromParams(params, y, attrs), dp!, dy!];
