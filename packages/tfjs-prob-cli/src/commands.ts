@@ -141,7 +141,7 @@ async function withPrediction<T>(
   needTargets: boolean,
   extra: string[],
   fn: (p: Predictive, table: Table, fitted: Fitted, y: Float64Array | null) => Promise<T> | T,
-  countFn?: (p: CountPredictive, fitted: Fitted, y: Float64Array | null) => Promise<T> | T,
+  countFn?: (p: CountPredictive, fitted: Fitted, y: Float64Array | null, table: Table) => Promise<T> | T,
 ): Promise<T> {
   const fitted = await loadFitted(modelDir);
   try {
@@ -153,7 +153,7 @@ async function withPrediction<T>(
     if (countFn && isCountHead(parseHead(fitted.meta.head).kind)) {
       const cp = new CountPredictive(fitted, pick(table, xColumns), table.rows);
       try {
-        return await countFn(cp, fitted, y);
+        return await countFn(cp, fitted, y, table);
       } finally {
         cp.dispose();
       }
@@ -357,6 +357,36 @@ export async function evaluateCommand(io: CliIo, modelDir: string, data: string,
 
 // ------------------------------------------------------------------ plot
 
+/** What `plot` needs of a predictive: `[n * d]` means and marginal quantiles. */
+export interface IntervalSource {
+  n: number;
+  d: number;
+  mean(): ArrayLike<number>;
+  quantile(q: number): ArrayLike<number>;
+}
+
+/**
+ * One plot series per target column: the means and the 50% and 90% central intervals
+ * `[q(0.25), q(0.75)]`, `[q(0.05), q(0.95)]` of each row's marginal (integers for a count model,
+ * whose quantiles are the smallest k with F(k) >= q), against the input column's values `xv`.
+ */
+export function plotSeries(p: IntervalSource, xv: ArrayLike<number>, yColumns: string[], y: Float64Array | null): PlotSeries[] {
+  const { n, d } = p;
+  const mean = p.mean();
+  const [lo50, hi50, lo90, hi90] = [0.25, 0.75, 0.05, 0.95].map((q) => p.quantile(q));
+  const col = (arr: ArrayLike<number>, j: number): Float64Array => Float64Array.from({ length: n }, (_, i) => arr[i * d + j]!);
+  return yColumns.map((c, j) => ({
+    column: c,
+    x: Float64Array.from(xv),
+    mean: col(mean, j),
+    lo50: col(lo50!, j),
+    hi50: col(hi50!, j),
+    lo90: col(lo90!, j),
+    hi90: col(hi90!, j),
+    ...(y ? { observed: col(y, j) } : {}),
+  }));
+}
+
 export interface PlotArgs {
   xCol?: string;
   out?: string;
@@ -369,35 +399,33 @@ export async function plotCommand(io: CliIo, modelDir: string, data: string, a: 
   if (!ext) throw new CliError(`plot: --out must end in .png or .svg; got "${a.out}"`);
   if (!a.xCol) throw new CliError('plot: option --x-col <column> is required');
   const xCol = a.xCol;
-  const bytes = await withPrediction(modelDir, data, false, [xCol], async (p, table, fitted, y) => {
-    const { n, d } = p;
-    const xv = pick(table, [xCol]);
-    const mean = p.mean();
-    const i50 = centralInterval(p, 0.5);
-    const i90 = centralInterval(p, 0.9);
-    const col = <T extends ArrayLike<number>>(arr: T, j: number): Float64Array => Float64Array.from({ length: n }, (_, i) => arr[i * d + j]!);
-    const series: PlotSeries[] = fitted.meta.yColumns.map((c, j) => ({
-      column: c,
-      x: xv,
-      mean: col(mean, j),
-      lo50: col(i50.lower, j),
-      hi50: col(i50.upper, j),
-      lo90: col(i90.lower, j),
-      hi90: col(i90.upper, j),
-      ...(y ? { observed: col(y, j) } : {}),
-    }));
+  /** The figure from a predictive's means, central intervals and PIT values (normal/mixture or count models). */
+  const figure = async (
+    p: IntervalSource, xv: ArrayLike<number>, fitted: Fitted, y: Float64Array | null, pit: (y: Float64Array) => ArrayLike<number>,
+  ): Promise<Uint8Array | string> => {
+    const series = plotSeries(p, xv, fitted.meta.yColumns, y);
     const spec = buildSpec({
       title: a.title ?? `${fitted.meta.head} model (${fitted.members.length} network${fitted.members.length > 1 ? 's' : ''}) on ${basename(data)}`,
       xColumn: xCol,
       series,
       mode: fitted.meta.xColumns.length === 1 && fitted.meta.xColumns[0] === xCol ? 'band' : 'bars',
-      ...(y ? { pit: p.cdf(y) } : {}),
+      ...(y ? { pit: pit(y) } : {}),
     });
     const svg = await renderSvg(spec);
     return ext === 'svg' ? svg : svgToPng(svg);
-  });
+  };
+  let note = '';
+  const bytes = await withPrediction(
+    modelDir, data, false, [xCol],
+    async (p, table, fitted, y) => figure(p, pick(table, [xCol]), fitted, y, (yy) => p.cdf(yy)),
+    // Count models: integer quantile bands and the randomized PIT (the plain PIT is not uniform for counts).
+    async (cp, fitted, y, table) => {
+      note = ' (count model: integer quantile bands, randomized PIT)';
+      return figure(cp, pick(table, [xCol]), fitted, y, (yy) => cp.randomizedPit(yy, 1));
+    },
+  );
   writeFileAtomic(a.out, bytes);
-  io.stdout.write(`plot: wrote ${a.out}\n`);
+  io.stdout.write(`plot: wrote ${a.out}${note}\n`);
 }
 
 export { tf };

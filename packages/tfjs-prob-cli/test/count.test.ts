@@ -1,5 +1,5 @@
 // End to end: count regression through the command line (fit --head poisson|negbin|zinb, evaluate, predict).
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, rng, tempDir } from './helpers.js';
@@ -72,6 +72,12 @@ describe('tfjs-prob count regression', () => {
         expect(v.slice(3).every((q) => Number.isInteger(q) && q >= 0)).toBe(true);
         expect(v[3]! <= v[4]! && v[5]! <= v[3]! && v[4]! <= v[6]!).toBe(true);
       }
+      // plot draws the count predictive's integer bands (not normal approximations)
+      const fig = join(dir, `plot-${head}.svg`);
+      const pl = await cli('plot', model, data, '--x-col', 'x2', '--out', fig);
+      expect(pl.code).toBe(0);
+      expect(pl.stdout).toContain('count model: integer quantile bands, randomized PIT');
+      expect(readFileSync(fig, 'utf8')).toMatch(/^<svg/);
     }, 180_000);
   }
 
