@@ -33,7 +33,8 @@ export interface Mem {
   free(t: TensorInfo): void;
 }
 
-function sizeOf(shape: readonly number[]): number {
+/** Number of elements of a shape. */
+export function sizeOf(shape: readonly number[]): number {
   let s = 1;
   for (const d of shape) s *= d;
   return s;

@@ -21,11 +21,9 @@
  * `call`); `uninstallDenseFastPath()` restores it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { memFor, wasmHeapOffset } from './backend_memory.js';
+import { memFor, sizeOf, wasmHeapOffset } from './backend_memory.js';
 import { simdFor } from './wasm_simd.js';
 import { wasmGemm } from './wasm_gemm.js';
-
-const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 export const DENSE = 'TfpDense';
 export const RELU_MASK = 'TfpReluMask';

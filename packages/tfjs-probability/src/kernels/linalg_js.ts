@@ -1,3 +1,5 @@
+import { HALF_LOG_2PI } from './scalar_fns.js';
+
 /**
  * Plain-loop linear algebra on Float32Arrays (accumulating in float64), shared
  * by the cpu and wasm kernels. Matrices are row-major `[batch, n, n]`.
@@ -170,7 +172,6 @@ function diagTerms(l: Float32Array, nL: number, d: number, wantLogDet = true): {
   return { invDiag, logDet };
 }
 
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /**
  * log N(x; loc, L Lᵀ) for `batch` output rows with event size `d`:

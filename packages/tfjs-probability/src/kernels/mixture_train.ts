@@ -17,7 +17,7 @@
  *   restores the original kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { memFor, wasmHeapOffset } from './backend_memory.js';
+import { type Mem, memFor, sizeOf, wasmHeapOffset } from './backend_memory.js';
 import { simdFor } from './wasm_simd.js';
 import { wasmGemm } from './wasm_gemm.js';
 
@@ -54,13 +54,36 @@ function adamLoop(
   }
 }
 
-interface WasmLike {
-  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+/** The outputs `[x0', m0', v0', x1', ...]` of a multi-variable Adam kernel (inputs `x0, g0, m0, v0, x1, ...`). */
+function adamOutputs(mem: Mem, ins: Record<string, tf.TensorInfo>, count: number): tf.TensorInfo[] {
+  const outs: tf.TensorInfo[] = [];
+  for (let j = 0; j < count; j++) {
+    const shape = ins[`x${j}`]!.shape;
+    outs.push(mem.alloc(shape, false), mem.alloc(shape, false), mem.alloc(shape, false));
+  }
+  return outs;
 }
-interface CpuLike {
-  data: { get(id: object): { values?: unknown } };
-  makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo;
+
+/**
+ * Both Adam kernels' update on the wasm heap with simd.wat `adam_tf` (float32 rounding after
+ * every operation, tfjs' order), for every variable, with bias corrections `oma1 = 1 − β₁ᵗ`,
+ * `oma2 = 1 − β₂ᵗ`; false (nothing done) where the SIMD kernels do not run.
+ */
+function adamSimd(
+  backend: unknown, ins: Record<string, tf.TensorInfo>, outs: tf.TensorInfo[], count: number,
+  a: { lr: number; beta1: number; beta2: number; epsilon: number }, oma1: number, oma2: number,
+): boolean {
+  const simd = simdFor(backend);
+  if (simd === null) return false;
+  const at = (t: tf.TensorInfo) => wasmHeapOffset(backend, t);
+  for (let j = 0; j < count; j++) {
+    const x = ins[`x${j}`]!;
+    simd.adam_tf(
+      at(x), at(ins[`g${j}`]!), at(ins[`m${j}`]!), at(ins[`v${j}`]!), at(outs[3 * j]!), at(outs[3 * j + 1]!), at(outs[3 * j + 2]!),
+      sizeOf(x.shape), a.beta1, a.beta2, 1 - a.beta1, 1 - a.beta2, oma1, oma2, a.epsilon, -a.lr,
+    );
+  }
+  return true;
 }
 
 let registered = false;
@@ -69,7 +92,6 @@ function registerAdam(): void {
   registered = true;
   for (const backendName of ['cpu', 'wasm']) {
     if (tf.getKernel(ADAM_UPDATE, backendName)) continue;
-    const isWasm = backendName === 'wasm';
     tf.registerKernel({
       kernelName: ADAM_UPDATE,
       backendName,
@@ -78,24 +100,15 @@ function registerAdam(): void {
         const ins = inputs as Record<string, tf.TensorInfo>;
         const a = attrs as unknown as AdamAttrs & { count: number };
         const mem = memFor(backend);
-        const outs: tf.TensorInfo[] = [];
-        for (let j = 0; j < a.count; j++) {
-          const shape = ins[`x${j}`]!.shape;
-          outs.push(mem.alloc(shape, false), mem.alloc(shape, false), mem.alloc(shape, false));
-        }
-        const simd = isWasm ? simdFor(backend) : null;
-        for (let j = 0; j < a.count; j++) {
-          const [x, g, m, v] = (['x', 'g', 'm', 'v'] as const).map((k) => ins[`${k}${j}`]!);
-          if (simd) {
-            // f32x4 (simd.wat adam_tf): float32 rounding after each operation instead of one rounding of a float64 result.
-            const at = (t: tf.TensorInfo) => wasmHeapOffset(backend, t);
-            simd.adam_tf(
-              at(x!), at(g!), at(m!), at(v!), at(outs[3 * j]!), at(outs[3 * j + 1]!), at(outs[3 * j + 2]!), x!.shape.reduce((p, q) => p * q, 1),
-              a.beta1, a.beta2, 1 - a.beta1, 1 - a.beta2, a.c1, a.c2, a.epsilon, -a.lr,
-            );
-          } else {
+        const outs = adamOutputs(mem, ins, a.count);
+        // f32x4 (simd.wat adam_tf): float32 rounding after each operation instead of one rounding of a float64 result.
+        if (!adamSimd(backend, ins, outs, a.count, a, a.c1, a.c2)) {
+          for (let j = 0; j < a.count; j++) {
             // Views after all allocations (a wasm heap growth detaches earlier views).
-            adamLoop(mem.view(x!), mem.view(g!), mem.view(m!), mem.view(v!), mem.view(outs[3 * j]!), mem.view(outs[3 * j + 1]!), mem.view(outs[3 * j + 2]!), a);
+            adamLoop(
+              mem.view(ins[`x${j}`]!), mem.view(ins[`g${j}`]!), mem.view(ins[`m${j}`]!), mem.view(ins[`v${j}`]!),
+              mem.view(outs[3 * j]!), mem.view(outs[3 * j + 1]!), mem.view(outs[3 * j + 2]!), a,
+            );
           }
         }
         return outs;
@@ -163,31 +176,18 @@ function registerAdamTf(): void {
         const ins = inputs as Record<string, tf.TensorInfo>;
         const a = attrs as unknown as AdamTfAttrs & { count: number };
         const mem = memFor(backend);
-        const outs: tf.TensorInfo[] = [];
-        for (let j = 0; j < a.count; j++) {
-          const shape = ins[`x${j}`]!.shape;
-          outs.push(mem.alloc(shape, false), mem.alloc(shape, false), mem.alloc(shape, false));
-        }
+        const outs = adamOutputs(mem, ins, a.count);
         const accOut = [mem.alloc([], false), mem.alloc([], false)];
         // Views only after the last allocation (a wasm heap growth detaches earlier views).
         const acc1 = mem.view(ins['acc1']!)[0]!;
         const acc2 = mem.view(ins['acc2']!)[0]!;
-        const simd = simdFor(backend);
-        if (simd) {
-          const at = (t: tf.TensorInfo) => wasmHeapOffset(backend, t);
+        if (!adamSimd(backend, ins, outs, a.count, a, 1 - acc1, 1 - acc2)) {
           for (let j = 0; j < a.count; j++) {
-            const x = ins[`x${j}`]!;
-            simd.adam_tf(
-              at(x), at(ins[`g${j}`]!), at(ins[`m${j}`]!), at(ins[`v${j}`]!), at(outs[3 * j]!), at(outs[3 * j + 1]!), at(outs[3 * j + 2]!),
-              x.shape.reduce((p, q) => p * q, 1), a.beta1, a.beta2, 1 - a.beta1, 1 - a.beta2, 1 - acc1, 1 - acc2, a.epsilon, -a.lr,
+            adamLoopTf(
+              mem.view(ins[`x${j}`]!), mem.view(ins[`g${j}`]!), mem.view(ins[`m${j}`]!), mem.view(ins[`v${j}`]!), acc1, acc2,
+              mem.view(outs[3 * j]!), mem.view(outs[3 * j + 1]!), mem.view(outs[3 * j + 2]!), a,
             );
           }
-        }
-        for (let j = 0; j < (simd ? 0 : a.count); j++) {
-          adamLoopTf(
-            mem.view(ins[`x${j}`]!), mem.view(ins[`g${j}`]!), mem.view(ins[`m${j}`]!), mem.view(ins[`v${j}`]!), acc1, acc2,
-            mem.view(outs[3 * j]!), mem.view(outs[3 * j + 1]!), mem.view(outs[3 * j + 2]!), a,
-          );
         }
         mem.view(accOut[0]!)[0] = acc1 * f32(a.beta1);
         mem.view(accOut[1]!)[0] = acc2 * f32(a.beta2);

@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, fmtShape } from '../errors.js';
-import { wasmHeapOffset, memFor } from './backend_memory.js';
+import { memFor, sizeOf, wasmHeapOffset } from './backend_memory.js';
+import { HALF_LOG_2PI } from './scalar_fns.js';
 import { simdFor } from './wasm_simd.js';
 import {
   broadcastMap,
@@ -20,8 +21,6 @@ import {
   mvnTrilSampleSuffixJs,
   triangularSolveJs,
 } from './linalg_js.js';
-
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 export const CHOLESKY = 'TfpCholesky';
 export const TRIANGULAR_SOLVE = 'TfpTriangularSolve';
@@ -49,12 +48,6 @@ export function useKernels(): boolean {
   if (!BACKENDS.includes(b)) return false;
   ensureKernels();
   return true;
-}
-
-function sizeOf(shape: readonly number[]): number {
-  let s = 1;
-  for (const d of shape) s *= d;
-  return s;
 }
 
 function bshape(a: readonly number[], b: readonly number[]): number[] {

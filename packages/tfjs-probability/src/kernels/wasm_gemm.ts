@@ -10,7 +10,7 @@
  * transpose first (reading a transposed A in place measured no faster).
  */
 import * as tf from '@tensorflow/tfjs';
-import { wasmHeapOffset, wasmThreadsCount } from './backend_memory.js';
+import { sizeOf, wasmHeapOffset, wasmThreadsCount } from './backend_memory.js';
 import { simdFor } from './wasm_simd.js';
 
 interface WasmBackend {
@@ -18,7 +18,6 @@ interface WasmBackend {
   disposeData(dataId: object, force?: boolean): boolean;
 }
 
-const sizeOf = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 /** Largest K·N (floats of B) sent to the SIMD kernel: 1 MB, so B stays in L2 while the tiles stream over it. */
 export const GEMM_MAX_B = 1 << 18;
 
