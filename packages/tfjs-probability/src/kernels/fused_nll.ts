@@ -13,11 +13,20 @@ import { memFor } from './backend_memory.js';
  * (the gradients of the mean NLL) and returns the mean NLL.
  */
 export type NllLoop = (
-  p: Float32Array, y: Float32Array, dp: Float32Array, dy: Float32Array, B: number, attrs: Record<string, number>,
+  p: Float32Array, y: Float32Array, dp: Float32Array, dy: Float32Array, B: number, attrs: tf.NamedAttrMap,
 ) => number;
 
-/** Registers `kernelName` for cpu and wasm around `loop` (idempotent). */
-export function registerFusedNll(kernelName: string, loop: NllLoop): void {
+/**
+ * An optional faster path tried first: given the inputs and the allocated outputs `[nll, dp,
+ * dy]`, fills them and returns true, or returns false (having written nothing) to leave them
+ * to the loop.
+ */
+export type NllFastPath = (
+  backend: unknown, params: tf.TensorInfo, y: tf.TensorInfo, outs: readonly tf.TensorInfo[], attrs: tf.NamedAttrMap,
+) => boolean;
+
+/** Registers `kernelName` for cpu and wasm around `loop`, trying `fast` first (idempotent). */
+export function registerFusedNll(kernelName: string, loop: NllLoop, fast?: NllFastPath): void {
   for (const backendName of ['cpu', 'wasm']) {
     if (tf.getKernel(kernelName, backendName)) continue;
     tf.registerKernel({
@@ -25,11 +34,13 @@ export function registerFusedNll(kernelName: string, loop: NllLoop): void {
       backendName,
       kernelFunc: ({ inputs, backend, attrs }) => {
         const { params, y } = inputs as { params: tf.TensorInfo; y: tf.TensorInfo };
+        const a = attrs ?? {};
         const B = params.shape[0]!;
         const mem = memFor(backend);
         const outs = [mem.alloc([], false), mem.alloc(params.shape, false), mem.alloc(y.shape, false)];
+        if (fast?.(backend, params, y, outs, a)) return outs;
         // Views only after the last allocation (a wasm heap growth detaches earlier views).
-        const nll = loop(mem.view(params), mem.view(y), mem.view(outs[1]!), mem.view(outs[2]!), B, attrs as Record<string, number>);
+        const nll = loop(mem.view(params), mem.view(y), mem.view(outs[1]!), mem.view(outs[2]!), B, a);
         mem.view(outs[0]!)[0] = nll;
         return outs;
       },

@@ -16,10 +16,9 @@ import { type NllLoop, registerFusedNll, runFusedNll } from './fused_nll.js';
 
 export const INDEPENDENT_NORMAL_NLL = 'TfpIndependentNormalNll';
 
-
 /** Fills dp [B, 2n] and dy [B, n] (the gradients of the mean NLL); returns the mean NLL. */
 const nllWithGrad: NllLoop = (p, y, dp, dy, B, attrs) => {
-  const n = attrs['eventSize']!;
+  const n = attrs['eventSize'] as number;
   const g = -1 / B;
   let total = 0;
   for (let r = 0; r < B; r++) {

@@ -23,7 +23,7 @@ import { mixtureLogProb } from '../math/mixture_ops.js';
 import { HALF_LOG_2PI, sigmoid, softplus } from './scalar_fns.js';
 import { memFor, wasmHeapOffset } from './backend_memory.js';
 import { simdFor } from './wasm_simd.js';
-import { runFusedNll } from './fused_nll.js';
+import { registerFusedNll, runFusedNll } from './fused_nll.js';
 
 /**
  * Raw parameter layouts, per row of `P` numbers:
@@ -53,6 +53,8 @@ export const MIXTURE_NORMAL_LOGPROB_GRAD = 'TfpMixtureNormalLogProbGrad';
  * than its value, so the forward launch computes both and the backward pass only scales).
  */
 export const MIXTURE_NORMAL_NLL = 'TfpMixtureNormalNll';
+/** The upstream gradient 1 that the NLL kernel's single pass differentiates with (see fused_nll.ts). */
+const ONE = new Float32Array([1]);
 
 /** Number of raw parameters per row for `K` components of event size `n` (both layouts). */
 export function mixtureNormalParamsSize(numComponents: number, eventSize: number): number {
@@ -322,37 +324,18 @@ function register(): void {
       });
     }
   }
-  for (const backendName of ['cpu', 'wasm']) {
-    if (tf.getKernel(MIXTURE_NORMAL_NLL, backendName)) continue;
-    const isWasm = backendName === 'wasm';
-    tf.registerKernel({
-      kernelName: MIXTURE_NORMAL_NLL,
-      backendName,
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const { params, y } = inputs as { params: tf.TensorInfo; y: tf.TensorInfo };
-        const [B, P] = params.shape as [number, number];
-        const n = y.shape[1]!;
-        const a = attrsOf(attrs);
-        const one = new Float32Array([1]);
-        if (isWasm) {
-          const w = backend as unknown as WasmLike;
-          const outs = [w.makeOutput([], 'float32'), w.makeOutput([B, P], 'float32'), w.makeOutput([B, n], 'float32')] as const;
-          if (n === 1 && B > 0 && simdNll(backend, params, y, outs, B, a.numComponents, a.layout)) return [...outs];
-          const [nll, dp, dy] = outs.map((o) => w.typedArrayFromHeap(o));
-          const total = backward(w.typedArrayFromHeap(params), w.typedArrayFromHeap(y), one, dp!, dy!, B, P, a, true);
-          nll![0] = -total / B;
-          return [...outs];
-        }
-        const cb = backend as unknown as CpuLike;
-        const dp = new Float32Array(B * P);
-        const dyv = new Float32Array(B * n);
-        const total = backward(
-          cb.data.get(params.dataId).values as Float32Array, cb.data.get(y.dataId).values as Float32Array, one, dp, dyv, B, P, a, true,
-        );
-        return [cb.makeTensorInfo([], 'float32', new Float32Array([-total / B])), cb.makeTensorInfo([B, P], 'float32', dp), cb.makeTensorInfo([B, n], 'float32', dyv)];
-      },
-    });
-  }
+  registerFusedNll(
+    MIXTURE_NORMAL_NLL,
+    (p, y, dp, dy, B, attrs) => {
+      const a = attrsOf(attrs);
+      return -backward(p, y, ONE, dp, dy, B, mixtureNormalParamsSize(a.numComponents, a.eventSize), a, true) / B;
+    },
+    (backend, params, y, outs, attrs) => {
+      const [B] = params.shape as [number];
+      const a = attrsOf(attrs);
+      return y.shape[1] === 1 && B > 0 && simdNll(backend, params, y, outs, B, a.numComponents, a.layout);
+    },
+  );
   tf.registerGradient({
     kernelName: MIXTURE_NORMAL_LOGPROB,
     inputsToSave: ['params', 'y'],
@@ -439,14 +422,9 @@ export function mixtureNormalLogProbFromParams(params: tf.Tensor, y: tf.Tensor, 
       const lp = mixtureNormalLogProbComposite(p, yy, attrs);
       return meanNeg ? tf.neg(tf.mean(lp)) : lp;
     }
-    if (meanNeg && tf.getKernel(MIXTURE_NORMAL_NLL, tf.getBackend()) !== undefined) return fusedNll(p, yy, attrs);
+    if (meanNeg && tf.getKernel(MIXTURE_NORMAL_NLL, tf.getBackend()) !== undefined) return runFusedNll(MIXTURE_NORMAL_NLL, p, yy, attrs);
     return tf.engine().runKernel(MIXTURE_NORMAL_LOGPROB, { params: p, y: yy }, attrs) as tf.Tensor;
   });
-}
-
-/** The NLL through `MIXTURE_NORMAL_NLL` (value and gradients in one launch; see fused_nll.ts). */
-function fusedNll(params: tf.Tensor, y: tf.Tensor, attrs: Attrs): tf.Scalar {
-  return runFusedNll(MIXTURE_NORMAL_NLL, params, y, attrs);
 }
 
 /**

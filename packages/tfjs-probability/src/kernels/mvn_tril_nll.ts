@@ -20,8 +20,8 @@ export const MVN_TRIL_NLL = 'TfpMvnTrilNll';
 
 /** Fills dp and dy with the gradients of the mean NLL; returns the mean NLL. */
 const nllWithGrad: NllLoop = (p, y, dp, dy, B, attrs) => {
-  const n = attrs['eventSize']!;
-  const shift = attrs['diagShift']!;
+  const n = attrs['eventSize'] as number;
+  const shift = attrs['diagShift'] as number;
   const P = n + (n * (n + 1)) / 2;
   const cells = fillTriangularCells(n);
   const L = new Float64Array(n * n);
