@@ -7,7 +7,6 @@ import * as tf from '@tensorflow/tfjs';
 import { platform, type WasmModuleLike } from './platform.js';
 import { installFastDefaults } from './kernels/defaults.js';
 import { prepareSimd } from './kernels/wasm_simd.js';
-import { registerWasmConvGrads } from './kernels/wasm_conv_grads.js';
 
 export type { WasmModuleLike } from './platform.js';
 
@@ -118,8 +117,7 @@ async function force(name: string): Promise<string> {
 export async function ready(options: ReadyOptions = {}): Promise<string> {
   installFastDefaults(); // issue-11: fused tf.train.adam and wasm kernels unless tfp.setFastDefaults(false)
   const name = await startBackend(options);
-  installFastDefaults(); // again: the wasm kernels exist only once the wasm backend has been loaded
-  registerWasmConvGrads(); // tfjs-backend-wasm lacks the conv filter and depthwise gradients: conv layers could not train there
+  installFastDefaults(); // again: the wasm kernels (and the missing conv gradients) exist only once the wasm backend has loaded
   if (name === 'wasm') await prepareSimd(tf.backend()); // the SIMD kernels, compiled off the main thread's sync path
   return name;
 }

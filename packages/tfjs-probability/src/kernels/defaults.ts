@@ -90,11 +90,13 @@ let wasmDone = false;
  * build, each fused Adam step): the wasm package registers its kernels only when loaded.
  */
 export function installFastDefaults(): void {
+  // Not a default but a missing kernel (tfjs-backend-wasm has no conv filter or depthwise
+  // gradients): registered wherever the wasm kernels exist, whatever setFastDefaults says.
+  registerWasmConvGrads();
   if (!wanted) return;
   enableFusedTfAdam(lateWasm);
   installDenseFastPath();
   if (wasmDone || tf.getKernel('BatchMatMul', 'wasm') === undefined) return;
-  registerWasmConvGrads(); // a missing kernel rather than a default: stays when the defaults are turned off
   enableSharedWasmCopies();
   enableWasmSmallOps();
   if (!fastWasmMatMulEnabled()) ownMatMul = enableFastWasmMatMul();

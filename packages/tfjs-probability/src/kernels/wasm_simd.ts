@@ -44,8 +44,10 @@ export interface SimdKernels {
 let enabled = true;
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
 
-function bytesOf(b64: string): Uint8Array<ArrayBuffer> {
-  const s = atob(b64);
+/** The module's bytes for `memory`: the variant that imports a shared memory when it is one. */
+function moduleBytes(memory: WebAssembly.Memory): Uint8Array<ArrayBuffer> {
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const s = atob(shared ? SIMD_SHARED : SIMD_PLAIN);
   const out = new Uint8Array(new ArrayBuffer(s.length));
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;
@@ -60,8 +62,7 @@ export async function prepareSimd(backend: unknown): Promise<void> {
   const memory = wasmHeapMemory(backend);
   if (memory === null || instances.has(memory)) return;
   try {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const { instance } = await WebAssembly.instantiate(bytesOf(shared ? SIMD_SHARED : SIMD_PLAIN), { env: { memory } });
+    const { instance } = await WebAssembly.instantiate(moduleBytes(memory), { env: { memory } });
     instances.set(memory, instance.exports as unknown as SimdKernels);
   } catch {
     instances.set(memory, null); // no wasm SIMD: the JS loops run
@@ -76,9 +77,7 @@ export function simdFor(backend: unknown): SimdKernels | null {
   let k = instances.get(memory);
   if (k !== undefined) return k;
   try {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const mod = new WebAssembly.Module(bytesOf(shared ? SIMD_SHARED : SIMD_PLAIN));
-    k = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as SimdKernels;
+    k = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(memory)), { env: { memory } }).exports as unknown as SimdKernels;
   } catch {
     k = null; // no wasm SIMD (or a memory this module cannot import): the JS loops run
   }
