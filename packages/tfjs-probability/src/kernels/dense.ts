@@ -8,15 +8,15 @@
  * launches and eight backward ones (Step, Cast, Multiply for relu; Reshape, Sum, Reshape for
  * the bias; two flagged matMuls). Here:
  *
- * - forward: one `TfpDense` launch, which runs the backend's own `_FusedMatMul` kernel
- *   (XNNPACK on wasm: bias and relu inside the product);
+ * - forward: one `TfpDense` launch with bias and relu inside the product: on wasm the SIMD
+ *   gemm of wasm_gemm.ts where it applies, otherwise the backend's own `_FusedMatMul` kernel;
  * - backward: one `TfpReluMask` launch (`dy · [y > 0]` from the saved output; on wasm its own
  *   Step and Multiply kernels called inside the one launch), then the
  *   products and the bias sum, each only when its input needs a gradient (the first layer's
  *   data input does not).
  *
- * Values equal tfjs' unfused path up to float32 summation order (XNNPACK adds the bias in the
- * accumulator). `installDenseFastPath()` makes every `tf.layers.dense` with relu or linear
+ * Values equal tfjs' unfused path up to float32 summation order (the bias is added to the
+ * finished product by the SIMD gemm, in XNNPACK's accumulator otherwise). `installDenseFastPath()` makes every `tf.layers.dense` with relu or linear
  * activation on a rank-2 float32 input use it on cpu/wasm (any other case runs the layer's own
  * `call`); `uninstallDenseFastPath()` restores it.
  */
