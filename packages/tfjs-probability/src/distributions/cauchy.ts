@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
-import { positive, real, realLine } from './constraints.js';
-import { randomUniform } from '../math/random.js';
+import type { DistributionOptions, TensorLike } from './distribution.js';
+import { LocationScaleByInversion } from './location_scale.js';
 import { log1p } from '../math/special.js';
 
 export interface CauchyArgs extends DistributionOptions {
@@ -25,25 +24,11 @@ export interface CauchyArgs extends DistributionOptions {
  * d.quantile(0.75);   // [1, 2]
  * ```
  */
-export class Cauchy extends Distribution {
-  readonly loc: tf.Tensor;
-  readonly scale: tf.Tensor;
-
+export class Cauchy extends LocationScaleByInversion {
   constructor(args: CauchyArgs) {
-    const params = convertParams('Cauchy', args, { loc: { constraint: real }, scale: { constraint: positive } });
-    super({ ...args, className: 'Cauchy', params, eventShape: [], reparameterized: true, support: realLine });
-    this.loc = params.loc.value;
-    this.scale = params.scale.value;
+    super('Cauchy', args);
   }
 
-
-  protected sampleN(n: number, seed?: number): tf.Tensor {
-    return this.quantileFn(randomUniform([n, ...this.batchShape], seed));
-  }
-
-  private z(x: tf.Tensor): tf.Tensor {
-    return tf.div(tf.sub(x, this.loc), this.scale);
-  }
   protected override logProbFn(x: tf.Tensor): tf.Tensor {
     return tf.neg(tf.add(log1p(tf.square(this.z(x))), tf.add(tf.log(this.scale), Math.log(Math.PI))));
   }

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
-import { positive, real, realLine } from './constraints.js';
+import type { DistributionOptions, TensorLike } from './distribution.js';
+import { LocationScaleByInversion } from './location_scale.js';
 import { registerKL } from './kl.js';
-import { randomUniform } from '../math/random.js';
 import { lgamma, log1mexp } from '../math/special.js';
 
 const EULER_GAMMA = 0.5772156649015329;
@@ -28,25 +27,11 @@ export interface GumbelArgs extends DistributionOptions {
  * d.mean();   // [0.5772, 1.1544]
  * ```
  */
-export class Gumbel extends Distribution {
-  readonly loc: tf.Tensor;
-  readonly scale: tf.Tensor;
-
+export class Gumbel extends LocationScaleByInversion {
   constructor(args: GumbelArgs) {
-    const params = convertParams('Gumbel', args, { loc: { constraint: real }, scale: { constraint: positive } });
-    super({ ...args, className: 'Gumbel', params, eventShape: [], reparameterized: true, support: realLine });
-    this.loc = params.loc.value;
-    this.scale = params.scale.value;
+    super('Gumbel', args);
   }
 
-
-  protected sampleN(n: number, seed?: number): tf.Tensor {
-    return this.quantileFn(randomUniform([n, ...this.batchShape], seed));
-  }
-
-  private z(x: tf.Tensor): tf.Tensor {
-    return tf.div(tf.sub(x, this.loc), this.scale);
-  }
   protected override logProbFn(x: tf.Tensor): tf.Tensor {
     const z = this.z(x);
     return tf.sub(tf.neg(tf.add(z, tf.exp(tf.neg(z)))), tf.log(this.scale));

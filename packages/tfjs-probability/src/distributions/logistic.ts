@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
-import { positive, real, realLine } from './constraints.js';
-import { randomUniform } from '../math/random.js';
+import type { DistributionOptions, TensorLike } from './distribution.js';
+import { LocationScaleByInversion } from './location_scale.js';
 import { log1p } from '../math/special.js';
 
 export interface LogisticArgs extends DistributionOptions {
@@ -25,25 +24,11 @@ export interface LogisticArgs extends DistributionOptions {
  * d.cdf([0, 1]);   // [0.5, 0.5]
  * ```
  */
-export class Logistic extends Distribution {
-  readonly loc: tf.Tensor;
-  readonly scale: tf.Tensor;
-
+export class Logistic extends LocationScaleByInversion {
   constructor(args: LogisticArgs) {
-    const params = convertParams('Logistic', args, { loc: { constraint: real }, scale: { constraint: positive } });
-    super({ ...args, className: 'Logistic', params, eventShape: [], reparameterized: true, support: realLine });
-    this.loc = params.loc.value;
-    this.scale = params.scale.value;
+    super('Logistic', args);
   }
 
-
-  protected sampleN(n: number, seed?: number): tf.Tensor {
-    return this.quantileFn(randomUniform([n, ...this.batchShape], seed));
-  }
-
-  private z(x: tf.Tensor): tf.Tensor {
-    return tf.div(tf.sub(x, this.loc), this.scale);
-  }
   protected override logProbFn(x: tf.Tensor): tf.Tensor {
     const z = this.z(x);
     return tf.sub(tf.sub(tf.neg(z), tf.mul(2, tf.softplus(tf.neg(z)))), tf.log(this.scale));
