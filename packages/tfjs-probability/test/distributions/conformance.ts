@@ -477,23 +477,32 @@ function supportTests(spec: ConformanceSpec): void {
 function argumentTests(spec: ConformanceSpec): void {
   const name = spec.name;
   const classPattern = new RegExp(`^${name}\\b`);
+  /**
+   * `spec.make(a)` must throw an InvalidArgumentError naming the class and parameter `k` and
+   * leak nothing. `a` is released here: a failed constructor does not take ownership, so the
+   * caller still holds its arguments.
+   */
+  const expectRejected = (a: Args, k: string, what: string, before: number): void => {
+    let err: unknown;
+    try {
+      spec.make(a).dispose();
+    } catch (e) {
+      err = e;
+    }
+    disposeArgs(a);
+    expect(err, `${what} must throw`).toBeInstanceOf(InvalidArgumentError);
+    const msg = (err as Error).message;
+    expect(msg, what).toMatch(classPattern);
+    expect(msg, `${what} names the parameter`).toContain(k);
+    expect(tf.memory().numTensors - before, `${what} leaked tensors (${msg})`).toBe(0);
+  };
   it('arguments: no argument object, or not an object; validateArgs / name of the wrong type', () => {
     for (const a of [undefined, null, 3, 'x']) {
       expectArgError(() => spec.make(a as unknown as Args), [classPattern], `new ${name}(${String(a)})`);
     }
     for (const [k, v] of [['validateArgs', 'yes'], ['name', 3]] as const) {
       const before = tf.memory().numTensors;
-      const a = { ...spec.args(), [k]: v };
-      let err: unknown;
-      try {
-        spec.make(a).dispose();
-      } catch (e) {
-        err = e;
-      }
-      disposeArgs(a);
-      expect(err, `new ${name}({${k}: ${v}})`).toBeInstanceOf(InvalidArgumentError);
-      expect((err as Error).message).toContain(k);
-      expect(tf.memory().numTensors).toBe(before);
+      expectRejected({ ...spec.args(), [k]: v }, k, `new ${name}({${k}: ${v}})`, before);
     }
   });
   // The parameter names are read inside the tests (args() may build tensors: not at collection time).
@@ -533,19 +542,7 @@ function argumentTests(spec: ConformanceSpec): void {
           disposeArgs(other);
         }
         a[k] = value;
-        let err: unknown;
-        try {
-          spec.make(a).dispose();
-        } catch (e) {
-          err = e;
-        }
-        // A failed constructor does not take ownership: the caller still holds (and releases) its arguments.
-        disposeArgs(a);
-        expect(err, `new ${name}({${k}: ${what}}) must throw`).toBeInstanceOf(InvalidArgumentError);
-        const msg = (err as Error).message;
-        expect(msg, `new ${name}({${k}: ${what}})`).toMatch(classPattern);
-        expect(msg, `new ${name}({${k}: ${what}}) names the parameter`).toContain(k);
-        expect(tf.memory().numTensors - before, `new ${name}({${k}: ${what}}) leaked tensors (${msg})`).toBe(0);
+        expectRejected(a, k, `new ${name}({${k}: ${what}})`, before);
       }
     }
   });
@@ -575,17 +572,7 @@ function argumentTests(spec: ConformanceSpec): void {
       const a: Args = { ...spec.args(), validateArgs: true };
       disposeArgs(a[k]);
       a[k] = tf.tensor(poison(host, NaN) as number[]);
-      let err: unknown;
-      try {
-        spec.make(a).dispose();
-      } catch (e) {
-        err = e;
-      }
-      disposeArgs(a);
-      expect(err, `new ${name}({${k}: NaN tensor, validateArgs: true}) must throw`).toBeInstanceOf(InvalidArgumentError);
-      expect((err as Error).message).toMatch(classPattern);
-      expect((err as Error).message).toContain(k);
-      expect(tf.memory().numTensors - before, `leaked tensors (${(err as Error).message})`).toBe(0);
+      expectRejected(a, k, `new ${name}({${k}: NaN tensor, validateArgs: true})`, before);
     }
   });
 }
