@@ -120,6 +120,21 @@ describe('mvnTrilSample kernel and composed fallback agree', () => {
   });
 });
 
+/** The log density and its gradients (x, loc, scale) agree with the kernels on and off. */
+function expectKernelMatchesComposed(x: tf.Tensor, loc: tf.Tensor, l: tf.Tensor): void {
+  const run = (on: boolean) => {
+    setKernelsEnabled(on);
+    const lp = mvnTrilLogProb(x, loc, l);
+    const g = tf.grads((a: tf.Tensor, b: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(mvnTrilLogProb(a, b, s), 0.5)))([x, loc, l]);
+    return [lp, ...g];
+  };
+  const k = run(true);
+  const c = run(false);
+  setKernelsEnabled(true);
+  for (let i = 0; i < k.length; i++) expectClose(k[i]!, c[i]!, { rtol: 1e-3, atol: 1e-4, context: { output: i } });
+  tf.dispose([...k, ...c]);
+}
+
 describe('mvnTrilLogProb kernel and composed fallback agree', () => {
   it('on a random batch with sample dims and per-row scales', () => {
     const d = 7;
@@ -127,17 +142,8 @@ describe('mvnTrilLogProb kernel and composed fallback agree', () => {
     const l = tf.add(tf.linalg.bandPart(raw, -1, 0), tf.mul(tf.eye(d), 1.5));
     const loc = tf.randomNormal([5, d], 0, 1, 'float32', 2);
     const x = tf.randomNormal([3, 5, d], 0, 2, 'float32', 3);
-    const run = (on: boolean) => {
-      setKernelsEnabled(on);
-      const lp = mvnTrilLogProb(x, loc, l);
-      const g = tf.grads((a: tf.Tensor, b: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(mvnTrilLogProb(a, b, s), 0.5)))([x, loc, l]);
-      return [lp, ...g];
-    };
-    const k = run(true);
-    const c = run(false);
-    setKernelsEnabled(true);
-    for (let i = 0; i < k.length; i++) expectClose(k[i]!, c[i]!, { rtol: 1e-3, atol: 1e-4, context: { output: i } });
-    tf.dispose([raw, l, loc, x, ...k, ...c]);
+    expectKernelMatchesComposed(x, loc, l);
+    tf.dispose([raw, l, loc, x]);
   });
 
   it('with one scale per row (the single-pass kernel), d = 13 and negative diagonal entries', () => {
@@ -147,17 +153,8 @@ describe('mvnTrilLogProb kernel and composed fallback agree', () => {
     const l = tf.add(tf.linalg.bandPart(raw, -1, 0), tf.mul(tf.mul(tf.eye(d), 1.3), sign));
     const loc = tf.randomNormal([9, d], 0, 1, 'float32', 12);
     const x = tf.randomNormal([9, d], 0, 2, 'float32', 13);
-    const run = (on: boolean) => {
-      setKernelsEnabled(on);
-      const lp = mvnTrilLogProb(x, loc, l);
-      const g = tf.grads((a: tf.Tensor, b: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(mvnTrilLogProb(a, b, s), 0.5)))([x, loc, l]);
-      return [lp, ...g];
-    };
-    const k = run(true);
-    const c = run(false);
-    setKernelsEnabled(true);
-    for (let i = 0; i < k.length; i++) expectClose(k[i]!, c[i]!, { rtol: 1e-3, atol: 1e-4, context: { output: i } });
-    tf.dispose([raw, sign, l, loc, x, ...k, ...c]);
+    expectKernelMatchesComposed(x, loc, l);
+    tf.dispose([raw, sign, l, loc, x]);
   });
 
   it('with one shared scale and many rows (the wasm matMul path), broadcasting x and loc', () => {
