@@ -79,6 +79,20 @@ export interface DistributionInit extends DistributionOptions {
 }
 
 /**
+ * Under `validateArgs`, the check of a bounded family (Uniform, TruncatedNormal) that `low < high`
+ * elementwise: otherwise disposes `d` (a failed constructor holds nothing) and throws an
+ * `InvalidArgumentError` naming the class. One read-back, only under `validateArgs`.
+ */
+export function checkLowBelowHigh(d: Distribution, className: string, low: tf.Tensor, high: tf.Tensor): void {
+  if (!d.validateArgs) return;
+  const bad = tf.tidy(() => tf.any(tf.greaterEqual(low, high)).dataSync()[0]);
+  if (bad) {
+    d.dispose();
+    throw new InvalidArgumentError(`${className}: low must be < high elementwise (under validateArgs); found low >= high`);
+  }
+}
+
+/**
  * The first step of every constructor: checks that `args` is an object and
  * converts each parameter `decl` names, in order, with `toFloat` (a missing
  * parameter, a string, an array of strings, a disposed tensor, a host value

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { Distribution, checkLowBelowHigh, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
 import { positive, real, realLine } from './constraints.js';
 import { elementwise } from './constraints.js';
 import { randomUniform } from '../math/random.js';
 import { log1mexp, log1p, logAddExp, logNdtr, ndtri } from '../math/special.js';
-import { InvalidArgumentError } from '../errors.js';
 import { mulNoNan } from './bernoulli.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -101,13 +100,7 @@ export class TruncatedNormal extends Distribution {
     this.scale = scale;
     this.low = low;
     this.high = high;
-    if (this.validateArgs) {
-      const bad = tf.tidy(() => tf.any(tf.greaterEqual(low, high)).dataSync()[0]);
-      if (bad) {
-        this.dispose();
-        throw new InvalidArgumentError('TruncatedNormal: low must be < high elementwise (under validateArgs); found low >= high');
-      }
-    }
+    checkLowBelowHigh(this, 'TruncatedNormal', low, high);
   }
 
   /**

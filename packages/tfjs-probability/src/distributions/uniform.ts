@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
+import { Distribution, checkLowBelowHigh, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
 import { real, realLine } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomUniform } from '../math/random.js';
-import { InvalidArgumentError } from '../errors.js';
 
 export interface UniformArgs extends DistributionOptions {
   /** Lower bound a, shape `[...B]`. */
@@ -39,13 +38,7 @@ export class Uniform extends Distribution {
     super({ ...args, className: 'Uniform', params, eventShape: [], reparameterized: true, support: realLine });
     this.low = low;
     this.high = high;
-    if (this.validateArgs) {
-      const bad = tf.tidy(() => tf.any(tf.greaterEqual(low, high)).dataSync()[0]);
-      if (bad) {
-        this.dispose();
-        throw new InvalidArgumentError('Uniform: low must be < high elementwise (under validateArgs); found low >= high');
-      }
-    }
+    checkLowBelowHigh(this, 'Uniform', low, high);
   }
 
   private range(): tf.Tensor {

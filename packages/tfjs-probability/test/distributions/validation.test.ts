@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '../../src/errors.js';
 import { randomNormal, randomUniform } from '../../src/math/random.js';
 import { splitSeed } from '../../src/util.js';
 import { expectArgError } from './conformance.js';
+import { expectNoLeak } from '../helpers.js';
 import { specs } from './conformance_specs.js';
 
 const tfd = tfp.distributions;
@@ -80,6 +81,17 @@ describe('issue 10: bad arguments are one InvalidArgumentError naming class and 
       expectArgError(() => d.sample(s as unknown as number[]), ['Normal.sample: sampleShape must be a non-negative integer'], String(s));
     }
     d.dispose();
+  });
+
+  it('low >= high under validateArgs (Uniform, TruncatedNormal); accepted without it, as TFP does', () => {
+    const cases: Array<[string, () => tfp.distributions.Distribution]> = [
+      ['Uniform', () => new tfd.Uniform({ low: [0, 2], high: [1, 2], validateArgs: true })],
+      ['TruncatedNormal', () => new tfd.TruncatedNormal({ loc: 0, scale: 1, low: [-1, 3], high: [1, 2], validateArgs: true })],
+    ];
+    for (const [name, make] of cases) {
+      expectArgError(make, [`${name}: low must be < high elementwise (under validateArgs); found low >= high`], name);
+    }
+    expectNoLeak(() => new tfd.Uniform({ low: [0, 2], high: [1, 2] }), 'Uniform without validateArgs');
   });
 
   it('a disposed parameter tensor', () => {
