@@ -9,6 +9,8 @@
 /** The part of `@tensorflow/tfjs-backend-wasm` the library uses (structural, so no type dependency on it). */
 export interface WasmModuleLike {
   setWasmPaths(prefixOrFileMap: string | { [file: string]: string }, usePlatformFetch?: boolean): void;
+  /** The package's version (checked before tfjs' wasm kernels are replaced). */
+  readonly version_wasm?: string;
 }
 
 export interface PlatformHooks {
