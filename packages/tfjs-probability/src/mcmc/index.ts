@@ -19,3 +19,4 @@ export { sampleChain, defaultTrace, type SampleChainArgs, type SampleChainResult
 export { windowedAdaptiveNuts, type WindowedAdaptiveNutsArgs, type WindowedAdaptiveNutsResult, type PartDeclaration } from './windowed_nuts.js';
 export { WindowedAdaptation, type WindowedAdaptationArgs } from './windowed_adaptation.js';
 export type { JointDistributionLike } from './joint_target.js';
+export { effectiveSampleSize, potentialScaleReduction, mcse, summary, type SummaryRow, type McmcSummary } from './diagnostics.js';
