@@ -24,3 +24,6 @@ export { bijectors, bijectors as tfb };
 // Markov chain Monte Carlo (tfp.mcmc).
 import * as mcmc from './mcmc/index.js';
 export { mcmc };
+// Minimizers: L-BFGS, BFGS (Hager–Zhang line search) and Nelder–Mead (tfp.optimizer).
+import * as optimizer from './optimizer/index.js';
+export { optimizer };
