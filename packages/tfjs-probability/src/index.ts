@@ -22,3 +22,9 @@ export { NotImplementedError, InvalidArgumentError } from './errors.js';
 // Bijectors and normalizing flows (tfp.bijectors, also tfp.tfb).
 import * as bijectors from './bijectors/index.js';
 export { bijectors, bijectors as tfb };
+// Markov chain Monte Carlo (tfp.mcmc).
+import * as mcmc from './mcmc/index.js';
+export { mcmc };
+// Minimizers: L-BFGS, BFGS (Hager–Zhang line search) and Nelder–Mead (tfp.optimizer).
+import * as optimizer from './optimizer/index.js';
+export { optimizer };
