@@ -185,6 +185,7 @@ async function main(): Promise<void> {
       return await v.run(steps);
     } finally {
       setFastDefaults(true);
+      await ready({ backend: BACKEND }); // acceleration comes back only with ready()
     }
   };
   const torches = TORCH_THREADS.map((t) => ({ name: `torch${t}`, threads: t, child: new Torch(t) }));

@@ -109,6 +109,7 @@ async function mdnRows(loads: number[]): Promise<Row[]> {
     setFastDefaults(false);
     const o = await epochFit(fitOff);
     setFastDefaults(true);
+    await ready({ backend: 'wasm' }); // acceleration comes back only with ready()
     const s = epochStep();
     const pr = await torch.send({ cmd: 'epoch' });
     const p: [number, number] = [Number(pr['ms']), Number(pr['cpu_ms'])];
@@ -202,6 +203,7 @@ async function main(): Promise<void> {
   const off = await fitLaunches('mdn', () => tf.train.adam(1e-3));
   const offMn = await fitLaunches('mixtureNormal', () => tf.train.adam(1e-3));
   setFastDefaults(true);
+  await ready({ backend: 'wasm' });
   const rows = [...(ONLY === 'mvn' ? [] : await mdnRows(loads)), ...(ONLY === 'mdn' ? [] : await mvnRows(loads))];
   if (ONLY) {
     for (const r of rows) {
