@@ -7,7 +7,7 @@
  * points of another seed) of each run. The library's own kernels (the head's fused NLL) run in
  * both configurations.
  *
- *   npx tsx bench/mdn_runs.ts [--runs 10] [--epochs 100] [--write]
+ *   npx tsx bench/mdn_runs.ts [--runs 10] [--epochs 100] [--only accelerated|stock] [--write]
  *
  * `--write` replaces the "MDN training: accelerated against stock tfjs" section of bench/RESULTS.md.
  * Results are also appended, one JSON line per run, to bench/mdn_runs.jsonl (not committed) as they come.
@@ -31,6 +31,8 @@ const opt = (f: string, dflt: string) => {
 const RUNS = Number(opt('--runs', '10'));
 const EPOCHS = Number(opt('--epochs', '100'));
 const WRITE = argv.includes('--write');
+const ONLY = opt('--only', '');
+const KINDS = (['accelerated', 'stock'] as const).filter((k) => ONLY === '' || k === ONLY);
 const K = 20;
 
 async function train(accelerate: boolean, x: tf.Tensor2D, y: tf.Tensor2D, xt: tf.Tensor2D, yt: tf.Tensor2D): Promise<{ nll: number; seconds: number }> {
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
   const loads: number[] = [loadavg()[0]!];
   const log = join(here, 'mdn_runs.jsonl');
   for (let r = 0; r < RUNS; r++) {
-    for (const kind of ['accelerated', 'stock'] as const) {
+    for (const kind of KINDS) {
       const { nll, seconds } = await train(kind === 'accelerated', x, y, xt, yt);
       res[kind].push(nll);
       secs[kind].push(seconds);
