@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { Chain } from '../bijectors/chain.js';
-import { Shift } from '../bijectors/shift.js';
-import { Softplus } from '../bijectors/softplus.js';
 import { log1p } from '../math/special.js';
-import type { Distribution, DistributionOptions, TensorLike } from './distribution.js';
+import type { DistributionOptions, TensorLike } from './distribution.js';
+import { aboveLoc } from './event_space.js';
 import { LocationScaleByInversion } from './location_scale.js';
 
 export interface HalfCauchyArgs extends DistributionOptions {
@@ -11,11 +9,6 @@ export interface HalfCauchyArgs extends DistributionOptions {
   loc: TensorLike;
   /** Scale γ > 0, shape `[...B]`. */
   scale: TensorLike;
-}
-
-/** `x ≥ loc` through `loc + softplus(u)` (TFP's event space of the half distributions). */
-export function aboveLoc(d: Distribution): Chain {
-  return new Chain({ bijectors: [new Shift({ shift: d.parameters['loc']! }), new Softplus()] });
 }
 
 /**

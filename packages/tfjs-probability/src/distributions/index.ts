@@ -41,6 +41,8 @@ export { TransformedDistribution, type TransformedDistributionArgs } from './tra
 // ---- joint distributions and the distributions Bayesian models need (append-only block)
 export { Sample, type SampleArgs } from './sample.js';
 export { HalfCauchy, type HalfCauchyArgs } from './half_cauchy.js';
+export { HalfStudentT, type HalfStudentTArgs } from './half_student_t.js';
+export { Deterministic, type DeterministicArgs } from './deterministic.js';
 export { JointDistribution, type JointValues, type JointValuesLike } from './joint_distribution.js';
 export { JointDistributionSequential, type SequentialPart } from './joint_distribution_sequential.js';
 export { JointDistributionNamed, type NamedPart } from './joint_distribution_named.js';
