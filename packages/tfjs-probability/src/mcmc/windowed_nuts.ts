@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Bijector } from '../bijectors/bijector.js';
 import { Xoshiro128 } from '../math/random.js';
 import { checkSeed } from '../util.js';
-import { type ChainProgress, defaultTrace, runChain } from './sample_chain.js';
+import { type ChainProgress, type Trace, defaultTrace, runChain } from './sample_chain.js';
 import { NoUTurnSampler } from './nuts.js';
 import { FlatTarget, type PartSpec } from './target.js';
 import { WindowedAdaptation } from './windowed_adaptation.js';
@@ -47,7 +47,7 @@ export interface WindowedAdaptiveNutsResult {
   /** Per part `[numDraws, numChains, ...shape]`, constrained space. */
   states: Record<string, tf.Tensor>;
   /** `stepSize, acceptProb, isAccepted, divergent, treeDepth, numLeapfrogSteps, targetLogProb, energy`, each `[numDraws, numChains]`. */
-  trace: Record<string, tf.Tensor>;
+  trace: Trace;
   /** Batched gradient evaluations (each covers all chains), warm-up included. */
   numEvaluations: number;
   /** The adapted step size per chain and diagonal inverse metric `[numChains, dim]` on the unconstrained scale. */
@@ -167,7 +167,7 @@ export async function windowedAdaptiveNuts(args: WindowedAdaptiveNutsArgs): Prom
     const d = target.dim;
     return {
       states,
-      trace: traceT,
+      trace: traceT as Trace,
       numEvaluations: target.numEvaluations,
       stepSize: Array.from(final.stepSize),
       inverseMetric: Array.from({ length: numChains }, (_, ch) => Array.from(final.invMass.subarray(ch * d, (ch + 1) * d))),
