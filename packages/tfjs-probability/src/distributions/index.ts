@@ -38,3 +38,8 @@ export { VonMises, type VonMisesArgs } from './von_mises.js';
 export { Inflated, type InflatedArgs } from './inflated.js';
 export { ZeroInflatedNegativeBinomial, type ZeroInflatedNegativeBinomialArgs } from './zero_inflated_negative_binomial.js';
 export { TransformedDistribution, type TransformedDistributionArgs } from './transformed_distribution.js';
+export { GaussianProcess, type GaussianProcessArgs } from './gaussian_process.js';
+export { GaussianProcessRegressionModel, type GaussianProcessRegressionModelArgs } from './gaussian_process_regression_model.js';
+export { StudentTProcess, type StudentTProcessArgs } from './student_t_process.js';
+export { VariationalGaussianProcess, type VariationalGaussianProcessArgs, type VariationalLossOptions } from './variational_gaussian_process.js';
+export type { MeanFn } from './gaussian_process_base.js';
