@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { GaussianProcessBase, addDiagonal, convertProcessArgs, type GaussianProcessCommonArgs } from './gaussian_process_base.js';
+import { GaussianProcessBase, addDiagonal, argOf, convertProcessArgs, type GaussianProcessCommonArgs } from './gaussian_process_base.js';
 import type { TensorLike } from '../util.js';
 
 export interface GaussianProcessArgs extends GaussianProcessCommonArgs {
@@ -33,13 +33,13 @@ export class GaussianProcess extends GaussianProcessBase {
   constructor(args: GaussianProcessArgs) {
     const cls = 'GaussianProcess';
     const c = convertProcessArgs(cls, args, { points: ['indexPoints'], scalars: ['observationNoiseVariance'] });
-    const ip = c.params['indexPoints']!.value;
+    const ip = argOf(c, 'indexPoints');
     super(cls, c, args, ip.shape[ip.rank - 2]!);
   }
 
   /** The noise variance σ² (undefined when none was given: 0). */
   get observationNoiseVariance(): tf.Tensor | undefined {
-    return this.parameters['observationNoiseVariance'];
+    return this.input('observationNoiseVariance');
   }
 
   protected locFn(): tf.Tensor {

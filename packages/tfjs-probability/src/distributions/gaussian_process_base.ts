@@ -38,6 +38,8 @@ export interface ConvertedCommon {
   meanFn: MeanFn | undefined;
   jitter: number;
   params: Record<string, ParamSpec>;
+  /** Arguments given as float32 `tf.Variable`s: used as they are (so gradients reach them), never disposed. */
+  variables: Record<string, ParamSpec>;
 }
 
 /**
@@ -65,6 +67,8 @@ export function convertProcessArgs(
     throw new InvalidArgumentError(`${cls}: jitter must be a finite number ≥ 0; got ${describeValue(jitter)}`);
   }
   const params: Record<string, ParamSpec> = {};
+  const variables: Record<string, ParamSpec> = {};
+  const nonNeg = { description: 'non-negative (>= 0) and finite', element: (x: number) => x >= 0 && Number.isFinite(x) };
   try {
     const need = (k: string, minRank: number, what: string, optional: boolean, eventRank: number) => {
       const v = a[k];
@@ -72,34 +76,41 @@ export function convertProcessArgs(
         if (optional) return;
         throw new InvalidArgumentError(`${cls}: parameter ${k} is missing; expected ${what}`);
       }
-      const t = toFloat(v as TensorLike, k, cls);
-      params[k] = { value: t, eventRank, constraint: eventRank === 0 ? nonNegative : real };
+      const isVar = v instanceof tf.Variable && v.dtype === 'float32';
+      const t = isVar ? (v as tf.Variable) : toFloat(v as TensorLike, k, cls, eventRank === 0 ? nonNeg : undefined);
+      (isVar ? variables : params)[k] = { value: t, eventRank, constraint: eventRank === 0 ? nonNegative : real };
       if (t.rank < minRank) throw new InvalidArgumentError(`${cls}: ${k} must be ${what}; got shape ${fmtShape(t.shape)}`);
     };
     for (const k of names.points) need(k, 2, '[..., N, F] (one row per point)', false, 2);
     for (const k of names.vectors ?? []) need(k, 1, '[..., N]', false, 1);
     for (const k of names.matrices ?? []) need(k, 2, '[..., M, M]', false, 2);
     for (const k of names.scalars ?? []) need(k, 0, 'a non-negative number or [...B]', true, 0);
-    const F0 = params[names.points[0]!]!.value.shape.at(-1);
+    const all = { ...params, ...variables };
+    const F0 = all[names.points[0]!]!.value.shape.at(-1);
     for (const k of names.points) {
-      const f = params[k]!.value.shape.at(-1);
+      const f = all[k]!.value.shape.at(-1);
       if (f !== F0) {
-        throw new InvalidArgumentError(`${cls}: ${k} has ${f} features (shape ${fmtShape(params[k]!.value.shape)}); ${names.points[0]} has ${F0}`);
+        throw new InvalidArgumentError(`${cls}: ${k} has ${f} features (shape ${fmtShape(all[k]!.value.shape)}); ${names.points[0]} has ${F0}`);
       }
     }
   } catch (e) {
     for (const p of Object.values(params)) p.value.dispose();
     throw e;
   }
-  return { kernel: a['kernel'] as PositiveSemidefiniteKernel, meanFn: a['meanFn'] as MeanFn | undefined, jitter, params };
+  return { kernel: a['kernel'] as PositiveSemidefiniteKernel, meanFn: a['meanFn'] as MeanFn | undefined, jitter, params, variables };
+}
+
+/** The converted argument `name` (an owned handle or the caller's variable). */
+export function argOf(c: ConvertedCommon, name: string): tf.Tensor {
+  return (c.params[name] ?? c.variables[name])!.value;
 }
 
 /** The batch shape from the kernel's and the parameters' batch parts (disposing the parameters if they clash). */
-export function processBatchShape(cls: string, kernel: PositiveSemidefiniteKernel, params: Record<string, ParamSpec>): number[] {
+export function processBatchShape(cls: string, kernel: PositiveSemidefiniteKernel, params: Record<string, ParamSpec>, variables: Record<string, ParamSpec> = {}): number[] {
   try {
     return broadcastShapes(cls, [
       ['kernel', kernel.batchShape],
-      ...Object.entries(params).map(([k, p]) => [k, p.value.shape.slice(0, p.value.rank - p.eventRank)] as [string, number[]]),
+      ...Object.entries({ ...params, ...variables }).map(([k, p]) => [k, p.value.shape.slice(0, p.value.rank - p.eventRank)] as [string, number[]]),
     ]);
   } catch (e) {
     for (const p of Object.values(params)) p.value.dispose();
@@ -131,18 +142,28 @@ export abstract class GaussianProcessBase extends Distribution {
   /** Number of index points N (the event size). */
   readonly numIndexPoints: number;
 
+  /** Every tensor argument by name: the owned handles and the caller's variables. */
+  private readonly inputs: Record<string, tf.Tensor>;
+
   protected constructor(cls: string, c: ConvertedCommon, args: DistributionOptions, eventSize: number, owned: tf.Tensor[] = []) {
-    const batchShape = processBatchShape(cls, c.kernel, c.params);
+    const batchShape = processBatchShape(cls, c.kernel, c.params, c.variables);
     super({ ...args, className: cls, params: c.params, batchShape, eventShape: [eventSize], reparameterized: true, support: realLine, owned });
     this.kernel = c.kernel;
     this.meanFunction = c.meanFn;
     this.jitter = c.jitter;
     this.numIndexPoints = eventSize;
+    this.inputs = { ...this.parameters };
+    for (const [k, p] of Object.entries(c.variables)) this.inputs[k] = p.value;
+  }
+
+  /** The tensor argument `name` (a handle owned by the distribution, or the caller's variable). */
+  protected input(name: string): tf.Tensor | undefined {
+    return this.inputs[name];
   }
 
   /** The index points `[...B, N, F]`. */
   get indexPoints(): tf.Tensor {
-    return this.parameters['indexPoints']!;
+    return this.input('indexPoints')!;
   }
 
   /** The prior mean at `x [..., N, F]` → `[..., N]` (zeros without a mean function). */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { GaussianProcessBase, addDiagonal, convertProcessArgs, transposeLast, type GaussianProcessCommonArgs } from './gaussian_process_base.js';
+import { GaussianProcessBase, addDiagonal, argOf, convertProcessArgs, transposeLast, type GaussianProcessCommonArgs } from './gaussian_process_base.js';
 import { InvalidArgumentError, fmtShape } from '../errors.js';
 import { cholesky, triangularSolve } from '../math/linalg.js';
 import type { TensorLike } from '../util.js';
@@ -48,7 +48,7 @@ export class GaussianProcessRegressionModel extends GaussianProcessBase {
       vectors: ['observations'],
       scalars: ['observationNoiseVariance', 'predictiveNoiseVariance'],
     });
-    const oip = c.params['observationIndexPoints']!.value, y = c.params['observations']!.value;
+    const oip = argOf(c, 'observationIndexPoints'), y = argOf(c, 'observations');
     const No = oip.shape[oip.rank - 2]!;
     if (y.shape[y.rank - 1] !== No && y.shape[y.rank - 1] !== 1) {
       for (const p of Object.values(c.params)) p.value.dispose();
@@ -56,7 +56,7 @@ export class GaussianProcessRegressionModel extends GaussianProcessBase {
         `${cls}: observations must be [..., ${No}] (one per observation index point); got ${fmtShape(y.shape)} for observationIndexPoints ${fmtShape(oip.shape)}`,
       );
     }
-    const ip = c.params['indexPoints']!.value;
+    const ip = argOf(c, 'indexPoints');
     super(cls, c, args, ip.shape[ip.rank - 2]!);
     if (precompute) this.pre = tf.tidy(() => this.conditioning());
   }
@@ -67,17 +67,17 @@ export class GaussianProcessRegressionModel extends GaussianProcessBase {
   }
 
   get observationIndexPoints(): tf.Tensor {
-    return this.parameters['observationIndexPoints']!;
+    return this.input('observationIndexPoints')!;
   }
   get observations(): tf.Tensor {
-    return this.parameters['observations']!;
+    return this.input('observations')!;
   }
   get observationNoiseVariance(): tf.Tensor | undefined {
-    return this.parameters['observationNoiseVariance'];
+    return this.input('observationNoiseVariance');
   }
   /** The predictive noise variance (the observation noise variance unless given). */
   get predictiveNoiseVariance(): tf.Tensor | undefined {
-    return this.parameters['predictiveNoiseVariance'] ?? this.parameters['observationNoiseVariance'];
+    return this.input('predictiveNoiseVariance') ?? this.input('observationNoiseVariance');
   }
 
   /** `L` (Cholesky factor of `Kₒₒ + (σ² + jitter) I`) and `v = L⁻¹(y − m(Xₒ))` as `[..., No, 1]`. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { GaussianProcessBase, addDiagonal, convertProcessArgs, type GaussianProcessCommonArgs } from './gaussian_process_base.js';
+import { GaussianProcessBase, addDiagonal, argOf, convertProcessArgs, type GaussianProcessCommonArgs } from './gaussian_process_base.js';
 import { InvalidArgumentError } from '../errors.js';
 import { triangularSolve } from '../math/linalg.js';
 import { lgamma } from '../math/special.js';
@@ -42,20 +42,20 @@ export class StudentTProcess extends GaussianProcessBase {
     };
     if (args.df === undefined) fail(new InvalidArgumentError(`${cls}: parameter df is missing; expected a number > 2 or [...B]`));
     try {
-      const df = toFloat(args.df, 'df', cls, { description: 'greater than 2 (a finite covariance)', element: (x) => x > 2 && Number.isFinite(x) });
-      c.params['df'] = { value: df, eventRank: 0 };
+      if (args.df instanceof tf.Variable && args.df.dtype === 'float32') c.variables['df'] = { value: args.df, eventRank: 0 };
+      else c.params['df'] = { value: toFloat(args.df, 'df', cls, { description: 'greater than 2 (a finite covariance)', element: (x) => x > 2 && Number.isFinite(x) }), eventRank: 0 };
     } catch (e) {
       fail(e);
     }
-    const ip = c.params['indexPoints']!.value;
+    const ip = argOf(c, 'indexPoints');
     super(cls, c, args, ip.shape[ip.rank - 2]!);
   }
 
   get df(): tf.Tensor {
-    return this.parameters['df']!;
+    return this.input('df')!;
   }
   get observationNoiseVariance(): tf.Tensor | undefined {
-    return this.parameters['observationNoiseVariance'];
+    return this.input('observationNoiseVariance');
   }
 
   protected locFn(): tf.Tensor {

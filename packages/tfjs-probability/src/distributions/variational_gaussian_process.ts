@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { GaussianProcessBase, addDiagonal, convertProcessArgs, transposeLast, type GaussianProcessCommonArgs } from './gaussian_process_base.js';
+import { GaussianProcessBase, addDiagonal, argOf, convertProcessArgs, transposeLast, type GaussianProcessCommonArgs } from './gaussian_process_base.js';
 import { InvalidArgumentError, fmtShape } from '../errors.js';
 import { cholesky, triangularSolve } from '../math/linalg.js';
 import { toFloat, type TensorLike } from '../util.js';
@@ -60,9 +60,9 @@ export class VariationalGaussianProcess extends GaussianProcessBase {
       matrices: ['variationalInducingObservationsScale'],
       scalars: ['observationNoiseVariance', 'predictiveNoiseVariance'],
     });
-    const z = c.params['inducingIndexPoints']!.value;
-    const loc = c.params['variationalInducingObservationsLoc']!.value;
-    const scale = c.params['variationalInducingObservationsScale']!.value;
+    const z = argOf(c, 'inducingIndexPoints');
+    const loc = argOf(c, 'variationalInducingObservationsLoc');
+    const scale = argOf(c, 'variationalInducingObservationsScale');
     const M = z.shape[z.rank - 2]!;
     const sM = scale.shape.slice(-2);
     if (loc.shape[loc.rank - 1] !== M || sM[0] !== M || sM[1] !== M) {
@@ -72,24 +72,24 @@ export class VariationalGaussianProcess extends GaussianProcessBase {
           `[..., ${M}] and variationalInducingObservationsScale [..., ${M}, ${M}]; got ${fmtShape(loc.shape)} and ${fmtShape(scale.shape)}`,
       );
     }
-    const ip = c.params['indexPoints']!.value;
+    const ip = argOf(c, 'indexPoints');
     super(cls, c, args, ip.shape[ip.rank - 2]!);
   }
 
   get inducingIndexPoints(): tf.Tensor {
-    return this.parameters['inducingIndexPoints']!;
+    return this.input('inducingIndexPoints')!;
   }
   get variationalInducingObservationsLoc(): tf.Tensor {
-    return this.parameters['variationalInducingObservationsLoc']!;
+    return this.input('variationalInducingObservationsLoc')!;
   }
   get variationalInducingObservationsScale(): tf.Tensor {
-    return this.parameters['variationalInducingObservationsScale']!;
+    return this.input('variationalInducingObservationsScale')!;
   }
   get observationNoiseVariance(): tf.Tensor | undefined {
-    return this.parameters['observationNoiseVariance'];
+    return this.input('observationNoiseVariance');
   }
   get predictiveNoiseVariance(): tf.Tensor | undefined {
-    return this.parameters['predictiveNoiseVariance'] ?? this.parameters['observationNoiseVariance'];
+    return this.input('predictiveNoiseVariance') ?? this.input('observationNoiseVariance');
   }
 
   /** The lower triangle of S. */

@@ -101,7 +101,7 @@ export abstract class PositiveSemidefiniteKernel {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const t of Object.values(this.parameters)) if (!t.isDisposed) t.dispose();
+    for (const t of Object.values(this.parameters)) if (!t.isDisposed && !(t instanceof tf.Variable)) t.dispose();
   }
 
   get isDisposed(): boolean {
@@ -176,10 +176,12 @@ export function kernelParams(
     for (const [k, check] of Object.entries(decl)) {
       const v = a[k];
       if (v === undefined || v === null) continue;
-      out[k] = toFloat(v as TensorLike, k, className, check ?? undefined);
+      // A float32 variable is kept as is (not a handle on it), so that gradients computed later with
+      // tf.variableGrads / optimizer.minimize reach it; it stays the caller's (never disposed here).
+      out[k] = v instanceof tf.Variable && v.dtype === 'float32' ? v : toFloat(v as TensorLike, k, className, check ?? undefined);
     }
   } catch (e) {
-    for (const t of Object.values(out)) t.dispose();
+    for (const t of Object.values(out)) if (!(t instanceof tf.Variable)) t.dispose();
     throw e;
   }
   return out;
