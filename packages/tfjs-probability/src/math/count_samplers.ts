@@ -125,7 +125,7 @@ export function randomPoisson(shape: number[], rate: tf.Tensor, seed?: number): 
  *
  * @example
  * ```ts
- * const x = randomBinomial([1000], tf.scalar(50), tf.tensor1d([0.1, 0.5, 0.97]).reshape([1, 3]), 3);
+ * const x = randomBinomial([1000, 3], tf.scalar(50), tf.tensor1d([0.1, 0.5, 0.97]).reshape([1, 3]), 3);   // [1000, 3]
  * ```
  */
 export function randomBinomial(shape: number[], totalCount: tf.Tensor, probs: tf.Tensor, seed?: number): tf.Tensor {
