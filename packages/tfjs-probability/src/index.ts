@@ -21,3 +21,6 @@ export { NotImplementedError, InvalidArgumentError } from './errors.js';
 // Bijectors and normalizing flows (tfp.bijectors, also tfp.tfb).
 import * as bijectors from './bijectors/index.js';
 export { bijectors, bijectors as tfb };
+// Training callbacks (tfp.callbacks.TerminateOnNaN).
+import * as callbacks from './callbacks/index.js';
+export { callbacks };
