@@ -85,6 +85,25 @@ function pickHandler(target: string | tf.io.IOHandler, kind: 'save' | 'load', op
   return handlers[0] ?? null;
 }
 
+/** Sets the decoded weights on `model` (and its optimizer's), as tfjs's loader does; the decoded tensors are released on every path. */
+async function setWeights(model: tf.LayersModel, w: Pick<tf.io.ModelArtifacts, 'weightData' | 'weightSpecs'>, strict: boolean): Promise<void> {
+  if (w.weightData == null) return;
+  if (w.weightSpecs == null) throw new InvalidArgumentError('loadModel: the model has weight data but no weight specs');
+  const named = tf.io.decodeWeights(w.weightData, w.weightSpecs);
+  try {
+    const own: tf.NamedTensorMap = {};
+    const optimizer: tf.NamedTensor[] = [];
+    for (const spec of w.weightSpecs) {
+      if (spec.group === 'optimizer') optimizer.push({ name: spec.name, tensor: named[spec.name]! });
+      else own[spec.name] = named[spec.name]!;
+    }
+    model.loadWeights(own, strict);
+    if (model.optimizer != null && optimizer.length > 0) await model.optimizer.setWeights(optimizer);
+  } finally {
+    tf.dispose(Object.values(named));
+  }
+}
+
 /** The weights whose shape a tfjs "Shape mismatch: [a] vs. [b]" message names, for the error. */
 function culprit(msg: string, artifacts: tf.io.ModelArtifacts): string {
   const m = /Shape mismatch: (\[[\d,\s]*\]) vs\. (\[[\d,\s]*\])/.exec(msg);
@@ -166,6 +185,8 @@ export async function loadModel(source: string | tf.io.IOHandler, options: LoadM
   // In a page, a string no router claims is a (relative) URL: tfjs fetches it over HTTP.
   const base = handler ?? boundedHttp(source as string, options);
   let artifacts: tf.io.ModelArtifacts | undefined;
+  let weights: Pick<tf.io.ModelArtifacts, 'weightData' | 'weightSpecs'> = {};
+  // tfjs builds the model from the topology alone; the weights are set below, where a failure can release the model.
   const keras: tf.io.IOHandler = {
     load: async () => {
       artifacts = await base.load!();
@@ -173,12 +194,18 @@ export async function loadModel(source: string | tf.io.IOHandler, options: LoadM
       if (!limits.allowNonFinite) {
         checkFiniteWeights(artifacts.weightSpecs, artifacts.weightData, `loadModel: ${describe(source)}`, 'pass {allowNonFinite: true} to load them anyway');
       }
-      return prepareKerasArtifacts(artifacts, options);
+      const { weightData, weightSpecs, ...rest } = prepareKerasArtifacts(artifacts, options);
+      weights = { weightData, weightSpecs };
+      return rest;
     },
   };
+  let model: tf.LayersModel | undefined;
   try {
-    return await tf.loadLayersModel(keras, options);
+    model = await tf.loadLayersModel(keras, options);
+    await setWeights(model, weights, options.strict ?? true);
+    return model;
   } catch (e) {
+    model?.dispose();
     if (e instanceof InvalidArgumentError || artifacts === undefined) throw e;
     const msg = (e as Error).message ?? String(e);
     const m = /Unknown layer: (.+?)\. This may be due/.exec(msg) ?? /Unknown layer: (\S+)/.exec(msg);
