@@ -92,7 +92,7 @@ async function setWeights(model: tf.LayersModel, w: Pick<tf.io.ModelArtifacts, '
   const named = tf.io.decodeWeights(w.weightData, w.weightSpecs);
   try {
     const own: tf.NamedTensorMap = {};
-    const optimizer: tf.NamedTensor[] = [];
+    const optimizer: Array<{ name: string; tensor: tf.Tensor }> = [];
     for (const spec of w.weightSpecs) {
       if (spec.group === 'optimizer') optimizer.push({ name: spec.name, tensor: named[spec.name]! });
       else own[spec.name] = named[spec.name]!;
