@@ -69,6 +69,18 @@ export class TerminateOnNaN extends tf.Callback {
     this.stoppedAt = null;
   }
 
+  /** Throws once training has stopped (here rather than mid-epoch: tfjs then releases its epoch tensors). */
+  override async onTrainEnd(): Promise<void> {
+    const s = this.stoppedAt;
+    if (s === null || this.action !== 'throw') return;
+    // tfjs resolves the History's loss tensors after onTrainEnd; do it first, or the rejection would leak them.
+    await (this.model as unknown as { history?: { syncData?: () => Promise<void> } } | undefined)?.history?.syncData?.();
+    throw new InvalidArgumentError(
+      `TerminateOnNaN: ${s.key} is ${s.value} at epoch ${s.epoch}${s.batch === null ? '' : `, batch ${s.batch + 1}`}; ` +
+        `training stopped (the weights are no longer usable). Check the data for NaN or infinite values, or lower the learning rate`,
+    );
+  }
+
   override async onEpochBegin(epoch: number): Promise<void> {
     this.epoch = epoch;
   }
@@ -91,12 +103,6 @@ export class TerminateOnNaN extends tf.Callback {
       if (value === undefined || Number.isFinite(value)) continue;
       this.stoppedAt = { epoch: this.epoch + 1, batch, key, value };
       if (this.model) this.model.stopTraining = true;
-      if (this.action === 'throw') {
-        throw new InvalidArgumentError(
-          `TerminateOnNaN: ${key} is ${value} at epoch ${this.epoch + 1}${batch === null ? '' : `, batch ${batch + 1}`}; ` +
-            `training stopped (the weights are no longer usable). Check the data for NaN or infinite values, or lower the learning rate`,
-        );
-      }
       return;
     }
   }
