@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { platform, type WasmModuleLike } from './platform.js';
-import { installFastDefaults } from './kernels/defaults.js';
+import { installFastDefaults } from './accelerate/install.js';
 import { prepareSimd } from './kernels/wasm_simd.js';
 
 export type { WasmModuleLike } from './platform.js';

@@ -59,14 +59,12 @@ function keepNaN(x: tf.Tensor, value: tf.Tensor): tf.Tensor {
  * ```
  */
 export class Beta extends Distribution {
+  static override readonly parameterProperties = { concentration1: { constraint: positive }, concentration0: { constraint: positive } };
   readonly concentration1: tf.Tensor;
   readonly concentration0: tf.Tensor;
 
   constructor(args: BetaArgs) {
-    const params = convertParams('Beta', args, {
-      concentration1: { constraint: positive },
-      concentration0: { constraint: positive },
-    });
+    const params = convertParams('Beta', args, Beta.parameterProperties);
     super({ ...args, className: 'Beta', params, eventShape: [], reparameterized: false, support: unitInterval });
     this.concentration1 = params.concentration1.value;
     this.concentration0 = params.concentration0.value;

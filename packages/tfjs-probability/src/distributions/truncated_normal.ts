@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { intervalBetween } from './event_space.js';
 import { Distribution, checkLowBelowHigh, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
 import { positive, real, realLine } from './constraints.js';
 import { elementwise } from './constraints.js';
@@ -82,18 +83,15 @@ export function ndtriLog(logP: tf.Tensor): tf.Tensor {
  * ```
  */
 export class TruncatedNormal extends Distribution {
+  static override readonly parameterProperties = { loc: { constraint: real }, scale: { constraint: positive }, low: { constraint: lowBound }, high: { constraint: highBound } };
+  static override readonly eventSpace = intervalBetween('low', 'high');
   readonly loc: tf.Tensor;
   readonly scale: tf.Tensor;
   readonly low: tf.Tensor;
   readonly high: tf.Tensor;
 
   constructor(args: TruncatedNormalArgs) {
-    const params = convertParams('TruncatedNormal', args, {
-      loc: { constraint: real },
-      scale: { constraint: positive },
-      low: { constraint: lowBound },
-      high: { constraint: highBound },
-    });
+    const params = convertParams('TruncatedNormal', args, TruncatedNormal.parameterProperties);
     const { loc, scale, low, high } = { loc: params.loc.value, scale: params.scale.value, low: params.low.value, high: params.high.value };
     super({ ...args, className: 'TruncatedNormal', params, eventShape: [], reparameterized: false, support: realLine });
     this.loc = loc;

@@ -31,11 +31,12 @@ export interface WeibullArgs extends DistributionOptions {
  * ```
  */
 export class Weibull extends Distribution {
+  static override readonly parameterProperties = { concentration: { constraint: positive }, scale: { constraint: positive } };
   readonly concentration: tf.Tensor;
   readonly scale: tf.Tensor;
 
   constructor(args: WeibullArgs) {
-    const params = convertParams('Weibull', args, { concentration: { constraint: positive }, scale: { constraint: positive } });
+    const params = convertParams('Weibull', args, Weibull.parameterProperties);
     super({ ...args, className: 'Weibull', params, eventShape: [], reparameterized: true, support: nonNegativeLine });
     this.concentration = params.concentration.value;
     this.scale = params.scale.value;

@@ -5,7 +5,7 @@ import { Normal } from '../distributions/normal.js';
 import type { FusedMixtureParams, MixtureSameFamily as MixtureSameFamilyDistribution } from '../distributions/mixture_same_family.js';
 import { DistributionLayer, asEventShape, buildDistribution, eventSizeOf, paramsBatchShape, type LayerArgs } from './distribution_layer.js';
 import { assembleMixture, checkCount } from './mixture_same_family.js';
-import { installFastDefaults } from '../kernels/defaults.js';
+import { installFastDefaults } from '../accelerate/install.js';
 import { mixtureNormalNllOrNull } from '../kernels/mixture_normal_logprob.js';
 
 export interface MixtureNormalArgs extends LayerArgs {

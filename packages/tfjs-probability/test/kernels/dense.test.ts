@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DENSE, denseFastPathInstalled, denseOp, installDenseFastPath, uninstallDenseFastPath } from '../../src/kernels/dense.js';
-import { setFastDefaults } from '../../src/kernels/defaults.js';
+import { DENSE, denseOp } from '../../src/kernels/dense_op.js';
+import { denseFastPathInstalled, installDenseFastPath, uninstallDenseFastPath } from '../../src/accelerate/dense_layer.js';
+import { setFastDefaults } from '../../src/accelerate/install.js';
 import { expectClose, expectNoLeak } from '../helpers.js';
 
 afterEach(() => setFastDefaults(true));

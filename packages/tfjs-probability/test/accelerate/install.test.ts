@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fastDefaultsEnabled, installFastDefaults, setFastDefaults } from '../../src/kernels/defaults.js';
-import { ADAM_UPDATE_TF, disableFusedTfAdam, enableFusedTfAdam, fastWasmMatMulEnabled, fusedTfAdamEnabled } from '../../src/kernels/mixture_train.js';
+import { fastDefaultsEnabled, installFastDefaults, setFastDefaults } from '../../src/accelerate/install.js';
+import { ADAM_UPDATE_TF } from '../../src/kernels/kernel_names.js';
+import { disableFusedTfAdam, enableFusedTfAdam, fusedTfAdamEnabled } from '../../src/accelerate/adam_optimizer.js';
+import { fastWasmMatMulEnabled } from '../../src/accelerate/wasm_matmul.js';
 import '../../src/layers/register.js';
 import { MixtureDensity } from '../../src/layers/mixture_density.js';
 import { MixtureNormal } from '../../src/layers/mixture_normal.js';

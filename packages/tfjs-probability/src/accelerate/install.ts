@@ -25,57 +25,16 @@
  * is left alone by `setFastDefaults(false)`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerMissingWasmKernels } from '../kernels/register_all.js';
+import { disableFusedTfAdam, enableFusedTfAdam } from './adam_optimizer.js';
+import { installDenseFastPath, uninstallDenseFastPath } from './dense_layer.js';
+import { disableSharedWasmCopies, enableSharedWasmCopies } from './wasm_copies.js';
+import { disableFastWasmMatMul, enableFastWasmMatMul, fastWasmMatMulEnabled } from './wasm_matmul.js';
 import { disableWasmSmallOps, enableWasmSmallOps } from './wasm_small_ops.js';
-import { installDenseFastPath, uninstallDenseFastPath } from './dense.js';
-import { registerWasmConvGrads } from './wasm_conv_grads.js';
-import { disableFastWasmMatMul, disableFusedTfAdam, enableFastWasmMatMul, enableFusedTfAdam, fastWasmMatMulEnabled } from './mixture_train.js';
 
 let wanted = true;
 /** True when the defaults installed the wasm matMul (so turning them off removes it). */
 let ownMatMul = false;
-
-interface RefCounting {
-  incRef(dataId: object): void;
-}
-let originalCopies: tf.KernelConfig[] | null = null;
-
-/** wasm Identity, and Cast to the same dtype, as a shared reference (no copy). */
-function enableSharedWasmCopies(): void {
-  if (originalCopies) return;
-  const id = tf.getKernel('Identity', 'wasm');
-  const cast = tf.getKernel('Cast', 'wasm');
-  if (!id || !cast) return;
-  originalCopies = [id, cast];
-  const share = (x: tf.TensorInfo, backend: unknown): tf.TensorInfo => {
-    (backend as RefCounting).incRef(x.dataId);
-    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-  };
-  tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel({
-    ...id,
-    kernelFunc: (args) => {
-      const x = (args.inputs as { x: tf.TensorInfo }).x;
-      return x.dtype === 'string' ? id.kernelFunc(args) : share(x, args.backend);
-    },
-  });
-  tf.unregisterKernel('Cast', 'wasm');
-  tf.registerKernel({
-    ...cast,
-    kernelFunc: (args) => {
-      const x = (args.inputs as { x: tf.TensorInfo }).x;
-      return x.dtype === (args.attrs as { dtype: string }).dtype && x.dtype !== 'string' ? share(x, args.backend) : cast.kernelFunc(args);
-    },
-  });
-}
-
-function disableSharedWasmCopies(): void {
-  if (!originalCopies) return;
-  for (const k of originalCopies) {
-    tf.unregisterKernel(k.kernelName, 'wasm');
-    tf.registerKernel(k);
-  }
-  originalCopies = null;
-}
 
 const lateWasm = (): void => {
   if (!wasmDone && wanted && tf.getBackend() === 'wasm') installFastDefaults();
@@ -92,7 +51,7 @@ let wasmDone = false;
 export function installFastDefaults(): void {
   // Not a default but a missing kernel (tfjs-backend-wasm has no conv filter or depthwise
   // gradients): registered wherever the wasm kernels exist, whatever setFastDefaults says.
-  registerWasmConvGrads();
+  registerMissingWasmKernels();
   if (!wanted) return;
   enableFusedTfAdam(lateWasm);
   installDenseFastPath();
