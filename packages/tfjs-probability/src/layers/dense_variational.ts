@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs';
 import type { Distribution } from '../distributions/distribution.js';
 import { InvalidArgumentError, fmtShape } from '../errors.js';
 import type { LayerArgs } from './distribution_layer.js';
-import { installModelLosses } from './model_losses.js';
 import {
   PendingLoss,
   VARIATIONAL_FNS,
@@ -180,4 +179,3 @@ export class DenseVariational extends tf.layers.Layer {
   }
 }
 
-installModelLosses();

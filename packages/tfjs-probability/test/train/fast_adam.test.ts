@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { ADAM_UPDATE, FastAdam, disableFastWasmMatMul, enableFastWasmMatMul, fastWasmMatMulEnabled } from '../../src/kernels/mixture_train.js';
+import { ADAM_UPDATE } from '../../src/kernels/kernel_names.js';
+import { FastAdam } from '../../src/train/fast_adam.js';
+import { disableFastWasmMatMul, enableFastWasmMatMul, fastWasmMatMulEnabled } from '../../src/accelerate/wasm_matmul.js';
 import { expectClose, expectNoLeak } from '../helpers.js';
 
 describe('FastAdam', () => {

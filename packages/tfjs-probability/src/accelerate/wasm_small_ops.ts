@@ -16,8 +16,8 @@
  * to float32 summation order); the same out-of-range error for a bad index.
  */
 import * as tf from '@tensorflow/tfjs';
-import { wasmHeapOffset } from './backend_memory.js';
-import { simdFor } from './wasm_simd.js';
+import { wasmHeapOffset } from '../kernels/backend_memory.js';
+import { simdFor } from '../kernels/wasm_simd.js';
 
 interface WasmLike {
   makeOutput(shape: number[], dtype: string): tf.TensorInfo;
