@@ -48,28 +48,26 @@ function withDistribution(d: Distribution, n: number, seed: number): Float32Arra
 /** n draws of a case (Gamma: log G). */
 function draw(c: Case, n: number, seed: number): Float32Array {
   const p = c.params;
-  const t = tf.tidy(() => {
-    switch (c.family) {
-      case 'Poisson':
-        return randomPoisson([n], tf.scalar(num(p['rate'])), seed);
-      case 'Binomial':
-        return randomBinomial([n], tf.scalar(num(p['totalCount'])), tf.scalar(num(p['probs'])), seed);
-      case 'Gamma':
-        return randomLogGammaBatched([n], num(p['concentration']), seed);
-      default:
-        return null;
-    }
-  });
-  if (t) {
+  const fromOps = (f: () => tf.Tensor): Float32Array => {
+    const t = tf.tidy(f);
     const v = t.dataSync() as Float32Array;
     t.dispose();
     return v;
+  };
+  switch (c.family) {
+    case 'Poisson':
+      return fromOps(() => randomPoisson([n], tf.scalar(num(p['rate'])), seed));
+    case 'Binomial':
+      return fromOps(() => randomBinomial([n], tf.scalar(num(p['totalCount'])), tf.scalar(num(p['probs'])), seed));
+    case 'Gamma':
+      return fromOps(() => randomLogGammaBatched([n], num(p['concentration']), seed));
+    case 'TruncatedNormal':
+      return withDistribution(new TruncatedNormal({ loc: num(p['loc']), scale: num(p['scale']), low: p['low'] ?? -Infinity, high: num(p['high']) }), n, seed);
+    case 'Beta':
+      return withDistribution(new Beta({ concentration1: num(p['concentration1']), concentration0: num(p['concentration0']) }), n, seed);
+    default:
+      return withDistribution(new Weibull({ concentration: num(p['concentration']), scale: num(p['scale']) }), n, seed);
   }
-  if (c.family === 'TruncatedNormal') {
-    return withDistribution(new TruncatedNormal({ loc: num(p['loc']), scale: num(p['scale']), low: p['low'] ?? -Infinity, high: num(p['high']) }), n, seed);
-  }
-  if (c.family === 'Beta') return withDistribution(new Beta({ concentration1: num(p['concentration1']), concentration0: num(p['concentration0']) }), n, seed);
-  return withDistribution(new Weibull({ concentration: num(p['concentration']), scale: num(p['scale']) }), n, seed);
 }
 
 /**
