@@ -5,10 +5,7 @@ import { registerKL } from './kl.js';
 import { randomLogGammaBatched } from '../math/gamma_sampler.js';
 import { betainc, betaincc, betaincinv, digamma, lgamma, logBetainc, logBetaincc } from '../math/special.js';
 import { splitSeed, toFloat } from '../util.js';
-import { FLOAT32_TINY } from '../math/sampler_kernels.js';
-
-/** The largest float32 below 1. */
-const BELOW_ONE = 1 - 2 ** -24;
+import { FLOAT32_BELOW_ONE, FLOAT32_TINY, runSamplerKernel, useSamplerKernels } from '../math/sampler_kernels.js';
 import { xlog1py, xlogy } from './continuous_util.js';
 
 export interface BetaArgs extends DistributionOptions {
@@ -79,13 +76,15 @@ export class Beta extends Distribution {
   }
 
   protected sampleN(n: number, seed?: number): tf.Tensor {
+    const params = [tf.broadcastTo(this.concentration1, this.batchShape), tf.broadcastTo(this.concentration0, this.batchShape)];
+    if (useSamplerKernels()) return runSamplerKernel('TfpRandomBeta', [n, ...this.batchShape], params, seed);
     const [s1, s0] = splitSeed(seed, 2);
     const l1 = randomLogGammaBatched([n], tf.broadcastTo(this.concentration1, this.batchShape), s1);
     const l0 = randomLogGammaBatched([n], tf.broadcastTo(this.concentration0, this.batchShape), s0);
     // Inside (0, 1) as float32 can hold it: [FLOAT32_TINY, 1 - 2^-24], where logProb is finite. (At
     // concentrations 0.01 about 42% of the exact draws round to 1 and 18% to 0 in float32.)
     const x = tf.sigmoid(tf.sub(l1, l0));
-    return tf.where(tf.isNaN(x), x, tf.minimum(tf.maximum(x, FLOAT32_TINY), BELOW_ONE));
+    return tf.where(tf.isNaN(x), x, tf.minimum(tf.maximum(x, FLOAT32_TINY), FLOAT32_BELOW_ONE));
   }
 
   protected override logProbFn(x: tf.Tensor): tf.Tensor {

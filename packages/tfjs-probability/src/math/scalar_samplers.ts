@@ -12,7 +12,7 @@
  * - Gamma(a, 1): Marsaglia & Tsang (2000) for a >= 1 (acceptance >= 0.95),
  *   the boost G(a) = G(a + 1) U^(1/a) in log space below 1.
  * - Normal truncated to [a, b] (standardized): normal rejection when the
- *   window holds 0 and is wide, uniform rejection with the Gaussian ratio when
+ *   window holds 0 and at least 30% of the mass, uniform rejection with the Gaussian ratio when
  *   it is narrow, Robert's exponential rejection ("Simulation of truncated
  *   normal variables", 1995) in a tail (window reflected to the right of 0).
  *
@@ -238,8 +238,16 @@ export function logGammaDraw(rng: Xoshiro128, c: Float64Array, o: number): numbe
   return kind === 1 ? lg : lg + Math.log(rng.nextOpen01()) * c[o + 3]!;
 }
 
-/** √(2π): below this width a window holding 0 is sampled by uniform, not normal, rejection. */
-const SQRT_2PI = Math.sqrt(2 * Math.PI);
+/**
+ * Φ(x), to ~1e-7 (Abramowitz & Stegun 7.1.26): only used to choose between rejection methods, which
+ * are all exact; the choice only changes the speed.
+ */
+function roughNdtr(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * z);
+  const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-z * z);
+  return x >= 0 ? 1 - 0.5 * erfc : 0.5 * erfc;
+}
 
 /**
  * Constants per standardized window [a, b]: [kind, a, b, flip, λ]; kind 0 NaN (a > b or NaN), 1 normal
@@ -260,8 +268,9 @@ export function prepareTruncatedNormal(c: Float64Array, o: number, a: number, b:
   c[o + 3] = flip ? 1 : 0;
   const w = b - a;
   if (a <= 0) {
-    // Normal rejection accepts Φ(b) - Φ(a); uniform rejection (Φ(b) - Φ(a)) √(2π) / w: the larger wins.
-    c[o] = w >= SQRT_2PI ? 1 : 2;
+    // Normal rejection accepts Z = Φ(b) - Φ(a) at ~1.5 ziggurat draws per proposal; uniform rejection
+    // accepts Z √(2π) / w but pays a log per proposal: normal rejection from Z = 0.3 on.
+    c[o] = roughNdtr(b) - roughNdtr(a) >= 0.3 ? 1 : 2;
     return;
   }
   // The optimal exponential rate (a + √(a² + 4))/2 of Robert (1995), written to stay finite for huge a.

@@ -20,6 +20,8 @@ import { randomLogGammaBatched } from '../../src/math/gamma_sampler.js';
 import { useSamplerKernels } from '../../src/math/sampler_kernels.js';
 import { setKernelsEnabled } from '../../src/kernels/register.js';
 import { Beta } from '../../src/distributions/beta.js';
+import { NegativeBinomial } from '../../src/distributions/negative_binomial.js';
+import { StudentT } from '../../src/distributions/student_t.js';
 import { TruncatedNormal } from '../../src/distributions/truncated_normal.js';
 import { Weibull } from '../../src/distributions/weibull.js';
 import type { Distribution } from '../../src/distributions/distribution.js';
@@ -27,7 +29,7 @@ import { chiSquareCritical, expectNoLeak, FALSE_FAILURE_RATE, loadFixture } from
 
 interface Case {
   name: string;
-  family: 'Poisson' | 'Binomial' | 'Gamma' | 'TruncatedNormal' | 'Beta' | 'Weibull';
+  family: 'Poisson' | 'Binomial' | 'Gamma' | 'TruncatedNormal' | 'Beta' | 'Weibull' | 'StudentT' | 'NegativeBinomial';
   params: Record<string, number | null>;
   cuts: number[];
   cdf: number[];
@@ -63,6 +65,10 @@ function draw(c: Case, n: number, seed: number): Float32Array {
       return fromOps(() => randomLogGammaBatched([n], num(p['concentration']), seed));
     case 'TruncatedNormal':
       return withDistribution(new TruncatedNormal({ loc: num(p['loc']), scale: num(p['scale']), low: p['low'] ?? -Infinity, high: num(p['high']) }), n, seed);
+    case 'StudentT':
+      return withDistribution(new StudentT({ df: num(p['df']), loc: 0, scale: 1 }), n, seed);
+    case 'NegativeBinomial':
+      return withDistribution(new NegativeBinomial({ totalCount: num(p['totalCount']), logits: num(p['logits']) }), n, seed);
     case 'Beta':
       return withDistribution(new Beta({ concentration1: num(p['concentration1']), concentration0: num(p['concentration0']) }), n, seed);
     default:
@@ -143,7 +149,7 @@ describe('tensor-op samplers (what webgl runs), kernels switched off', () => {
     'Poisson(rate=30)', 'Poisson(rate=100000)', 'Binomial(totalCount=1000, probs=0.4)', 'Binomial(totalCount=1e+06, probs=1e-06)',
     'Gamma(concentration=0.5)', 'Gamma(concentration=3)', 'Gamma(concentration=1e+06)', 'Gamma(concentration=3e+07)',
     'Beta(concentration1=0.01, concentration0=0.01)', 'TruncatedNormal(loc=0, scale=1, low=-1, high=1)',
-    'TruncatedNormal(loc=0, scale=1, low=20, high=21)',
+    'TruncatedNormal(loc=0, scale=1, low=20, high=21)', 'StudentT(df=5)', 'NegativeBinomial(totalCount=2, logits=1)',
   ];
   it(`${names.length} cases, ${N} draws each`, () => {
     setKernelsEnabled(false);
