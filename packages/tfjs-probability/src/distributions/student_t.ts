@@ -102,16 +102,13 @@ export interface StudentTArgs extends DistributionOptions {
  * ```
  */
 export class StudentT extends Distribution {
+  static override readonly parameterProperties = { df: { constraint: positive }, loc: { constraint: real }, scale: { constraint: positive } };
   readonly df: tf.Tensor;
   readonly loc: tf.Tensor;
   readonly scale: tf.Tensor;
 
   constructor(args: StudentTArgs) {
-    const params = convertParams('StudentT', args, {
-      df: { constraint: positive },
-      loc: { constraint: real },
-      scale: { constraint: positive },
-    });
+    const params = convertParams('StudentT', args, StudentT.parameterProperties);
     super({ ...args, className: 'StudentT', params, eventShape: [], reparameterized: true, support: realLine });
     this.df = params.df.value;
     this.loc = params.loc.value;

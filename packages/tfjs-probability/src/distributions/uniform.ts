@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
+import { intervalBetween } from './event_space.js';
 import { Distribution, checkLowBelowHigh, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
 import { real, realLine } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomUniform } from '../math/random.js';
+import { maskOf } from '../util.js';
 
 export interface UniformArgs extends DistributionOptions {
   /** Lower bound a, shape `[...B]`. */
@@ -28,11 +30,13 @@ export interface UniformArgs extends DistributionOptions {
  * ```
  */
 export class Uniform extends Distribution {
+  static override readonly parameterProperties = { low: { constraint: real }, high: { constraint: real } };
+  static override readonly eventSpace = intervalBetween('low', 'high');
   readonly low: tf.Tensor;
   readonly high: tf.Tensor;
 
   constructor(args: UniformArgs) {
-    const params = convertParams('Uniform', args, { low: { constraint: real }, high: { constraint: real } });
+    const params = convertParams('Uniform', args, Uniform.parameterProperties);
     const low = params.low.value;
     const high = params.high.value;
     super({ ...args, className: 'Uniform', params, eventShape: [], reparameterized: true, support: realLine });
@@ -51,7 +55,7 @@ export class Uniform extends Distribution {
 
   protected override logProbFn(x: tf.Tensor): tf.Tensor {
     const lp = tf.neg(tf.log(this.range()));
-    const inside = tf.logicalAnd(tf.greaterEqual(x, this.low), tf.greaterEqual(this.high, x));
+    const inside = maskOf((v, lo, hi) => tf.logicalAnd(tf.greaterEqual(v, lo), tf.greaterEqual(hi, v)), x, this.low, this.high);
     return tf.where(inside, tf.add(lp, tf.zerosLike(x)), tf.fill(inside.shape, -Infinity));
   }
   protected override cdfFn(x: tf.Tensor): tf.Tensor {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { maskOf } from '../util.js';
 import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
 import { nonNegativeLine, positive } from './constraints.js';
 import { registerKL } from './kl.js';
@@ -33,11 +34,12 @@ export interface WeibullArgs extends DistributionOptions {
  * ```
  */
 export class Weibull extends Distribution {
+  static override readonly parameterProperties = { concentration: { constraint: positive }, scale: { constraint: positive } };
   readonly concentration: tf.Tensor;
   readonly scale: tf.Tensor;
 
   constructor(args: WeibullArgs) {
-    const params = convertParams('Weibull', args, { concentration: { constraint: positive }, scale: { constraint: positive } });
+    const params = convertParams('Weibull', args, Weibull.parameterProperties);
     super({ ...args, className: 'Weibull', params, eventShape: [], reparameterized: true, support: nonNegativeLine });
     this.concentration = params.concentration.value;
     this.scale = params.scale.value;
@@ -69,7 +71,14 @@ export class Weibull extends Distribution {
     return tf.neg(tf.expm1(tf.neg(this.zk(x))));
   }
   protected override logCdfFn(x: tf.Tensor): tf.Tensor {
-    return log1mexp(this.zk(x));
+    // log(1 - e^(-u)), u = (x/λ)^k; for u < 1e-3 as log u - u/2 + u²/24 with log u = k log(x/λ), finite
+    // where u itself underflows (Weibull(50, 1).logCdf(1e-6) = -690.8).
+    const logU = xlogy(this.concentration, tf.div(tf.relu(x), this.scale));
+    const small = maskOf((v) => tf.less(v, Math.log(1e-3)), logU);
+    const u = tf.exp(logU);
+    const series = tf.add(logU, tf.mul(u, tf.add(-0.5, tf.div(u, 24))));
+    const direct = log1mexp(tf.where(small, tf.onesLike(u), u));
+    return tf.where(small, series, direct);
   }
   protected override survivalFn(x: tf.Tensor): tf.Tensor {
     return tf.exp(tf.neg(this.zk(x)));

@@ -5,7 +5,6 @@ import { shapeHandle } from '../util.js';
 import { getDistributionFn, type MakeDistributionFn } from './distribution_lambda.js';
 import { DistributionLayer, type LayerArgs } from './distribution_layer.js';
 import { KLDivergenceRegularizer, PRIOR_DISTRIBUTIONS, type MakePriorDistributionFn } from './kl_divergence_regularizer.js';
-import { installModelLosses } from './model_losses.js';
 import { PendingLoss } from './variational_fns.js';
 
 export interface KLDivergenceAddLossArgs extends LayerArgs {
@@ -156,4 +155,3 @@ export class KLDivergenceAddLoss extends tf.layers.Layer {
   }
 }
 
-installModelLosses();

@@ -33,6 +33,7 @@ import { splitSeed } from '../util.js';
 import { randomUniform } from './random.js';
 import { log1p } from './special.js';
 import { runSamplerKernel, useSamplerKernels } from './sampler_kernels.js';
+import { binomialLogPmf, poissonLogPmf } from './saddle_point.js';
 
 const LGAMMA_INT: number[] = [0, 0];
 /** lgamma(j) for a positive integer j, exactly (float64 sum of logs). */
@@ -133,7 +134,7 @@ export function randomPoisson(shape: number[], rate: tf.Tensor, seed?: number, r
  *
  * @example
  * ```ts
- * const x = randomBinomial([1000, 3], tf.scalar(50), tf.tensor1d([0.1, 0.5, 0.97]), 3);
+ * const x = randomBinomial([1000, 3], tf.scalar(50), tf.tensor1d([0.1, 0.5, 0.97]).reshape([1, 3]), 3);   // [1000, 3]
  * ```
  */
 export function randomBinomial(shape: number[], totalCount: tf.Tensor, probs: tf.Tensor, seed?: number, rounds = COUNT_SAMPLER_ROUNDS): tf.Tensor {
@@ -197,65 +198,3 @@ export function randomBinomial(shape: number[], totalCount: tf.Tensor, probs: tf
     return tf.where(tf.broadcastTo(bad, shape), tf.fill(shape, NaN), x);
   });
 }
-
-/**
- * Loader's saddle-point pieces ("Fast and accurate computation of binomial
- * probabilities", 2000), which keep the log-pmf in the acceptance tests of
- * PTRS/BTRS accurate in float32 (k log λ - λ - lgamma(k+1) loses ~1e-3 to
- * cancellation at k ≈ 1000):
- * stirlerr(k) = log k! - (k + ½) log k + k - ½ log 2π (STIRLERR_FIT below 16, the
- * Stirling series above), and bd0(x, M) = x log(x/M) + M - x = x log1p(d) - M d
- * with d = (x - M)/M.
- */
-/**
- * stirlerr(x) / t as a polynomial in t = 1/x on [1/16, 1] (x in [1, 16]): a least-squares fit,
- * max error 6e-10 on stirlerr, made with
- * `t = np.linspace(1/16, 1, 4000); x = 1/t; s = gammaln(x+1) - (x+0.5)*log(x) + x - 0.5*log(2*pi);`
- * `np.polyfit(t, s/t, 8)`. (A table lookup would need tf.gather, whose cpu/wasm kernels read the
- * indices back to check them.)
- */
-const STIRLERR_FIT = [
-  -3.9153615337542106e-5, 0.00013277844071800588, -2.9488932294196605e-5, -0.0005439581088478896, 0.0010410492154489693,
-  -6.402933603479224e-5, -0.0027683751610468204, -7.104648485092527e-7, 0.08333335417483335,
-];
-
-/** stirlerr(k) for k >= 1: the fit below 16, the Stirling series 1/(12k) - 1/(360k³) + 1/(1260k⁵) above. */
-function stirlerr(k: tf.Tensor): tf.Tensor {
-  const t = tf.reciprocal(tf.clipByValue(k, 1, 16));
-  let fit: tf.Tensor = tf.fill(t.shape, STIRLERR_FIT[0]!);
-  for (let i = 1; i < STIRLERR_FIT.length; i++) fit = tf.add(tf.mul(fit, t), STIRLERR_FIT[i]!);
-  const small = tf.mul(fit, t);
-  const inv = tf.reciprocal(tf.maximum(k, 16));
-  const inv2 = tf.square(inv);
-  const large = tf.mul(inv, tf.add(1 / 12, tf.mul(inv2, tf.add(-1 / 360, tf.mul(inv2, 1 / 1260)))));
-  return tf.where(tf.less(k, 16), small, large);
-}
-
-function bd0(x: tf.Tensor, M: tf.Tensor): tf.Tensor {
-  const d = tf.div(tf.sub(x, M), M);
-  const v = tf.sub(tf.mul(x, log1p(tf.maximum(d, -1 + 1e-7))), tf.mul(M, d));
-  return tf.where(tf.lessEqual(x, 0), tf.add(M, tf.zerosLike(x)), v);
-}
-
-/** log P(X = k) of Poisson(λ) for integer k >= 0, λ > 0 (Loader). */
-function poissonLogPmf(k: tf.Tensor, lam: tf.Tensor): tf.Tensor {
-  const k1 = tf.maximum(k, 1);
-  const lp = tf.neg(tf.add(tf.add(stirlerr(k1), bd0(k1, lam)), tf.mul(0.5, tf.log(tf.mul(2 * Math.PI, k1)))));
-  return tf.where(tf.less(k, 0.5), tf.neg(tf.add(lam, tf.zerosLike(k))), lp);
-}
-
-/** log P(X = k) of Binomial(n, p) (q = 1 - p) for integer 0 <= k <= n, n >= 1 (Loader). */
-function binomialLogPmf(k: tf.Tensor, n: tf.Tensor, p: tf.Tensor, q: tf.Tensor): tf.Tensor {
-  const nk = tf.sub(n, k);
-  const k1 = tf.maximum(k, 1);
-  const nk1 = tf.maximum(nk, 1);
-  const inner = tf.add(
-    tf.sub(tf.sub(stirlerr(n), stirlerr(k1)), stirlerr(nk1)),
-    tf.neg(tf.add(bd0(k1, tf.mul(n, p)), bd0(nk1, tf.mul(n, q)))),
-  );
-  const lp = tf.add(inner, tf.mul(0.5, tf.log(tf.div(n, tf.mul(2 * Math.PI, tf.mul(k1, nk1))))));
-  const at0 = tf.mul(n, log1p(tf.neg(p))); // k = 0: n log q
-  const atN = tf.mul(n, tf.log(p)); // k = n: n log p
-  return tf.where(tf.less(k, 0.5), at0, tf.where(tf.less(nk, 0.5), atN, lp));
-}
-
