@@ -28,3 +28,6 @@ export { mcmc };
 // Minimizers: L-BFGS, BFGS (Hager–Zhang line search) and Nelder–Mead (tfp.optimizer).
 import * as optimizer from './optimizer/index.js';
 export { optimizer };
+// Training callbacks (tfp.callbacks.TerminateOnNaN).
+import * as callbacks from './callbacks/index.js';
+export { callbacks };

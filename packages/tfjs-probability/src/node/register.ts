@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setPlatform, type WasmModuleLike } from '../platform.js';
 import { DirectoryHandler } from './fs_io.js';
+import type { LoadLimits } from '../io/limits.js';
 
 const require = createRequire(import.meta.url);
 const WASM = '@tensorflow/tfjs-backend-wasm';
@@ -35,10 +36,10 @@ function hasScheme(s: string): boolean {
  * Claims plain paths, and `file://` URLs while tfjs-node (which has its own `file://`
  * router) is not loaded.
  */
-function router(url: string | string[]): DirectoryHandler | null {
+function router(url: string | string[], options?: LoadLimits): DirectoryHandler | null {
   if (typeof url !== 'string') return null;
-  if (url.startsWith('file://')) return tf.findBackendFactory('tensorflow') === null ? new DirectoryHandler(fileURLToPath(url)) : null;
-  return hasScheme(url) ? null : new DirectoryHandler(url);
+  if (url.startsWith('file://')) return tf.findBackendFactory('tensorflow') === null ? new DirectoryHandler(fileURLToPath(url), options) : null;
+  return hasScheme(url) ? null : new DirectoryHandler(url, options);
 }
 
 let registered = false;
