@@ -27,3 +27,6 @@ export { mcmc };
 // Minimizers: L-BFGS, BFGS (Hager–Zhang line search) and Nelder–Mead (tfp.optimizer).
 import * as optimizer from './optimizer/index.js';
 export { optimizer };
+// Variational inference (tfp.vi).
+import * as vi from './vi/index.js';
+export { vi };
