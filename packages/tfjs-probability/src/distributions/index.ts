@@ -49,3 +49,8 @@ export { JointDistributionNamed, type NamedPart } from './joint_distribution_nam
 export { JointDistributionCoroutine, Root, type CoroutineModel } from './joint_distribution_coroutine.js';
 export { JointDistributionPinned } from './joint_distribution_pinned.js';
 export { JointEventSpaceBijector } from './joint_event_space_bijector.js';
+export { GaussianProcess, type GaussianProcessArgs } from './gaussian_process.js';
+export { GaussianProcessRegressionModel, type GaussianProcessRegressionModelArgs } from './gaussian_process_regression_model.js';
+export { StudentTProcess, type StudentTProcessArgs } from './student_t_process.js';
+export { VariationalGaussianProcess, type VariationalGaussianProcessArgs, type VariationalLossOptions } from './variational_gaussian_process.js';
+export type { MeanFn } from './gaussian_process_base.js';
