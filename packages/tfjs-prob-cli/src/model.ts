@@ -5,12 +5,10 @@
  * optionally an ensemble of such networks (Deep Ensembles). Shared by
  * `tfjs-prob fit` and bench/uci.ts so that both run the same code.
  */
+import type { Baseline } from './baseline.js';
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tfp from 'tfjs-probability';
 import { CliError } from './errors.js';
-import { writeDirAtomic } from './io.js';
 import { mulberry32, permutation } from './rng.js';
 import { applyScaler, fitScaler, type Scaler } from './scaler.js';
 import { trainBayesianNetworks } from './bayesian.js';
@@ -152,9 +150,9 @@ export interface ModelMeta {
   hidden: number[];
   members: string[];
   training: Omit<TrainOptions, 'head'> & { rows: number; history: MemberHistory[] };
+  /** The no-input baseline (marginal of the training targets) that evaluate reports; absent in older models. */
+  baseline?: Baseline;
 }
-
-const META = 'tfjs-prob.json';
 
 function rowsOf(src: Float32Array, width: number, idx: ArrayLike<number>, from: number, to: number): Float32Array {
   const out = new Float32Array((to - from) * width);
@@ -445,64 +443,7 @@ export function disposeFitted(m: Fitted): void {
   m.members.forEach((mm) => mm.dispose());
 }
 
-/** Whether `dir` is a model directory written by this CLI. */
-export function isModelDir(dir: string): boolean {
-  try {
-    const meta = JSON.parse(readFileSync(join(dir, META), 'utf8')) as Partial<ModelMeta>;
-    return meta.format === 'tfjs-prob-model';
-  } catch {
-    return false;
-  }
-}
-
-/** Writes a model directory atomically (temp directory beside it, then rename). */
-export async function saveFitted(m: Fitted, dir: string): Promise<void> {
-  await writeDirAtomic(
-    dir,
-    async (tmp) => {
-      for (let i = 0; i < m.members.length; i++) await tfp.io.saveModel(m.members[i]!, join(tmp, m.meta.members[i]!));
-      writeFileSync(join(tmp, META), JSON.stringify(m.meta, null, 2) + '\n');
-    },
-    (existing) => isModelDir(existing),
-  );
-}
-
-/** Loads a model directory written by `saveFitted`; a directory that is not ours is a CliError. */
-export async function loadFitted(dir: string): Promise<Fitted> {
-  if (!existsSync(dir)) throw new CliError(`${dir}: no such model directory`);
-  if (!statSync(dir).isDirectory()) throw new CliError(`${dir}: not a directory (expected a model directory written by tfjs-prob fit)`);
-  const metaPath = join(dir, META);
-  if (!existsSync(metaPath)) throw new CliError(`${dir}: not a tfjs-prob model directory (no ${META})`);
-  let meta: ModelMeta;
-  try {
-    meta = JSON.parse(readFileSync(metaPath, 'utf8')) as ModelMeta;
-  } catch (e) {
-    throw new CliError(`${metaPath}: not valid JSON (${(e as Error).message})`);
-  }
-  if (meta?.format !== 'tfjs-prob-model' || meta.version !== 1) {
-    throw new CliError(`${metaPath}: not a tfjs-prob model description (format "${String(meta?.format)}", version ${String(meta?.version)})`);
-  }
-  const ok =
-    Array.isArray(meta.xColumns) && Array.isArray(meta.yColumns) && Array.isArray(meta.members) && meta.members.length > 0 &&
-    meta.xScaler?.mean?.length === meta.xColumns.length && meta.yScaler?.std?.length === meta.yColumns.length;
-  if (!ok) throw new CliError(`${metaPath}: incomplete model description (columns, scalers or networks missing)`);
-  parseHead(meta.head);
-  const members: tf.LayersModel[] = [];
-  try {
-    for (const name of meta.members) {
-      const sub = join(dir, name);
-      if (!existsSync(join(sub, 'model.json'))) throw new CliError(`${dir}: network ${name} is missing (no ${name}/model.json)`);
-      try {
-        members.push(await tfp.io.loadModel(sub));
-      } catch (e) {
-        throw new CliError(`${sub}: cannot load network (${(e as Error).message})`);
-      }
-    }
-  } catch (e) {
-    members.forEach((mm) => mm.dispose());
-    throw e;
-  }
-  return { meta, members };
-}
+// Saving and loading model directories (atomic, confined): model_dir.ts.
+export { loadFitted, saveFitted } from './model_dir.js';
 
 export { applyScaler };

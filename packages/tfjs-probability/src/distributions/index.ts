@@ -38,6 +38,17 @@ export { VonMises, type VonMisesArgs } from './von_mises.js';
 export { Inflated, type InflatedArgs } from './inflated.js';
 export { ZeroInflatedNegativeBinomial, type ZeroInflatedNegativeBinomialArgs } from './zero_inflated_negative_binomial.js';
 export { TransformedDistribution, type TransformedDistributionArgs } from './transformed_distribution.js';
+// ---- joint distributions and the distributions Bayesian models need (append-only block)
+export { Sample, type SampleArgs } from './sample.js';
+export { HalfCauchy, type HalfCauchyArgs } from './half_cauchy.js';
+export { HalfStudentT, type HalfStudentTArgs } from './half_student_t.js';
+export { Deterministic, type DeterministicArgs } from './deterministic.js';
+export { JointDistribution, type JointValues, type JointValuesLike } from './joint_distribution.js';
+export { JointDistributionSequential, type SequentialPart } from './joint_distribution_sequential.js';
+export { JointDistributionNamed, type NamedPart } from './joint_distribution_named.js';
+export { JointDistributionCoroutine, Root, type CoroutineModel } from './joint_distribution_coroutine.js';
+export { JointDistributionPinned } from './joint_distribution_pinned.js';
+export { JointEventSpaceBijector } from './joint_event_space_bijector.js';
 export { GaussianProcess, type GaussianProcessArgs } from './gaussian_process.js';
 export { GaussianProcessRegressionModel, type GaussianProcessRegressionModelArgs } from './gaussian_process_regression_model.js';
 export { StudentTProcess, type StudentTProcessArgs } from './student_t_process.js';
