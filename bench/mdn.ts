@@ -28,11 +28,12 @@ import { fileURLToPath } from 'node:url';
 import { ready } from '../packages/tfjs-probability/src/node.js';
 import { TorchChild } from './torch_child.js';
 import '../packages/tfjs-probability/src/layers/register.js';
-import { MixtureDensity, makeTrainStep } from '../packages/tfjs-probability/src/layers/mixture_density.js';
+import { MixtureDensity } from '../packages/tfjs-probability/src/layers/mixture_density.js';
+import { makeTrainStep } from '../packages/tfjs-probability/src/train/train_step.js';
 import { negativeLogLikelihood } from '../packages/tfjs-probability/src/losses/nll.js';
 import { mixtureNormalLogProbComposite } from '../packages/tfjs-probability/src/kernels/mixture_normal_logprob.js';
-import { FastAdam } from '../packages/tfjs-probability/src/kernels/mixture_train.js';
-import { setFastDefaults } from '../packages/tfjs-probability/src/kernels/defaults.js';
+import { FastAdam } from '../packages/tfjs-probability/src/train/fast_adam.js';
+import { setFastDefaults } from '../packages/tfjs-probability/src/accelerate/install.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);

@@ -8,6 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +16,15 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { openContext, serve, type Served } from './browser/harness.js';
 
 const root = join(import.meta.dirname, '..');
+/**
+ * Every wait has its own budget, scaled by how busy the machine is (1-minute load per core,
+ * 1x to 4x; TFP_SITE_TIMEOUT_SCALE overrides): SwiftShader renders on the CPU, so a loaded
+ * machine slows navigation and training alike, and a fixed 30 s navigation failed under load.
+ */
+const scale = Number(process.env['TFP_SITE_TIMEOUT_SCALE']) || Math.min(4, Math.max(1, loadavg()[0]! / availableParallelism()));
+const budget = (ms: number): number => Math.round(ms * scale);
+/** A test's own limit: its waits plus slack for screenshots and clicks. */
+const testBudget = (ms: number): number => budget(ms) + 30_000;
 const shots = join(root, 'browser-out', 'site');
 let server: Served;
 let chromium: { ctx: BrowserContext; close(): Promise<void> };
@@ -29,14 +39,16 @@ beforeAll(async () => {
   server = await serve(join(root, 'site', 'dist'));
   chromium = await openContext({ width: 1180, height: 1000 });
   browser = chromium.ctx;
+  browser.setDefaultNavigationTimeout(budget(120_000));
+  browser.setDefaultTimeout(budget(30_000));
   page = await browser.newPage();
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console.error: ${m.text()}`);
   });
   await page.goto(`${server.url}/index.html`);
-  await page.waitForSelector('body[data-ready="1"]', { timeout: 60_000 });
-}, 240_000);
+  await page.waitForSelector('body[data-ready="1"]', { timeout: budget(60_000) });
+}, testBudget(300_000));
 
 afterAll(async () => {
   await chromium?.close();
@@ -45,25 +57,25 @@ afterAll(async () => {
 
 const data = (sel: string, key: string) => page.$eval(sel, (el, k) => (el as HTMLElement).dataset[k] ?? null, key);
 
-describe('playground in headless Chromium', () => {
+describe('playground in headless Chromium', { timeout: testBudget(150_000) }, () => {
   it('starts on WebGL with no page or console errors', async () => {
     expect(await page.$eval('body', (b) => b.dataset['backend'])).toBe('webgl');
     expect(problems).toEqual([]);
   });
 
   it('the spiral MDN trains and its loss falls within a minute', async () => {
-    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#spiral')!.dataset['epochs'] ?? 0) >= 6, null, { timeout: 60_000 });
+    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#spiral')!.dataset['epochs'] ?? 0) >= 6, null, { timeout: budget(60_000) });
     const first = Number(await data('#spiral', 'lossFirst'));
     const last = Number(await data('#spiral', 'lossLast'));
     expect(Number.isFinite(last)).toBe(true);
     expect(last).toBeLessThan(first - 0.1);
-    await page.waitForFunction(() => document.querySelector<HTMLElement>('#spiral')!.dataset['sampleSum'] !== undefined, null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#spiral')!.dataset['sampleSum'] !== undefined, null, { timeout: budget(30_000) });
     await page.locator('#spiral').screenshot({ path: join(shots, 'spiral.png') });
   });
 
   it('the temperature sliders resample instantly', async () => {
     await page.click('#spiral button.train'); // pause, so that only the sliders change the samples
-    await page.waitForFunction(() => document.querySelector('#spiral button.train')!.textContent === 'Train', null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('#spiral button.train')!.textContent === 'Train', null, { timeout: budget(30_000) });
     const before = await data('#spiral', 'sampleSum');
     for (const [cls, v] of [['temperature', '0.2'], ['scaleTemperature', '0.3']] as const) {
       await page.$eval(`#spiral input.${cls}`, (el, value) => {
@@ -71,14 +83,14 @@ describe('playground in headless Chromium', () => {
         el.dispatchEvent(new Event('input'));
       }, v);
     }
-    await page.waitForFunction((b) => document.querySelector<HTMLElement>('#spiral')!.dataset['sampleSum'] !== b, before, { timeout: 10_000 });
+    await page.waitForFunction((b) => document.querySelector<HTMLElement>('#spiral')!.dataset['sampleSum'] !== b, before, { timeout: budget(10_000) });
     expect(await data('#spiral', 'sampleSum')).not.toBe(before);
     await page.locator('#spiral').screenshot({ path: join(shots, 'spiral-cold.png') });
   });
 
   it('the covariance panel trains and follows its slider', async () => {
     await page.click('#covariance button.train');
-    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#covariance')!.dataset['epochs'] ?? 0) >= 20, null, { timeout: 90_000 });
+    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#covariance')!.dataset['epochs'] ?? 0) >= 20, null, { timeout: budget(90_000) });
     await page.click('#covariance button.train');
     const kl0 = await data('#covariance', 'kl');
     const s0 = await data('#covariance', 'sampleSum');
@@ -86,7 +98,7 @@ describe('playground in headless Chromium', () => {
       (el as HTMLInputElement).value = '-0.7';
       el.dispatchEvent(new Event('input'));
     });
-    await page.waitForFunction((s) => document.querySelector<HTMLElement>('#covariance')!.dataset['sampleSum'] !== s, s0, { timeout: 10_000 });
+    await page.waitForFunction((s) => document.querySelector<HTMLElement>('#covariance')!.dataset['sampleSum'] !== s, s0, { timeout: budget(10_000) });
     const kl1 = Number(await data('#covariance', 'kl'));
     expect(Number.isFinite(Number(kl0))).toBe(true);
     expect(kl1).toBeGreaterThanOrEqual(0);
@@ -97,7 +109,7 @@ describe('playground in headless Chromium', () => {
   it('the CSV panel fits the bundled spiral.csv and draws intervals and the PIT histogram', async () => {
     await page.fill('#csv input.epochs', '20');
     await page.click('#csv button.train');
-    await page.waitForFunction(() => document.querySelector<HTMLElement>('#csv')!.dataset['state'] === 'done', null, { timeout: 120_000 });
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#csv')!.dataset['state'] === 'done', null, { timeout: budget(120_000) });
     expect(await data('#csv', 'error')).toBeNull();
     const nll = Number(await data('#csv', 'heldOutNll'));
     const coverage = Number(await data('#csv', 'coverage90'));
@@ -109,7 +121,7 @@ describe('playground in headless Chromium', () => {
 
   it('a bad CSV gets a message naming the file, row and column', async () => {
     await page.setInputFiles('#csv input.file', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b\n1,2\n3,x\n') });
-    await page.waitForFunction(() => document.querySelector<HTMLElement>('#csv')!.dataset['error'] !== undefined, null, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#csv')!.dataset['error'] !== undefined, null, { timeout: budget(10_000) });
     expect(await data('#csv', 'error')).toBe("bad.csv: row 3, column 'b': 'x' is not a finite number");
   });
 
@@ -126,9 +138,9 @@ describe('playground in headless Chromium', () => {
     const wasmRequests: string[] = [];
     w.on('request', (r) => void (r.url().endsWith('.wasm') && wasmRequests.push(r.url())));
     await w.goto(`${server.url}/index.html?backend=wasm`);
-    await w.waitForSelector('body[data-ready="1"]', { timeout: 60_000 });
+    await w.waitForSelector('body[data-ready="1"]', { timeout: budget(60_000) });
     expect(await w.$eval('body', (b) => b.dataset['backend'])).toBe('wasm');
-    await w.waitForFunction(() => Number(document.querySelector<HTMLElement>('#spiral')!.dataset['epochs'] ?? 0) >= 1, null, { timeout: 60_000 });
+    await w.waitForFunction(() => Number(document.querySelector<HTMLElement>('#spiral')!.dataset['epochs'] ?? 0) >= 1, null, { timeout: budget(60_000) });
     expect(wasmRequests.length).toBeGreaterThan(0);
     expect(wasmRequests.every((u) => u.startsWith(`${server.url}/tfjs-wasm/`))).toBe(true);
     expect(errors).toEqual([]);

@@ -5,6 +5,7 @@
  * optionally an ensemble of such networks (Deep Ensembles). Shared by
  * `tfjs-prob fit` and bench/uci.ts so that both run the same code.
  */
+import type { Baseline } from './baseline.js';
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -152,6 +153,8 @@ export interface ModelMeta {
   hidden: number[];
   members: string[];
   training: Omit<TrainOptions, 'head'> & { rows: number; history: MemberHistory[] };
+  /** The no-input baseline (marginal of the training targets) that evaluate reports; absent in older models. */
+  baseline?: Baseline;
 }
 
 const META = 'tfjs-prob.json';

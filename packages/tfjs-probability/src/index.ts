@@ -14,10 +14,20 @@ export { layers, losses, io };
 export { layers as tfpl };
 export { predictDistribution, sampleFromModel, type PredictDistributionOptions, type SampleFromModelOptions } from './model.js';
 export { predictiveMixture, type PredictiveMixture, type PredictiveMixtureOptions } from './model.js';
+export { modelLosses } from './model.js';
 export { ready, type ReadyOptions } from './backend.js';
-// issue-11: fast defaults (fused tf.train.adam, wasm matMul) and their opt-out.
-export { setFastDefaults, fastDefaultsEnabled } from './kernels/defaults.js';
+// Acceleration of tfjs' own components, installed by ready() only; restore() takes it back.
+export { setFastDefaults, fastDefaultsEnabled, restore } from './accelerate/install.js';
 export { NotImplementedError, InvalidArgumentError } from './errors.js';
 // Bijectors and normalizing flows (tfp.bijectors, also tfp.tfb).
 import * as bijectors from './bijectors/index.js';
 export { bijectors, bijectors as tfb };
+// Markov chain Monte Carlo (tfp.mcmc).
+import * as mcmc from './mcmc/index.js';
+export { mcmc };
+// Minimizers: L-BFGS, BFGS (Hager–Zhang line search) and Nelder–Mead (tfp.optimizer).
+import * as optimizer from './optimizer/index.js';
+export { optimizer };
+// Training callbacks (tfp.callbacks.TerminateOnNaN).
+import * as callbacks from './callbacks/index.js';
+export { callbacks };

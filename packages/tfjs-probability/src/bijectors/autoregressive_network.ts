@@ -144,6 +144,11 @@ export class AutoregressiveNetwork extends tf.layers.Layer {
     return this.event;
   }
 
+  /** Whether the event size is known (given as `eventShape`, or once built). */
+  get hasEventShape(): boolean {
+    return this.event !== undefined;
+  }
+
   /** Event shape `[D]`. */
   get eventShape(): number[] {
     return [this.eventSize];

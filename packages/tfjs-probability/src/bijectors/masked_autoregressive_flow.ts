@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, fmtShape } from '../errors.js';
 import { Bijector, type BijectorOptions } from './bijector.js';
-import { callFn, splitShiftAndLogScale, type Appliable, type ShiftAndLogScale } from './shift_and_log_scale.js';
+import { AutoregressiveNetwork } from './autoregressive_network.js';
+import { callFn, checkBuiltOutsideGradient, splitShiftAndLogScale, type Appliable, type ShiftAndLogScale } from './shift_and_log_scale.js';
 
 export interface MaskedAutoregressiveFlowArgs extends BijectorOptions {
   /**
@@ -45,9 +46,13 @@ export class MaskedAutoregressiveFlow extends Bijector {
     }
     super({ ...args, className: 'MaskedAutoregressiveFlow', forwardMinEventNdims: 1, cache: false });
     this.shiftAndLogScaleFn = fn;
+    // Weights exist from construction when the event size is known, so that
+    // `opt.minimize(() => loss(flow.logProb(x)))` trains them from its first step.
+    if (fn instanceof AutoregressiveNetwork && !fn.built && fn.hasEventShape) fn.apply(tf.input({ shape: fn.eventShape }));
   }
 
   private params(y: tf.Tensor): [tf.Tensor, tf.Tensor | null] {
+    checkBuiltOutsideGradient(this.shiftAndLogScaleFn, this.className);
     const d = y.shape[y.rank - 1]!;
     return splitShiftAndLogScale(callFn(this.shiftAndLogScaleFn, y), this.className, d);
   }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, fmtShape } from '../errors.js';
 import { Bijector, type BijectorOptions } from './bijector.js';
-import { callFn, splitShiftAndLogScale, type Appliable, type ShiftAndLogScale } from './shift_and_log_scale.js';
+import { callFn, checkBuiltOutsideGradient, splitShiftAndLogScale, type Appliable, type ShiftAndLogScale } from './shift_and_log_scale.js';
 
 /** TFP's signature: `(x0 [..., numMasked], outputUnits) => (shift, logScale)`, each `[..., outputUnits]`. */
 export type RealNVPShiftAndLogScaleFn = (x0: tf.Tensor, outputUnits: number) => ShiftAndLogScale;
@@ -88,6 +88,7 @@ export class RealNVP extends Bijector {
   }
 
   private params(x0: tf.Tensor, units: number): [tf.Tensor, tf.Tensor | null] {
+    checkBuiltOutsideGradient(this.shiftAndLogScaleFn, this.className);
     const out = callFn(this.shiftAndLogScaleFn as RealNVPShiftAndLogScaleFn, x0, units);
     if (typeof this.shiftAndLogScaleFn !== 'function' && out instanceof tf.Tensor && out.rank === x0.rank) {
       // A layer/model: [..., 2·units] is [shift, logScale] concatenated, [..., units] a shift only.

@@ -51,3 +51,27 @@ export function callFn<A extends unknown[]>(fn: ((x: tf.Tensor, ...rest: A) => S
   const back = (t: tf.Tensor): tf.Tensor => tf.reshape(t, [...lead, ...t.shape.slice(1)]);
   return Array.isArray(out) ? out.map(back) : back(out);
 }
+
+/** Whether a network passed as `shiftAndLogScaleFn` still has to create its weights. */
+export function needsBuild(fn: unknown): boolean {
+  if (fn instanceof tf.layers.Layer) return !fn.built;
+  // realNvpDefaultTemplate: its model exists after the first call.
+  return typeof fn === 'function' && 'model' in fn && (fn as { model: unknown }).model === undefined;
+}
+
+/**
+ * Throws when a flow's network would create its weights inside a gradient computation:
+ * `opt.minimize(f)` and `tf.variableGrads(f)` list the trainable variables before running
+ * `f`, so weights created inside it would silently not train (tfjs then fails with "Cannot
+ * find a connection between any variable and the result of the loss function").
+ */
+export function checkBuiltOutsideGradient(fn: unknown, owner: string): void {
+  const state = (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state;
+  if ((state?.gradientDepth ?? 0) > 0 && needsBuild(fn)) {
+    throw new InvalidArgumentError(
+      `${owner}: its shiftAndLogScaleFn network has no weights yet, and creating them inside a gradient computation ` +
+        '(opt.minimize, tf.variableGrads) would leave them out of training; call the flow once before training ' +
+        '(e.g. flow.logProb(x).dispose()), or give tfb.AutoregressiveNetwork its eventShape so that the flow builds it at construction',
+    );
+  }
+}

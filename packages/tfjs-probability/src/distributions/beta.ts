@@ -6,6 +6,7 @@ import { binomialCore, gammaEntropyStd, lgammaBregman, stirlerrDiff } from '../m
 import { randomLogGammaBatched } from '../math/gamma_sampler.js';
 import { betainc, betaincc, betaincinv, digamma, lgamma, log1p, logBetainc, logBetaincc } from '../math/special.js';
 import { maskOf, splitSeed, toFloat } from '../util.js';
+import { FLOAT32_BELOW_ONE, FLOAT32_TINY, runSamplerKernel, useSamplerKernels } from '../math/sampler_kernels.js';
 import { xlog1py, xlogy } from './continuous_util.js';
 
 export interface BetaArgs extends DistributionOptions {
@@ -58,7 +59,9 @@ function keepNaN(x: tf.Tensor, value: tf.Tensor): tf.Tensor {
  *
  * Not reparameterized: `X = G₁ / (G₁ + G₀)` with `Gᵢ ~ Gamma(concentrationᵢ, 1)`
  * from the batched gamma sampler, computed as `sigmoid(log G₁ - log G₀)` so tiny
- * concentrations (where the gammas underflow) still give valid draws.
+ * concentrations (where the gammas underflow) still give valid draws; draws are
+ * kept inside (0, 1), in [1.18e-38, 1 - 2^-24] (float32's smallest normal number
+ * and its largest number below 1), so `logProb` is finite at every draw.
  *
  * Support: [0, 1]. Without `validateArgs`, values outside it are not checked: `logProb` is -Infinity outside [0, 1]; `cdf` clamps x to [0, 1].
  * With `validateArgs: true`, `logProb`, `prob`, `cdf`, `logCdf`, `survivalFunction` and
@@ -72,24 +75,27 @@ function keepNaN(x: tf.Tensor, value: tf.Tensor): tf.Tensor {
  * ```
  */
 export class Beta extends Distribution {
+  static override readonly parameterProperties = { concentration1: { constraint: positive }, concentration0: { constraint: positive } };
   readonly concentration1: tf.Tensor;
   readonly concentration0: tf.Tensor;
 
   constructor(args: BetaArgs) {
-    const params = convertParams('Beta', args, {
-      concentration1: { constraint: positive },
-      concentration0: { constraint: positive },
-    });
+    const params = convertParams('Beta', args, Beta.parameterProperties);
     super({ ...args, className: 'Beta', params, eventShape: [], reparameterized: false, support: unitInterval });
     this.concentration1 = params.concentration1.value;
     this.concentration0 = params.concentration0.value;
   }
 
   protected sampleN(n: number, seed?: number): tf.Tensor {
+    const params = [tf.broadcastTo(this.concentration1, this.batchShape), tf.broadcastTo(this.concentration0, this.batchShape)];
+    if (useSamplerKernels()) return runSamplerKernel('TfpRandomBeta', [n, ...this.batchShape], params, seed);
     const [s1, s0] = splitSeed(seed, 2);
     const l1 = randomLogGammaBatched([n], tf.broadcastTo(this.concentration1, this.batchShape), s1);
     const l0 = randomLogGammaBatched([n], tf.broadcastTo(this.concentration0, this.batchShape), s0);
-    return tf.sigmoid(tf.sub(l1, l0));
+    // Inside (0, 1) as float32 can hold it: [FLOAT32_TINY, 1 - 2^-24], where logProb is finite. (At
+    // concentrations 0.01 about 42% of the exact draws round to 1 and 18% to 0 in float32.)
+    const x = tf.sigmoid(tf.sub(l1, l0));
+    return tf.where(tf.isNaN(x), x, tf.minimum(tf.maximum(x, FLOAT32_TINY), FLOAT32_BELOW_ONE));
   }
 
   protected override logProbFn(x: tf.Tensor): tf.Tensor {

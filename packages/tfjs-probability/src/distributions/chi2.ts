@@ -31,10 +31,11 @@ export interface Chi2Args extends DistributionOptions {
  * ```
  */
 export class Chi2 extends Distribution {
+  static override readonly parameterProperties = { df: { constraint: positive } };
   readonly df: tf.Tensor;
 
   constructor(args: Chi2Args) {
-    const params = convertParams('Chi2', args, { df: { constraint: positive } });
+    const params = convertParams('Chi2', args, Chi2.parameterProperties);
     super({ ...args, className: 'Chi2', params, eventShape: [], reparameterized: false, support: nonNegativeLine });
     this.df = params.df.value;
   }

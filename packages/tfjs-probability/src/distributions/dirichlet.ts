@@ -47,10 +47,11 @@ function lbetaVec(a: tf.Tensor): tf.Tensor {
  * ```
  */
 export class Dirichlet extends Distribution {
+  static override readonly parameterProperties = { concentration: { eventRank: 1, constraint: positiveVector } };
   readonly concentration: tf.Tensor;
 
   constructor(args: DirichletArgs) {
-    const params = convertParams('Dirichlet', args, { concentration: { eventRank: 1, constraint: positiveVector } });
+    const params = convertParams('Dirichlet', args, Dirichlet.parameterProperties);
     const concentration = params.concentration.value;
     if (concentration.rank < 1 || concentration.shape[concentration.rank - 1] === 0) {
       const shape = concentration.shape;

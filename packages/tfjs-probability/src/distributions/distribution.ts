@@ -22,6 +22,8 @@ import {
   type TensorLike,
 } from '../util.js';
 import { unitInterval, type Constraint } from './constraints.js';
+import type { Bijector } from '../bijectors/bijector.js';
+import { constrainingBijector, supportBijector, type EventSpace } from './event_space.js';
 
 export type { TensorLike } from '../util.js';
 
@@ -54,6 +56,33 @@ export interface ParamDecl {
   constraint?: Constraint;
   /** May be left out (`undefined` or `null`); then it is absent from the result. */
   optional?: boolean;
+}
+
+/**
+ * The static declaration of a distribution's parameters (TFP's `_parameter_properties`,
+ * torch's `arg_constraints`): for each parameter its event rank and constraint. Constructors
+ * convert their arguments with it (`convertParams`), and the constraint's bijector
+ * (`parameterBijector`) maps unconstrained reals onto the valid values (trainable parameters).
+ */
+export type ParameterProperties = Readonly<Record<string, ParamDecl>>;
+
+/**
+ * The bijector from unconstrained reals onto the valid values of parameter `name` of the
+ * distribution class `cls`, from its static `parameterProperties` (TFP's
+ * `default_constraining_bijector_fn`); a NotImplementedError when the parameter has no such map.
+ */
+export function parameterBijector(cls: { readonly name: string; readonly parameterProperties: ParameterProperties }, name: string): Bijector {
+  const decl = cls.parameterProperties[name];
+  if (decl === undefined) {
+    throw new InvalidArgumentError(
+      `${cls.name}: no parameter ${name}; declared parameters: {${Object.keys(cls.parameterProperties).join(', ')}}`,
+    );
+  }
+  const b = decl.constraint ? constrainingBijector(decl.constraint) : undefined;
+  if (b === undefined) {
+    throw new NotImplementedError(`${cls.name}: parameter ${name} (${decl.constraint?.description ?? 'unconstrained'}) has no constraining bijector`);
+  }
+  return b;
 }
 
 /** A parameter with the number of trailing dims that belong to one event (0 for elementwise). */
@@ -184,6 +213,19 @@ export abstract class Distribution {
   private readonly constraints: Record<string, Constraint> = {};
   private disposed = false;
 
+  /**
+   * Each parameter's event rank and constraint, declared once per class (TFP's
+   * `_parameter_properties`); the constructor converts and checks its arguments with it.
+   * Empty for composites, whose arguments are distributions.
+   */
+  static readonly parameterProperties: ParameterProperties = {};
+
+  /**
+   * How unconstrained reals reach the support, where it is not simply the bijector of the
+   * declared `support` constraint (an interval between two parameters, say). Declared per class.
+   */
+  static readonly eventSpace: EventSpace | undefined = undefined;
+
   protected constructor(init: DistributionInit) {
     this.className = init.className;
     this.name = init.name ?? init.className;
@@ -285,6 +327,32 @@ export abstract class Distribution {
         `${bad.why ? ` (${bad.why})` : ''}; ` +
         `expected ${constraint.description} (checked because validateArgs is true)`,
     );
+  }
+
+  /**
+   * A new bijector from unconstrained reals onto the support, with the event shape of its
+   * output equal to `eventShape` (TFP's `experimental_default_event_space_bijector`): what MCMC
+   * and variational inference sample through. The caller owns (and disposes) it. Derived from
+   * the class's `eventSpace` declaration, or else its `support`: Identity for the real line,
+   * Softplus for (0, ∞), Sigmoid for intervals, SoftmaxCentered for the simplex,
+   * FillScaleTriL for Cholesky factors. A NotImplementedError for discrete supports.
+   *
+   * @example
+   * ```ts
+   * const d = new tfd.Gamma({ concentration: 2, rate: 1 });
+   * const b = d.defaultEventSpaceBijector();   // Softplus
+   * b.forward([-3, 0, 3]);                     // positive values
+   * ```
+   */
+  defaultEventSpaceBijector(): Bijector {
+    this.assertAlive('defaultEventSpaceBijector');
+    return this.eventSpaceBijectorFn();
+  }
+
+  /** Composites override (Independent: the inner one's). */
+  protected eventSpaceBijectorFn(): Bijector {
+    const declared = (this.constructor as typeof Distribution).eventSpace;
+    return declared ? declared(this) : supportBijector(this);
   }
 
   // ---------------------------------------------------------------- sampling
@@ -467,7 +535,7 @@ export abstract class Distribution {
     return (this as unknown as Record<string, unknown>)[name] !== base;
   }
 
-  private assertAlive(method: string): void {
+  protected assertAlive(method: string): void {
     if (this.disposed) throw new InvalidArgumentError(`${this.className}.${method}: the distribution was disposed`);
   }
 

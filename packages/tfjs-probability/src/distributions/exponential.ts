@@ -26,10 +26,11 @@ export interface ExponentialArgs extends DistributionOptions {
  * ```
  */
 export class Exponential extends Distribution {
+  static override readonly parameterProperties = { rate: { constraint: positive } };
   readonly rate: tf.Tensor;
 
   constructor(args: ExponentialArgs) {
-    const params = convertParams('Exponential', args, { rate: { constraint: positive } });
+    const params = convertParams('Exponential', args, Exponential.parameterProperties);
     super({ ...args, className: 'Exponential', params, eventShape: [], reparameterized: true, support: nonNegativeLine });
     this.rate = params.rate.value;
   }

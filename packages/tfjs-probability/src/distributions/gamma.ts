@@ -45,11 +45,12 @@ export interface GammaArgs extends DistributionOptions {
  * ```
  */
 export class Gamma extends Distribution {
+  static override readonly parameterProperties = { concentration: { constraint: positive }, rate: { constraint: positive } };
   readonly concentration: tf.Tensor;
   readonly rate: tf.Tensor;
 
   constructor(args: GammaArgs) {
-    const params = convertParams('Gamma', args, { concentration: { constraint: positive }, rate: { constraint: positive } });
+    const params = convertParams('Gamma', args, Gamma.parameterProperties);
     super({ ...args, className: 'Gamma', params, eventShape: [], reparameterized: false, support: nonNegativeLine });
     this.concentration = params.concentration.value;
     this.rate = params.rate.value;

@@ -35,10 +35,11 @@ const ERF_TAYLOR = Array.from({ length: 9 }, (_, n) => {
 });
 
 export class HalfNormal extends Distribution {
+  static override readonly parameterProperties = { scale: { constraint: positive } };
   readonly scale: tf.Tensor;
 
   constructor(args: HalfNormalArgs) {
-    const params = convertParams('HalfNormal', args, { scale: { constraint: positive } });
+    const params = convertParams('HalfNormal', args, HalfNormal.parameterProperties);
     super({ ...args, className: 'HalfNormal', params, eventShape: [], reparameterized: true, support: nonNegativeLine });
     this.scale = params.scale.value;
   }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Distribution, checkArgsObject, checkDistributionArg, type DistributionOptions } from './distribution.js';
+import type { Bijector } from '../bijectors/bijector.js';
 import { klDivergence, registerKL } from './kl.js';
 import { InvalidArgumentError, NotImplementedError, fmtShape } from '../errors.js';
 import { describeValue } from '../util.js';
@@ -85,6 +86,10 @@ export class Independent extends Distribution {
 
   protected override ownedDistributions(): Distribution[] {
     return [this.distribution];
+  }
+
+  protected override eventSpaceBijectorFn(): Bijector {
+    return this.distribution.defaultEventSpaceBijector();
   }
 
   protected sampleN(n: number, seed?: number): tf.Tensor {

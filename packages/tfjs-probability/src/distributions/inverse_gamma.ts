@@ -37,11 +37,12 @@ function nanUnless(cond: tf.Tensor, v: tf.Tensor): tf.Tensor {
  * ```
  */
 export class InverseGamma extends Distribution {
+  static override readonly parameterProperties = { concentration: { constraint: positive }, scale: { constraint: positive } };
   readonly concentration: tf.Tensor;
   readonly scale: tf.Tensor;
 
   constructor(args: InverseGammaArgs) {
-    const params = convertParams('InverseGamma', args, { concentration: { constraint: positive }, scale: { constraint: positive } });
+    const params = convertParams('InverseGamma', args, InverseGamma.parameterProperties);
     super({ ...args, className: 'InverseGamma', params, eventShape: [], reparameterized: false, support: nonNegativeLine });
     this.concentration = params.concentration.value;
     this.scale = params.scale.value;

@@ -33,11 +33,12 @@ export interface LaplaceArgs extends DistributionOptions {
  * ```
  */
 export class Laplace extends Distribution {
+  static override readonly parameterProperties = { loc: { constraint: real }, scale: { constraint: positive } };
   readonly loc: tf.Tensor;
   readonly scale: tf.Tensor;
 
   constructor(args: LaplaceArgs) {
-    const params = convertParams('Laplace', args, { loc: { constraint: real }, scale: { constraint: positive } });
+    const params = convertParams('Laplace', args, Laplace.parameterProperties);
     super({ ...args, className: 'Laplace', params, eventShape: [], reparameterized: true, support: realLine });
     this.loc = params.loc.value;
     this.scale = params.scale.value;

@@ -18,11 +18,12 @@ export interface LocationScaleArgs extends DistributionOptions {
  * so each family only states its density, cdf, quantile and moments.
  */
 export abstract class LocationScaleByInversion extends Distribution {
+  static override readonly parameterProperties = { loc: { constraint: real }, scale: { constraint: positive } };
   readonly loc: tf.Tensor;
   readonly scale: tf.Tensor;
 
   protected constructor(className: string, args: LocationScaleArgs) {
-    const params = convertParams(className, args, { loc: { constraint: real }, scale: { constraint: positive } });
+    const params = convertParams(className, args, LocationScaleByInversion.parameterProperties);
     super({ ...args, className, params, eventShape: [], reparameterized: true, support: realLine });
     this.loc = params.loc.value;
     this.scale = params.scale.value;

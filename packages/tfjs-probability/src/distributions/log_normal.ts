@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { positiveByExp } from './event_space.js';
 import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
 import { nonNegativeLine, positive, real } from './constraints.js';
 import { registerKL } from './kl.js';
@@ -35,11 +36,13 @@ export interface LogNormalArgs extends DistributionOptions {
  * ```
  */
 export class LogNormal extends Distribution {
+  static override readonly parameterProperties = { loc: { constraint: real }, scale: { constraint: positive } };
+  static override readonly eventSpace = positiveByExp;
   readonly loc: tf.Tensor;
   readonly scale: tf.Tensor;
 
   constructor(args: LogNormalArgs) {
-    const params = convertParams('LogNormal', args, { loc: { constraint: real }, scale: { constraint: positive } });
+    const params = convertParams('LogNormal', args, LogNormal.parameterProperties);
     super({ ...args, className: 'LogNormal', params, eventShape: [], reparameterized: true, support: nonNegativeLine });
     this.loc = params.loc.value;
     this.scale = params.scale.value;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Bijector } from '../bijectors/bijector.js';
 import { Distribution, checkArgsObject, checkDistributionArg, checkSampleOptions, type DistributionInit, type DistributionOptions, type SampleOptions, type TensorLike } from './distribution.js';
 import { InvalidArgumentError, NotImplementedError, fmtShape } from '../errors.js';
 import {
@@ -277,6 +278,10 @@ export class Mixture extends MixtureBase {
     );
     this.cat = cat;
     this.components = [...components];
+  }
+
+  protected override eventSpaceBijectorFn(): Bijector {
+    return this.components[0]!.defaultEventSpaceBijector();
   }
 
   protected override ownedDistributions(): Distribution[] {

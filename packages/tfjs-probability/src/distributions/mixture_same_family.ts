@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Bijector } from '../bijectors/bijector.js';
 import { Distribution, checkArgsObject, checkDistributionArg, type DistributionOptions } from './distribution.js';
 import { InvalidArgumentError, fmtShape } from '../errors.js';
 import { MixtureBase, categoricalLogits, locationOf } from './mixture.js';
@@ -108,6 +109,10 @@ export class MixtureSameFamily extends MixtureBase {
   override dispose(): void {
     if (this.fused && !this.fused.params.isDisposed) this.fused.params.dispose();
     super.dispose();
+  }
+
+  protected override eventSpaceBijectorFn(): Bijector {
+    return this.componentsDistribution.defaultEventSpaceBijector();
   }
 
   protected override ownedDistributions(): Distribution[] {

@@ -37,6 +37,7 @@ export interface MultivariateNormalDiagArgs extends DistributionOptions {
  * ```
  */
 export class MultivariateNormalDiag extends MultivariateNormalLinearOperator {
+  static override readonly parameterProperties = { loc: { eventRank: 1, constraint: real, optional: true }, scaleDiag: { eventRank: 1, constraint: positive, optional: true } };
   /** Diagonal of the scale, shape `[...Bs, D]` (as given; ones when omitted). */
   readonly scaleDiag: tf.Tensor;
 
@@ -46,10 +47,7 @@ export class MultivariateNormalDiag extends MultivariateNormalLinearOperator {
     if (args.loc == null && args.scaleDiag == null) {
       throw new InvalidArgumentError(`${cls}: give loc [..., k] or scaleDiag [..., k] (or both); got neither`);
     }
-    const given = convertParams(cls, args, {
-      loc: { eventRank: 1, constraint: real, optional: true },
-      scaleDiag: { eventRank: 1, constraint: positive, optional: true },
-    });
+    const given = convertParams(cls, args, MultivariateNormalDiag.parameterProperties);
     let loc = (given.loc as ParamSpec | undefined)?.value;
     let scaleDiag = (given.scaleDiag as ParamSpec | undefined)?.value;
     checkMvnShapes(cls, loc, 'scaleDiag', scaleDiag, false);

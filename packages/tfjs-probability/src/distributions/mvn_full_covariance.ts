@@ -37,15 +37,13 @@ export interface MultivariateNormalFullCovarianceArgs extends DistributionOption
  * ```
  */
 export class MultivariateNormalFullCovariance extends MultivariateNormalLinearOperator {
+  static override readonly parameterProperties = { loc: { eventRank: 1, constraint: real, optional: true }, covarianceMatrix: { eventRank: 2, constraint: symmetric } };
   /** Σ as given, `[...Bs, D, D]`. */
   readonly covarianceMatrix: tf.Tensor;
 
   constructor(args: MultivariateNormalFullCovarianceArgs) {
     const cls = 'MultivariateNormalFullCovariance';
-    const given = convertParams(cls, args, {
-      covarianceMatrix: { eventRank: 2, constraint: symmetric },
-      loc: { eventRank: 1, constraint: real, optional: true },
-    });
+    const given = convertParams(cls, args, MultivariateNormalFullCovariance.parameterProperties);
     const cov = given.covarianceMatrix.value;
     const givenLoc = (given.loc as ParamSpec | undefined)?.value;
     checkMvnShapes(cls, givenLoc, 'covarianceMatrix', cov, true);

@@ -41,12 +41,10 @@ export interface MultivariateNormalTriLArgs extends DistributionOptions {
  * ```
  */
 export class MultivariateNormalTriL extends MultivariateNormalLinearOperator {
+  static override readonly parameterProperties = { loc: { eventRank: 1, constraint: real, optional: true }, scaleTril: { eventRank: 2, constraint: lowerCholesky } };
   constructor(args: MultivariateNormalTriLArgs) {
     const cls = 'MultivariateNormalTriL';
-    const given = convertParams(cls, args, {
-      scaleTril: { eventRank: 2, constraint: lowerCholesky },
-      loc: { eventRank: 1, constraint: real, optional: true },
-    });
+    const given = convertParams(cls, args, MultivariateNormalTriL.parameterProperties);
     const scaleTril = given.scaleTril.value;
     const givenLoc = (given.loc as ParamSpec | undefined)?.value;
     checkMvnShapes(cls, givenLoc, 'scaleTril', scaleTril, true);

@@ -32,11 +32,12 @@ export interface NormalArgs extends DistributionOptions {
  * ```
  */
 export class Normal extends Distribution {
+  static override readonly parameterProperties = { loc: { constraint: real }, scale: { constraint: positive } };
   readonly loc: tf.Tensor;
   readonly scale: tf.Tensor;
 
   constructor(args: NormalArgs) {
-    const params = convertParams('Normal', args, { loc: { constraint: real }, scale: { constraint: positive } });
+    const params = convertParams('Normal', args, Normal.parameterProperties);
     super({ ...args, className: 'Normal', params, eventShape: [], reparameterized: true, support: realLine });
     this.loc = params.loc.value;
     this.scale = params.scale.value;

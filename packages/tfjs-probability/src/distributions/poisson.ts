@@ -41,6 +41,7 @@ export interface PoissonArgs extends DistributionOptions {
  * ```
  */
 export class Poisson extends Distribution {
+  static override readonly parameterProperties = { rate: { constraint: nonNegative, optional: true }, logRate: { constraint: extendedReal, optional: true } };
   /** λ, shape `batchShape`: as given or `exp(logRate)`. */
   readonly rate: tf.Tensor;
   /** log λ: as given or `log(rate)`. */
@@ -57,10 +58,10 @@ export class Poisson extends Distribution {
     let rate: tf.Tensor;
     let logRate: tf.Tensor;
     if (hasR) {
-      rate = convertParams('Poisson', args, { rate: { constraint: nonNegative } }).rate.value;
+      rate = convertParams('Poisson', args, { rate: Poisson.parameterProperties.rate }).rate.value;
       logRate = tf.log(rate);
     } else {
-      logRate = convertParams('Poisson', args, { logRate: { constraint: extendedReal } }).logRate.value;
+      logRate = convertParams('Poisson', args, { logRate: Poisson.parameterProperties.logRate }).logRate.value;
       rate = tf.exp(logRate);
     }
     super({

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { intervalBetween } from './event_space.js';
 import { Distribution, checkLowBelowHigh, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
 import { real, realLine } from './constraints.js';
 import { registerKL } from './kl.js';
@@ -29,11 +30,13 @@ export interface UniformArgs extends DistributionOptions {
  * ```
  */
 export class Uniform extends Distribution {
+  static override readonly parameterProperties = { low: { constraint: real }, high: { constraint: real } };
+  static override readonly eventSpace = intervalBetween('low', 'high');
   readonly low: tf.Tensor;
   readonly high: tf.Tensor;
 
   constructor(args: UniformArgs) {
-    const params = convertParams('Uniform', args, { low: { constraint: real }, high: { constraint: real } });
+    const params = convertParams('Uniform', args, Uniform.parameterProperties);
     const low = params.low.value;
     const high = params.high.value;
     super({ ...args, className: 'Uniform', params, eventShape: [], reparameterized: true, support: realLine });

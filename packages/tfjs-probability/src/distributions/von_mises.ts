@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { fixedInterval } from './event_space.js';
 import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
 import { nonNegative, real, realLine } from './constraints.js';
 import { registerKL } from './kl.js';
@@ -42,11 +43,13 @@ export interface VonMisesArgs extends DistributionOptions {
  * ```
  */
 export class VonMises extends Distribution {
+  static override readonly parameterProperties = { loc: { constraint: real }, concentration: { constraint: nonNegative } };
+  static override readonly eventSpace = fixedInterval(-Math.PI, Math.PI);
   readonly loc: tf.Tensor;
   readonly concentration: tf.Tensor;
 
   constructor(args: VonMisesArgs) {
-    const params = convertParams('VonMises', args, { loc: { constraint: real }, concentration: { constraint: nonNegative } });
+    const params = convertParams('VonMises', args, VonMises.parameterProperties);
     super({ ...args, className: 'VonMises', params, eventShape: [], reparameterized: false, support: realLine });
     this.loc = params.loc.value;
     this.concentration = params.concentration.value;

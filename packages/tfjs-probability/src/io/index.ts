@@ -2,14 +2,19 @@
  * Saving and loading models on every platform, in the standard tfjs layers format:
  * `saveModel` / `loadModel` take any tfjs URL (`indexeddb://`, `localstorage://`,
  * `downloads://`, `http(s)://`, or a router the user registered), any `tf.io.IOHandler`, and
- * in Node a directory (the Node entry registers a file-system router for plain paths, with
+ * in Node a directory (opened by `tfp.io` itself, with
  * safe loading: weights only from inside the model's directory). Layers of tfjs-probability
  * register themselves for deserialization when the package is imported.
  */
 import * as tf from '@tensorflow/tfjs';
 import '../layers/register.js';
 import { InvalidArgumentError } from '../errors.js';
+import { platform } from '../platform.js';
 import { prepareKerasArtifacts, toKerasTopology, type KerasLoadOptions } from './keras.js';
+import { boundedFetch } from './http.js';
+import { checkDepth, checkFiniteWeights, resolveLimits, type LoadLimits } from './limits.js';
+
+export { DEFAULT_LIMITS, type LoadLimits } from './limits.js';
 
 export {
   prepareKerasArtifacts,
@@ -25,8 +30,18 @@ export {
   type KerasHeadSpec,
 } from './keras.js';
 
-/** Options of `loadModel`: tfjs's load options (HTTP request settings, `strict`...) and those of converted Keras models. */
-export interface LoadModelOptions extends tf.io.LoadOptions, KerasLoadOptions {}
+/**
+ * Options of `loadModel`: tfjs's load options (HTTP request settings, `strict`...), those of
+ * converted Keras models, and the resource bounds of `LoadLimits` (`maxWeightBytes`,
+ * `timeoutMs`, `allowNonFinite`...).
+ */
+export interface LoadModelOptions extends tf.io.LoadOptions, KerasLoadOptions, LoadLimits {}
+
+/** Options of `saveModel`. */
+export interface SaveModelOptions {
+  /** Save weights holding NaN or ±Infinity (default false: such a model is refused, naming the weights). */
+  allowNonFinite?: boolean;
+}
 
 /** What `saveModel` returns: tfjs's `SaveResult`, plus the files written when the target was a directory (Node). */
 export interface SaveModelResult extends tf.io.SaveResult {
@@ -51,11 +66,11 @@ function schemesHint(): string {
   const node = typeof process !== 'undefined' && !!process.versions?.node;
   return (
     `tfjs URL schemes: indexeddb://, localstorage://, downloads://, http(s)://` +
-    (node ? ", or a directory path (import 'tfjs-probability' in Node, which registers it)" : '; a directory path works in Node only')
+    (node ? ", or a directory path (in Node)" : '; a directory path works in Node only')
   );
 }
 
-function pickHandler(target: string | tf.io.IOHandler, kind: 'save' | 'load'): tf.io.IOHandler | null {
+function pickHandler(target: string | tf.io.IOHandler, kind: 'save' | 'load', options?: LoadModelOptions): tf.io.IOHandler | null {
   if (typeof target !== 'string') {
     if (target === null || typeof target !== 'object' || typeof target[kind] !== 'function') {
       throw new InvalidArgumentError(`${kind}Model: expected a URL string or a tf.io.IOHandler with a ${kind}() method, got ${target === null ? 'null' : typeof target}`);
@@ -63,11 +78,69 @@ function pickHandler(target: string | tf.io.IOHandler, kind: 'save' | 'load'): t
     return target;
   }
   if (target.length === 0) throw new InvalidArgumentError(`${kind}Model: the URL or path is empty`);
-  const handlers = kind === 'save' ? tf.io.getSaveHandlers(target) : tf.io.getLoadHandlers(target);
+  if (kind === 'load' && /^https?:\/\//i.test(target)) return boundedHttp(target, options ?? {});
+  const handlers = kind === 'save' ? tf.io.getSaveHandlers(target) : tf.io.getLoadHandlers(target, options);
   if (handlers.length > 1) {
     throw new InvalidArgumentError(`${kind}Model: ${handlers.length} tfjs IO routers claim '${target}'; pass a tf.io.IOHandler instead`);
   }
-  return handlers[0] ?? null;
+  // In Node a plain path is a model directory, opened here (no tfjs router is registered for it).
+  return handlers[0] ?? (platform().directoryHandler?.(target) as tf.io.IOHandler | null | undefined) ?? null;
+}
+
+/**
+ * Node: makes tfjs' own `model.save(path)` and `tf.loadLayersModel(path)` read and write model
+ * directories as `saveModel` / `loadModel` do, by registering a tfjs IO router for plain paths
+ * (and `file://` URLs while tfjs-node, which has its own, is not loaded). Importing the library
+ * registers nothing; this is the explicit call. Throws in a browser.
+ *
+ * @example
+ * ```ts
+ * tfp.io.registerFileRouter();
+ * await model.save('./my-model');   // tfjs' own save, into a directory
+ * ```
+ */
+export function registerFileRouter(): void {
+  const register = platform().registerFileRouter;
+  if (register === undefined) {
+    throw new InvalidArgumentError(
+      "registerFileRouter: model directories need Node (import 'tfjs-probability' in Node, whose entry provides them)",
+    );
+  }
+  register();
+}
+
+/** Sets the decoded weights on `model` (and its optimizer's), as tfjs's loader does; the decoded tensors are released on every path. */
+async function setWeights(model: tf.LayersModel, w: Pick<tf.io.ModelArtifacts, 'weightData' | 'weightSpecs'>, strict: boolean): Promise<void> {
+  if (w.weightData == null) return;
+  if (w.weightSpecs == null) throw new InvalidArgumentError('loadModel: the model has weight data but no weight specs');
+  const named = tf.io.decodeWeights(w.weightData, w.weightSpecs);
+  try {
+    const own: tf.NamedTensorMap = {};
+    const optimizer: Array<{ name: string; tensor: tf.Tensor }> = [];
+    for (const spec of w.weightSpecs) {
+      if (spec.group === 'optimizer') optimizer.push({ name: spec.name, tensor: named[spec.name]! });
+      else own[spec.name] = named[spec.name]!;
+    }
+    model.loadWeights(own, strict);
+    if (model.optimizer != null && optimizer.length > 0) await model.optimizer.setWeights(optimizer);
+  } finally {
+    tf.dispose(Object.values(named));
+  }
+}
+
+/** The weights whose shape a tfjs "Shape mismatch: [a] vs. [b]" message names, for the error. */
+function culprit(msg: string, artifacts: tf.io.ModelArtifacts): string {
+  const m = /Shape mismatch: (\[[\d,\s]*\]) vs\. (\[[\d,\s]*\])/.exec(msg);
+  if (!m) return '';
+  const shapes = [m[1]!, m[2]!].map((s) => s.replace(/\s/g, ''));
+  const names = (artifacts.weightSpecs ?? []).filter((w) => shapes.includes(JSON.stringify(w.shape))).map((w) => `'${w.name}'`);
+  return names.length > 0 ? ` (weights ${names.slice(0, 5).join(', ')} do not fit the layer they belong to)` : '';
+}
+
+/** tfjs's HTTP handler with a timeout and byte caps (`LoadLimits`). */
+function boundedHttp(url: string, options: LoadModelOptions): tf.io.IOHandler {
+  const fetchFunc = boundedFetch(resolveLimits(options), options.fetchFunc as Parameters<typeof boundedFetch>[1]);
+  return tf.io.http(url, { ...options, fetchFunc: fetchFunc as unknown as typeof fetch });
 }
 
 /**
@@ -84,15 +157,19 @@ function pickHandler(target: string | tf.io.IOHandler, kind: 'save' | 'load'): t
  * await tfp.io.saveModel(model, './my-model');             // in Node
  * ```
  */
-export async function saveModel(model: tf.LayersModel, target: string | tf.io.IOHandler): Promise<SaveModelResult> {
+export async function saveModel(model: tf.LayersModel, target: string | tf.io.IOHandler, options: SaveModelOptions = {}): Promise<SaveModelResult> {
   const handler = pickHandler(target, 'save');
   if (handler === null) {
     throw new InvalidArgumentError(`saveModel: no tfjs save handler for ${describe(target)}; expected one of the ${schemesHint()}`);
   }
   // Head configs are written as TFP writes them (class names, snake_case keys, explicit sizes).
   const res = await model.save({
-    save: (a: tf.io.ModelArtifacts) =>
-      handler.save!(a.modelTopology == null || a.modelTopology instanceof ArrayBuffer ? a : { ...a, modelTopology: toKerasTopology(a.modelTopology as Record<string, unknown>) }),
+    save: (a: tf.io.ModelArtifacts) => {
+      if (options.allowNonFinite !== true) {
+        checkFiniteWeights(a.weightSpecs, a.weightData, `saveModel(${describe(target)})`, 'nothing was written (train with tfp.callbacks.TerminateOnNaN, or pass {allowNonFinite: true} to save them anyway)');
+      }
+      return handler.save!(a.modelTopology == null || a.modelTopology instanceof ArrayBuffer ? a : { ...a, modelTopology: toKerasTopology(a.modelTopology as Record<string, unknown>) });
+    },
   });
   const out: SaveModelResult = { ...res, weightDataBytes: res.modelArtifactsInfo?.weightDataBytes ?? 0 };
   const paths = (handler as PathReporting).savedPaths;
@@ -123,27 +200,47 @@ export async function saveModel(model: tf.LayersModel, target: string | tf.io.IO
  * ```
  */
 export async function loadModel(source: string | tf.io.IOHandler, options: LoadModelOptions = {}): Promise<tf.LayersModel> {
-  const handler = pickHandler(source, 'load');
+  const limits = resolveLimits(options);
+  const handler = pickHandler(source, 'load', options);
   const inBrowser = typeof process === 'undefined' || !process.versions?.node;
   if (handler === null && !(inBrowser && typeof source === 'string')) {
     throw new InvalidArgumentError(`loadModel: no tfjs load handler for ${describe(source)}; expected one of the ${schemesHint()}`);
   }
   // In a page, a string no router claims is a (relative) URL: tfjs fetches it over HTTP.
-  const base = handler ?? tf.io.http(source as string, options);
-  const keras: tf.io.IOHandler = { load: async () => prepareKerasArtifacts(await base.load!(), options) };
+  const base = handler ?? boundedHttp(source as string, options);
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  let weights: Pick<tf.io.ModelArtifacts, 'weightData' | 'weightSpecs'> = {};
+  // tfjs builds the model from the topology alone; the weights are set below, where a failure can release the model.
+  const keras: tf.io.IOHandler = {
+    load: async () => {
+      artifacts = await base.load!();
+      if (artifacts.modelTopology != null) checkDepth(artifacts.modelTopology, limits.maxJsonDepth, `loadModel: ${describe(source)}`);
+      if (!limits.allowNonFinite) {
+        checkFiniteWeights(artifacts.weightSpecs, artifacts.weightData, `loadModel: ${describe(source)}`, 'pass {allowNonFinite: true} to load them anyway');
+      }
+      const { weightData, weightSpecs, ...rest } = prepareKerasArtifacts(artifacts, options);
+      weights = { weightData, weightSpecs };
+      return rest;
+    },
+  };
+  let model: tf.LayersModel | undefined;
   try {
-    return await tf.loadLayersModel(keras, options);
+    model = await tf.loadLayersModel(keras, options);
+    await setWeights(model, weights, options.strict ?? true);
+    return model;
   } catch (e) {
+    model?.dispose();
+    if (e instanceof InvalidArgumentError || artifacts === undefined) throw e;
     const msg = (e as Error).message ?? String(e);
-    const m = /Unknown layer: ([A-Za-z0-9_$]+(?:\.[A-Za-z0-9_$]+)*)/.exec(msg);
+    const m = /Unknown layer: (.+?)\. This may be due/.exec(msg) ?? /Unknown layer: (\S+)/.exec(msg);
     if (m) {
-      const cls = m[1];
+      const cls = m[1]!.slice(0, 100);
       throw new InvalidArgumentError(
         `loadModel: ${describe(source)} uses layer class '${cls}', which is not registered. ` +
           `If it is a tfjs-probability layer, import 'tfjs-probability' before loading (its layers register themselves); ` +
           `if it is your own layer, call tf.serialization.registerClass(${cls}) (with static className = '${cls}') before loadModel.`,
       );
     }
-    throw e;
+    throw new InvalidArgumentError(`loadModel: cannot build the model of ${describe(source)}${culprit(msg, artifacts)}: ${msg.slice(0, 300)}`);
   }
 }

@@ -40,6 +40,11 @@ export function sizeOf(shape: readonly number[]): number {
   return s;
 }
 
+/** True for the wasm backend (its tensors live in the wasm heap). */
+export function isWasmBackend(backend: unknown): boolean {
+  return typeof (backend as Partial<WasmLike>).typedArrayFromHeap === 'function';
+}
+
 export function memFor(backend: unknown): Mem {
   const b = backend as Partial<WasmLike & CpuLike>;
   if (typeof b.typedArrayFromHeap === 'function' && typeof b.makeOutput === 'function') {

@@ -7,6 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { memFor } from './backend_memory.js';
+import type { KernelSpec } from './kernel_utils.js';
+import { registerAll } from './register_all.js';
 
 /**
  * A kernel body: reads `params [B, P]` and `y [B, n]`, writes `dp [B, P]` and `dy [B, n]`
@@ -25,31 +27,28 @@ export type NllFastPath = (
   backend: unknown, params: tf.TensorInfo, y: tf.TensorInfo, outs: readonly tf.TensorInfo[], attrs: tf.NamedAttrMap,
 ) => boolean;
 
-/** Registers `kernelName` for cpu and wasm around `loop`, trying `fast` first (idempotent). */
-export function registerFusedNll(kernelName: string, loop: NllLoop, fast?: NllFastPath): void {
-  for (const backendName of ['cpu', 'wasm']) {
-    if (tf.getKernel(kernelName, backendName)) continue;
-    tf.registerKernel({
-      kernelName,
-      backendName,
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const { params, y } = inputs as { params: tf.TensorInfo; y: tf.TensorInfo };
-        const a = attrs ?? {};
-        const B = params.shape[0]!;
-        const mem = memFor(backend);
-        const outs = [mem.alloc([], false), mem.alloc(params.shape, false), mem.alloc(y.shape, false)];
-        if (fast?.(backend, params, y, outs, a)) return outs;
-        // Views only after the last allocation (a wasm heap growth detaches earlier views).
-        const nll = loop(mem.view(params), mem.view(y), mem.view(outs[1]!), mem.view(outs[2]!), B, a);
-        mem.view(outs[0]!)[0] = nll;
-        return outs;
-      },
-    });
-  }
+/** The kernel config of a fused NLL kernel around `loop`, trying `fast` first (cpu and wasm). */
+export function fusedNllConfig(kernelName: string, loop: NllLoop, fast?: NllFastPath): KernelSpec {
+  return {
+    kernelName,
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { params, y } = inputs as { params: tf.TensorInfo; y: tf.TensorInfo };
+      const a = attrs ?? {};
+      const B = params.shape[0]!;
+      const mem = memFor(backend);
+      const outs = [mem.alloc([], false), mem.alloc(params.shape, false), mem.alloc(y.shape, false)];
+      if (fast?.(backend, params, y, outs, a)) return outs;
+      // Views only after the last allocation (a wasm heap growth detaches earlier views).
+      const nll = loop(mem.view(params), mem.view(y), mem.view(outs[1]!), mem.view(outs[2]!), B, a);
+      mem.view(outs[0]!)[0] = nll;
+      return outs;
+    },
+  };
 }
 
 /** Runs a fused NLL kernel as a differentiable scalar of `params` and `y`. */
 export function runFusedNll(kernelName: string, params: tf.Tensor, y: tf.Tensor, attrs: tf.NamedAttrMap): tf.Scalar {
+  registerAll();
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [p, t, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const [nll, dp, dy] = tf.engine().runKernel(kernelName, { params: p, y: t }, attrs) as unknown as [tf.Scalar, tf.Tensor, tf.Tensor];

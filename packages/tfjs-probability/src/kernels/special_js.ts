@@ -11,10 +11,10 @@
  * each computed in float64 before rounding (the ratio density / F of two
  * numbers far below float32's range stays right).
  */
-import * as tf from '@tensorflow/tfjs';
-import { memFor } from './backend_memory.js';
 
-export const SPECIAL_HOST = 'TfpSpecialHost';
+import { registerAll } from './register_all.js';
+
+export { SPECIAL_HOST } from './kernel_names.js';
 /** The functions the kernel evaluates: F = P, Q (gamma) or I, 1 - I (beta). */
 export type SpecialFn = 'igamma' | 'igammac' | 'betainc' | 'betaincc';
 
@@ -277,26 +277,7 @@ export function inverseHostJs(kind: 'igamma' | 'betainc', a: ArrayLike<number>, 
   return out;
 }
 
-let registered = false;
-
-/** Registers 'TfpSpecialHost' for the cpu and wasm backends (once). */
+/** Registers 'TfpSpecialHost' for the cpu and wasm backends (with the library's other kernels). */
 export function ensureSpecialKernel(): void {
-  if (registered) return;
-  registered = true;
-  for (const backendName of ['cpu', 'wasm']) {
-    if (tf.getKernel(SPECIAL_HOST, backendName)) continue;
-    tf.registerKernel({
-      kernelName: SPECIAL_HOST,
-      backendName,
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const { a, b, x } = inputs as { a: tf.TensorInfo; b?: tf.TensorInfo; x: tf.TensorInfo };
-        const { fn, wrt } = attrs as unknown as { fn: SpecialFn; wrt?: SpecialWrt };
-        const mem = memFor(backend);
-        const outs = [mem.alloc(x.shape), mem.alloc(x.shape), mem.alloc(x.shape)];
-        // views after the last allocation (a growing wasm heap detaches older views)
-        specialHostJs(fn, mem.view(a), b ? mem.view(b) : null, mem.view(x), mem.view(outs[0]!), mem.view(outs[1]!), mem.view(outs[2]!), wrt ?? 'x');
-        return outs;
-      },
-    });
-  }
+  registerAll();
 }

@@ -12,8 +12,8 @@
  *   over the same positions;
  *
  * positions outside the input contributing nothing, accumulated in float64 and rounded once.
- * Registered by `tfp.ready()` when the wasm backend is loaded, each only where tfjs has none; they
- * stay registered with `tfp.setFastDefaults(false)` (they add missing kernels, they replace none).
+ * The loops of the kernel files Conv2DBackpropFilter.ts, DepthwiseConv2dNativeBackpropFilter.ts and
+ * DepthwiseConv2dNativeBackpropInput.ts (registered for wasm by register_all.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { memFor } from './backend_memory.js';
@@ -33,7 +33,7 @@ function strides4(shape: readonly number[], format: 'NHWC' | 'NCHW'): [number, n
   return format === 'NHWC' ? [d1 * d2 * d3, d2 * d3, d3, 1] : [d1 * d2 * d3, d3, 1, d2 * d3];
 }
 
-function filterGrad(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+export function filterGrad(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const a = args.attrs as unknown as Attrs;
   const format = a.dataFormat === 'NCHW' ? 'NCHW' : 'NHWC';
@@ -93,7 +93,7 @@ interface DepthwiseAttrs {
  * dW[fh, fw, c, q] += x·dy, otherwise dx[b, r, s, c] += W·dy, over every (b, oh, ow, fh, fw)
  * whose input position lies inside the image.
  */
-function depthwiseGrad(args: Parameters<tf.KernelFunc>[0], wantFilter: boolean): tf.TensorInfo {
+export function depthwiseGrad(args: Parameters<tf.KernelFunc>[0], wantFilter: boolean): tf.TensorInfo {
   const ins = args.inputs as { x?: tf.TensorInfo; dy: tf.TensorInfo; filter?: tf.TensorInfo };
   const a = args.attrs as unknown as DepthwiseAttrs;
   const xShape = (wantFilter ? ins.x!.shape : a.inputShape!) as [number, number, number, number];
@@ -135,17 +135,4 @@ function depthwiseGrad(args: Parameters<tf.KernelFunc>[0], wantFilter: boolean):
   }
   mem.view(out).set(acc);
   return out;
-}
-
-/** Registers the missing wasm convolution gradients where the wasm kernels exist (idempotent; each only if tfjs has none). */
-export function registerWasmConvGrads(): void {
-  if (tf.getKernel('Conv2D', 'wasm') === undefined) return;
-  const kernels: Array<[string, tf.KernelFunc]> = [
-    ['Conv2DBackpropFilter', filterGrad],
-    ['DepthwiseConv2dNativeBackpropFilter', (args) => depthwiseGrad(args, true)],
-    ['DepthwiseConv2dNativeBackpropInput', (args) => depthwiseGrad(args, false)],
-  ];
-  for (const [kernelName, kernelFunc] of kernels) {
-    if (tf.getKernel(kernelName, 'wasm') === undefined) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
-  }
 }

@@ -8,8 +8,9 @@ export { Sampling, type SamplingArgs } from './sampling.js';
 export { MixtureNormal, type MixtureNormalArgs } from './mixture_normal.js';
 export { MixtureSameFamily, type MixtureSameFamilyArgs } from './mixture_same_family.js';
 export { MixtureDensity, MDN_SIGMA_EPSILON, type MixtureDensityArgs } from './mixture_density.js';
-export { makeTrainStep, type TrainStepOptions } from './mixture_density.js';
-export { FastAdam, enableFastWasmMatMul, disableFastWasmMatMul, fastWasmMatMulEnabled } from '../kernels/mixture_train.js';
+export { makeTrainStep, type TrainStepOptions } from '../train/train_step.js';
+export { FastAdam } from '../train/fast_adam.js';
+export { enableFastWasmMatMul, disableFastWasmMatMul, fastWasmMatMulEnabled } from '../accelerate/wasm_matmul.js';
 export { AutoregressiveTransform, type AutoregressiveTransformArgs } from './autoregressive_transform.js';
 export { OneHotCategorical, type OneHotCategoricalArgs } from './one_hot_categorical.js';
 export { CategoricalMixtureOfOneHotCategorical, type CategoricalMixtureOfOneHotCategoricalArgs } from './categorical_mixture_of_one_hot_categorical.js';
@@ -31,3 +32,4 @@ export { IndependentPoisson, type IndependentPoissonArgs } from './independent_p
 export { IndependentBernoulli, type IndependentBernoulliArgs } from './independent_bernoulli.js';
 export { IndependentLogistic, type IndependentLogisticArgs } from './independent_logistic.js';
 export { MixtureLogistic, type MixtureLogisticArgs } from './mixture_logistic.js';
+export { VariationalGaussianProcess, type VariationalGaussianProcessLayerArgs, type TrainableKernelName } from './variational_gaussian_process.js';

@@ -10,3 +10,5 @@ export { log1p } from './special.js';
 export { xlogy, xlog1py } from './xlogy.js';
 export { logIgamma, logIgammac, betaincc, logBetainc, logBetaincc } from './special.js';
 export { igammainv, betaincinv } from './special.js';
+export * as psdKernels from './psd_kernels/index.js';
+export { valueAndGradient } from '../optimizer/value_and_gradient.js';

@@ -1,7 +1,9 @@
 /**
  * The Node side of the library, installed by the Node entry (`node.ts`): the platform
- * hooks (tfjs-node and the wasm backend from node_modules, both optional) and a tfjs IO
- * router for model directories, registered as tfjs-node registers its `file://` router.
+ * hooks (tfjs-node and the wasm backend from node_modules, both optional) and model
+ * directories for `tfp.io.saveModel` / `loadModel`. Importing registers nothing with tfjs:
+ * `tfp.io` opens directories itself, and `tfp.io.registerFileRouter()` is the explicit call
+ * that makes tfjs' own `model.save('./dir')` / `tf.loadLayersModel('./dir')` use them too.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
@@ -9,6 +11,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setPlatform, type WasmModuleLike } from '../platform.js';
 import { DirectoryHandler } from './fs_io.js';
+import type { LoadLimits } from '../io/limits.js';
 
 const require = createRequire(import.meta.url);
 const WASM = '@tensorflow/tfjs-backend-wasm';
@@ -24,6 +27,35 @@ async function importOptional<T>(name: string): Promise<T | null> {
   }
 }
 
+/** A string with a URL scheme (`indexeddb://`, `http:`, ...); a Windows drive letter is a path. */
+function hasScheme(s: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9+.-]+:/.test(s);
+}
+
+/**
+ * Claims plain paths, and `file://` URLs while tfjs-node (which has its own `file://`
+ * router) is not loaded.
+ */
+function router(url: string | string[], options?: LoadLimits): DirectoryHandler | null {
+  if (typeof url !== 'string') return null;
+  if (url.startsWith('file://')) return tf.findBackendFactory('tensorflow') === null ? new DirectoryHandler(fileURLToPath(url), options) : null;
+  return hasScheme(url) ? null : new DirectoryHandler(url, options);
+}
+
+let registered = false;
+/**
+ * Registers the directory router with tfjs once (`tfp.io.registerFileRouter()`): from then on
+ * tfjs' own `model.save(path)` and `tf.loadLayersModel(path)` claim plain paths (and `file://`
+ * while tfjs-node is not loaded) as model directories. Never called on import.
+ */
+export function registerNodeIO(): void {
+  if (registered) return;
+  registered = true;
+  // tfjs routers return null for a URL they do not claim (its type says IOHandler).
+  tf.io.registerSaveRouter(router as Parameters<typeof tf.io.registerSaveRouter>[0]);
+  tf.io.registerLoadRouter(router as Parameters<typeof tf.io.registerSaveRouter>[0]);
+}
+
 setPlatform({
   name: 'node',
   backendOrder: ['tensorflow', 'wasm', 'cpu'],
@@ -35,6 +67,8 @@ setPlatform({
       return undefined;
     }
   },
+  directoryHandler: (target) => router(target),
+  registerFileRouter: registerNodeIO,
   loadTfjsNode: async () => {
     try {
       await import(/* @vite-ignore */ TFJS_NODE);
@@ -45,29 +79,3 @@ setPlatform({
   },
 });
 
-/** A string with a URL scheme (`indexeddb://`, `http:`, ...); a Windows drive letter is a path. */
-function hasScheme(s: string): boolean {
-  return /^[A-Za-z][A-Za-z0-9+.-]+:/.test(s);
-}
-
-/**
- * Claims plain paths, and `file://` URLs while tfjs-node (which has its own `file://`
- * router) is not loaded.
- */
-function router(url: string | string[]): DirectoryHandler | null {
-  if (typeof url !== 'string') return null;
-  if (url.startsWith('file://')) return tf.findBackendFactory('tensorflow') === null ? new DirectoryHandler(fileURLToPath(url)) : null;
-  return hasScheme(url) ? null : new DirectoryHandler(url);
-}
-
-let registered = false;
-/** Registers the directory router once (importing the Node entry does it). */
-export function registerNodeIO(): void {
-  if (registered) return;
-  registered = true;
-  // tfjs routers return null for a URL they do not claim (its type says IOHandler).
-  tf.io.registerSaveRouter(router as Parameters<typeof tf.io.registerSaveRouter>[0]);
-  tf.io.registerLoadRouter(router as Parameters<typeof tf.io.registerSaveRouter>[0]);
-}
-
-registerNodeIO();

@@ -27,6 +27,9 @@
  * - gradients of Σ logProb against float64 central finite differences of the
  *   scipy density (fixture `conformance.json`, written by
  *   `test/fixtures/generate_conformance.py`);
+ * - the default event-space bijector: unconstrained reals land in the support (finite
+ *   logProb, accepted under validateArgs), inverse∘forward = identity, nothing leaks;
+ *   discrete distributions throw NotImplementedError naming the class;
  * - (conformance.properties.test.ts) fast-check properties over random valid
  *   parameters: logProb finite in the support, cdf monotone and in [0, 1],
  *   quantile∘cdf = identity, KL ≥ 0 and KL(d, d) = 0.
@@ -230,6 +233,7 @@ export function runConformance(spec: ConformanceSpec): void {
     argumentTests(spec);
     methodArgumentTests(spec);
     if (spec.gradient) gradientTest(spec);
+    eventSpaceTest(spec);
   });
 }
 
@@ -631,5 +635,35 @@ function gradientTest(spec: ConformanceSpec): void {
     });
     tf.dispose([...params, x]);
     expect(tf.memory().numTensors).toBe(before);
+  });
+}
+
+function eventSpaceTest(spec: ConformanceSpec): void {
+  it('defaultEventSpaceBijector: unconstrained reals land in the support; inverse(forward(x)) = x', () => {
+    withDistribution(spec, () => ({ ...spec.args(), validateArgs: true }), (d) => {
+      let b;
+      try {
+        b = d.defaultEventSpaceBijector();
+      } catch (e) {
+        expect(e, `${spec.name}: only discrete supports lack an event-space bijector`).toBeInstanceOf(NotImplementedError);
+        expect((e as Error).message).toContain(spec.name);
+        return;
+      }
+      try {
+        const unconstrained = b.inverseEventShape(d.eventShape);
+        const x = tf.tidy(() => tf.clipByValue(tf.randomNormal([7, ...d.batchShape, ...unconstrained], 0, 2, 'float32', 5), -5, 5));
+        const y = b.forward(x);
+        expect(y.shape).toEqual([7, ...d.batchShape, ...d.eventShape]);
+        const lp = d.logProb(y);
+        const lpv = Array.from(lp.dataSync());
+        expect(lpv.every(Number.isFinite), `${spec.name}: logProb(forward(x)) finite: ${lpv}`).toBe(true);
+        const yc = tf.clone(y); // a fresh tensor: no cached pair, so the inverse is computed
+        const back = b.inverse(yc);
+        expectClose(back, x, { atol: 2e-3, rtol: 2e-3, context: `${spec.name}: inverse(forward(x))` });
+        tf.dispose([x, y, lp, yc, back]);
+      } finally {
+        b.dispose();
+      }
+    });
   });
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tfp from '../../src/index.js';
 import { Normal } from '../../src/distributions/normal.js';
@@ -50,10 +50,10 @@ describe('io.saveModel / io.loadModel', () => {
       const dir = join(root, `m${k++}`);
       const res = await saveModel(model, dir);
       expect(existsSync(join(dir, 'model.json'))).toBe(true);
-      expect(existsSync(join(dir, 'weights.bin'))).toBe(true);
+      expect(existsSync(res.weightsPath!)).toBe(true);
       const json = JSON.parse(readFileSync(res.modelPath!, 'utf8'));
       expect(json.format).toBe('layers-model');
-      expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
+      expect(json.weightsManifest[0].paths).toEqual([basename(res.weightsPath!)]);
 
       const loaded = await loadModel(dir);
       expect(loaded.layers[loaded.layers.length - 1]!.getClassName()).toBe(head.getClassName());

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MultivariateNormalTriL } from '../../src/distributions/mvn_tril.js';
-import { RELU_MASK, denseOp } from '../../src/kernels/dense.js';
+import { RELU_MASK, denseOp } from '../../src/kernels/dense_op.js';
 import { setWasmSimd, simdFor } from '../../src/kernels/wasm_simd.js';
 import { wasmHeapOffset } from '../../src/kernels/backend_memory.js';
 import { mixtureNormalLogProbFromParams } from '../../src/kernels/mixture_normal_logprob.js';

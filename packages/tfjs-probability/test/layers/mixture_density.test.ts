@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import '../../src/layers/register.js';
-import { MixtureDensity, MDN_SIGMA_EPSILON, makeTrainStep } from '../../src/layers/mixture_density.js';
+import { MixtureDensity, MDN_SIGMA_EPSILON } from '../../src/layers/mixture_density.js';
+import { makeTrainStep } from '../../src/train/train_step.js';
 import { MixtureSameFamily as MixtureSameFamilyDist } from '../../src/distributions/mixture_same_family.js';
 import { negativeLogLikelihood } from '../../src/losses/nll.js';
 import { expectClose, expectNoLeak } from '../helpers.js';

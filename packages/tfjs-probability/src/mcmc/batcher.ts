@@ -1,0 +1,62 @@
+/**
+ * Gathers gradient requests of chains that advance independently (NUTS trees
+ * of different sizes) into batched evaluations: each chain awaits
+ * `request(chain, q)`; when every chain still inside the current transition
+ * is waiting, one `FlatTarget.evaluate` answers all of them. Chains that have
+ * finished (`done(chain)`) stop holding the batch back; their rows are
+ * evaluated at their last position (the batch shape stays fixed).
+ */
+import type { FlatTarget } from './target.js';
+
+export interface PointEval {
+  logp: number;
+  grad: Float64Array;
+}
+
+export class GradientBatcher {
+  private readonly x: Float64Array;
+  private readonly waiting: Array<{ resolve: (e: PointEval) => void; reject: (e: unknown) => void } | undefined>;
+  private numWaiting = 0;
+  private active: number;
+  private firing = false;
+
+  constructor(private readonly target: FlatTarget, x: Float64Array) {
+    this.x = x.slice();
+    this.waiting = new Array(target.numChains).fill(undefined);
+    this.active = target.numChains;
+  }
+
+  request(chain: number, q: Float64Array): Promise<PointEval> {
+    this.x.set(q, chain * this.target.dim);
+    const p = new Promise<PointEval>((resolve, reject) => {
+      this.waiting[chain] = { resolve, reject };
+    });
+    this.numWaiting++;
+    this.maybeFire();
+    return p;
+  }
+
+  done(): void {
+    this.active--;
+    this.maybeFire();
+  }
+
+  private maybeFire(): void {
+    if (this.firing || this.numWaiting === 0 || this.numWaiting < this.active) return;
+    this.firing = true;
+    const pending = this.waiting.slice();
+    this.waiting.fill(undefined);
+    this.numWaiting = 0;
+    const d = this.target.dim;
+    this.target.evaluate(this.x).then(
+      (ev) => {
+        this.firing = false;
+        pending.forEach((w, c) => w?.resolve({ logp: ev.logp[c]!, grad: ev.grad.subarray(c * d, (c + 1) * d) }));
+      },
+      (err: unknown) => {
+        this.firing = false;
+        pending.forEach((w) => w?.reject(err));
+      },
+    );
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * `tfp.mcmc.windowedAdaptiveNuts`: the one-call entry for Bayesian models,
+ * with Stan's defaults (4 chains, 1000 warm-up steps with a windowed diagonal
+ * metric and dual averaging towards an acceptance statistic of 0.8, 1000
+ * draws, tree depth up to 10, initial values uniform in (-2, 2) on the
+ * unconstrained scale).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Bijector } from '../bijectors/bijector.js';
+import { Xoshiro128 } from '../math/random.js';
+import { checkSeed } from '../util.js';
+import { InvalidArgumentError } from '../errors.js';
+import { type ChainProgress, type Trace, defaultTrace, runChain } from './sample_chain.js';
+import { NoUTurnSampler } from './nuts.js';
+import { FlatTarget, type PartSpec } from './target.js';
+import { WindowedAdaptation } from './windowed_adaptation.js';
+import { jointDistributionTarget, type JointDistributionLike } from './joint_target.js';
+
+/** One named part: its shape (constrained space, without the chain dimension) and its bijector R^n -> support. */
+export interface PartDeclaration {
+  shape: number[];
+  bijector?: Bijector;
+}
+
+export interface WindowedAdaptiveNutsArgs {
+  /** Log density over named parts (each `[numChains, ...shape]`) in the constrained space -> `[numChains]`. */
+  targetLogProbFn?: (parts: Record<string, tf.Tensor>) => tf.Tensor;
+  parts?: Record<string, PartDeclaration>;
+  /** Or a joint distribution with observed values (parts and bijectors come from the distribution). */
+  jointDistribution?: JointDistributionLike;
+  observed?: Record<string, tf.Tensor | number | number[]>;
+  numDraws?: number;
+  numChains?: number;
+  numAdaptationSteps?: number;
+  seed?: number;
+  /** Default 0.8 (Stan's adapt_delta). */
+  targetAcceptProb?: number;
+  /** Default 10. */
+  maxTreeDepth?: number;
+  /** Initial values uniform in (-initRange, initRange) on the unconstrained scale; default 2 (Stan's). */
+  initRange?: number;
+  /** Initial constrained values per part (`[numChains, ...shape]`); overrides the random initialization. */
+  initialState?: Record<string, tf.Tensor>;
+  onProgress?: (p: ChainProgress) => void;
+}
+
+export interface WindowedAdaptiveNutsResult {
+  /** Per part `[numDraws, numChains, ...shape]`, constrained space. */
+  states: Record<string, tf.Tensor>;
+  /** `stepSize, acceptProb, isAccepted, divergent, treeDepth, numLeapfrogSteps, targetLogProb, energy`, each `[numDraws, numChains]`. */
+  trace: Trace;
+  /** Batched gradient evaluations (each covers all chains), warm-up included. */
+  numEvaluations: number;
+  /** The adapted step size per chain and diagonal inverse metric `[numChains, dim]` on the unconstrained scale. */
+  stepSize: number[];
+  inverseMetric: number[][];
+}
+
+const OWNER = 'windowedAdaptiveNuts';
+
+function checkInt(name: string, v: number, min: number): void {
+  if (!Number.isInteger(v) || v < min) throw new Error(`${OWNER}: ${name} must be an integer >= ${min}; got ${v}`);
+}
+
+/** Random initial rows in (-r, r), redrawn (up to 100 times, as Stan) for chains whose density is not finite. */
+async function initialRows(target: FlatTarget, seed: number, r: number): Promise<Float64Array> {
+  const c = target.numChains;
+  const d = target.dim;
+  const rng = new Xoshiro128(seed ^ 0x5bd1e995);
+  const x = new Float64Array(c * d);
+  let redo = Array.from({ length: c }, (_, i) => i);
+  let lastError = '';
+  for (let attempt = 0; attempt < 100 && redo.length > 0; attempt++) {
+    for (const ch of redo) for (let j = ch * d; j < (ch + 1) * d; j++) x[j] = (2 * rng.nextOpen01() - 1) * r;
+    try {
+      const ev = await target.evaluate(x);
+      redo = redo.filter((ch) => !(ev.logp[ch]! > -Infinity));
+    } catch (err) {
+      // The model rejected every chain's value (Stan retries such initializations too).
+      if (!(err instanceof InvalidArgumentError)) throw err;
+      lastError = ` (last error: ${err.message})`;
+    }
+  }
+  if (redo.length > 0) {
+    throw new Error(`${OWNER}: no finite log density (and gradient) found in 100 random initializations in (-${r}, ${r}) for chain ${redo[0]}; check the model or give initialState${lastError}`);
+  }
+  return x;
+}
+
+/**
+ * Samples a Bayesian model with NUTS after Stan's windowed warm-up.
+ *
+ * @example
+ * // Normal model with unknown mean and scale for five observations.
+ * const y = tf.tensor1d([1.2, 0.4, 2.2, 1.5, 0.9]);
+ * const { states, trace } = await tfp.mcmc.windowedAdaptiveNuts({
+ *   targetLogProbFn: ({ mu, sigma }) => tf.tidy(() => {
+ *     const lik = new tfd.Normal({ loc: mu.expandDims(1), scale: sigma.expandDims(1) }).logProb(y).sum(1);
+ *     return lik.add(new tfd.Normal({ loc: 0, scale: 10 }).logProb(mu)).add(new tfd.Exponential({ rate: 1 }).logProb(sigma));
+ *   }),
+ *   parts: { mu: { shape: [] }, sigma: { shape: [], bijector: new tfb.Softplus() } },
+ *   numDraws: 200, numAdaptationSteps: 200, seed: 1,
+ * });
+ * states.mu.shape; // [200, 4]
+ * tf.dispose([y, ...Object.values(states), ...Object.values(trace)]);
+ */
+export async function windowedAdaptiveNuts(args: WindowedAdaptiveNutsArgs): Promise<WindowedAdaptiveNutsResult> {
+  const numDraws = args.numDraws ?? 1000;
+  const numChains = args.numChains ?? 4;
+  const numAdaptationSteps = args.numAdaptationSteps ?? 1000;
+  checkInt('numDraws', numDraws, 1);
+  checkInt('numChains', numChains, 1);
+  checkInt('numAdaptationSteps', numAdaptationSteps, 0);
+  const seed = checkSeed(args.seed, OWNER) ?? Math.floor(Math.random() * 4294967296);
+  const initRange = args.initRange ?? 2;
+  if (!(initRange > 0)) throw new Error(`${OWNER}: initRange must be positive; got ${args.initRange}`);
+
+  let fn: (parts: Record<string, tf.Tensor>) => tf.Tensor;
+  let decl: Record<string, PartDeclaration>;
+  let release = (): void => {};
+  if (args.jointDistribution) {
+    if (args.targetLogProbFn || args.parts) throw new Error(`${OWNER}: give either jointDistribution (with observed) or targetLogProbFn with parts, not both`);
+    const jt = jointDistributionTarget(args.jointDistribution, args.observed ?? {}, OWNER);
+    fn = jt.logProbFn;
+    decl = jt.parts;
+    release = jt.dispose;
+  } else {
+    if (!args.targetLogProbFn || !args.parts) throw new Error(`${OWNER}: targetLogProbFn and parts are required (or jointDistribution with observed)`);
+    fn = args.targetLogProbFn;
+    decl = args.parts;
+  }
+  try {
+    const names = Object.keys(decl);
+    if (names.length === 0) throw new Error(`${OWNER}: parts must name at least one part`);
+    const specs: PartSpec[] = names.map((name) => {
+      const p = decl[name]!;
+      if (!p || !Array.isArray(p.shape)) throw new Error(`${OWNER}: parts.${name} must be {shape: number[], bijector?}; got ${JSON.stringify(p)}`);
+      return { name, shape: p.shape, ...(p.bijector ? { bijector: p.bijector } : {}) };
+    });
+    const partsFn = (...ts: tf.Tensor[]): tf.Tensor => fn(Object.fromEntries(names.map((n, i) => [n, ts[i]!])));
+    const target = new FlatTarget((ts) => partsFn(...ts), specs, numChains, OWNER);
+    let x0: Float64Array;
+    if (args.initialState) {
+      const u = target.unconstrain(names.map((n) => {
+        const t = args.initialState![n];
+        if (!t) throw new Error(`${OWNER}: initialState lacks part ${n}`);
+        return t;
+      }));
+      try {
+        x0 = Float64Array.from(await u.data());
+      } finally {
+        u.dispose();
+      }
+    } else {
+      x0 = await initialRows(target, seed, initRange);
+    }
+    const kernel = new WindowedAdaptation({
+      innerKernel: new NoUTurnSampler({ targetLogProbFn: partsFn, stepSize: 1, maxTreeDepth: args.maxTreeDepth ?? 10 }),
+      numAdaptationSteps,
+      ...(args.targetAcceptProb !== undefined ? { targetAcceptProb: args.targetAcceptProb } : {}),
+    });
+    const { rows, trace, final } = await runChain(target, kernel, x0, {
+      numResults: numDraws,
+      numBurninSteps: numAdaptationSteps,
+      thin: 0,
+      seed,
+      traceFn: defaultTrace,
+      ...(args.onProgress ? { onProgress: args.onProgress } : {}),
+      owner: OWNER,
+    });
+    const parts = target.toConstrained(rows, numDraws);
+    const states: Record<string, tf.Tensor> = Object.fromEntries(names.map((n, i) => [n, parts[i]!]));
+    const traceT: Record<string, tf.Tensor> = {};
+    for (const [k, v] of Object.entries(trace)) traceT[k] = tf.tensor2d(Float32Array.from(v), [numDraws, numChains]);
+    const d = target.dim;
+    return {
+      states,
+      trace: traceT as Trace,
+      numEvaluations: target.numEvaluations,
+      stepSize: Array.from(final.stepSize),
+      inverseMetric: Array.from({ length: numChains }, (_, ch) => Array.from(final.invMass.subarray(ch * d, (ch + 1) * d))),
+    };
+  } finally {
+    release();
+  }
+}
