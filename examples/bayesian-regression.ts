@@ -14,7 +14,7 @@
  *
  * Each model is trained by `model.fit` on the head's NLL with Adam (lr 0.01), batch 32, as in the
  * tutorial (which uses 1000 epochs, 1500 for case 4; here seeded and without shuffling); for cases 3 and 4 tfjs-layers adds the
- * KL terms of `model.losses` to the NLL by itself. Predictions use `tfp.predictiveMixture`
+ * KL terms of `tfp.modelLosses(model)` to the NLL by itself. Predictions use `tfp.predictiveMixture`
  * (T forward passes: the mean, the epistemic and the aleatoric variance). One PNG per case:
  * the data, the predictive mean, ±2 sd bands (total, and epistemic alone in cases 3 and 4),
  * and for 3 and 4 the means of a few single posterior draws.
@@ -177,7 +177,7 @@ export async function runBayesianRegression(options: Options = {}): Promise<Case
     const f = (v: number[]) => v.map((a) => a.toFixed(2)).join(' / ');
     log(
       `case ${c.id}: final loss ${finalLoss.toFixed(3)}${c.bayesian ? ' (NLL + KL)' : ''}; predictive sd at x = -20 / 20 / 60: ` +
-        `total ${f(r.sdTotal)}, epistemic ${f(r.sdEpistemic)}; model.losses: ${model.losses.length}; wrote ${pngPath}`,
+        `total ${f(r.sdTotal)}, epistemic ${f(r.sdEpistemic)}; model losses: ${tfp.modelLosses(model).length}; wrote ${pngPath}`,
     );
     model.dispose();
     optimizer.dispose(); // a model does not own an optimizer instance it was compiled with

@@ -6,6 +6,7 @@ import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import * as tfp from 'tfjs-probability';
 import { CovariancePanel } from './covariance_panel.js';
 import { CsvPanel } from './csv_panel.js';
+import { InferencePanel } from './inference_panel.js';
 import { SpiralPanel } from './spiral_panel.js';
 import { $ } from './ui.js';
 
@@ -20,6 +21,7 @@ async function start(): Promise<void> {
   const spiral = new SpiralPanel($(document, '#spiral'));
   new CovariancePanel($(document, '#covariance'));
   new CsvPanel($(document, '#csv'));
+  new InferencePanel($(document, '#csv').parentElement ?? document.body);
   document.body.dataset['ready'] = '1';
   if (new URLSearchParams(location.search).get('autotrain') !== '0') void spiral.toggle();
 }

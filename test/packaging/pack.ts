@@ -8,11 +8,14 @@
  *     tfp.ready() falls back to cpu, a model directory round-trips, a consumer file type-checks
  *     with moduleResolution bundler and node16, and esbuild's and Vite's default browser builds succeed
  *     (with its minified+gzip size over tfjs alone printed);
- *  B. the CLI tarball: its bin runs, ships its data, and `tfjs-prob demo` runs end to end
- *     (skip the demo with --no-demo).
+ *  B. the CLI tarball on its own (the library is bundled into it): one tfjs installed, its bin
+ *     runs with no "already registered" warnings, ships its data and fits a model;
+ *  C. the CLI tarball installed globally, `npm i -g --prefix <temporary directory>` (nothing
+ *     global on the machine is touched; this one resolves from the registry, preferring the
+ *     npm cache): `tfjs-prob demo` runs end to end from the global bin (skip it with --no-demo).
  * Prints the measurements (install footprint, bundle delta) as JSON on its last line.
  */
-import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
+import { execFileSync, spawnSync, type ExecFileSyncOptions } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -34,6 +37,28 @@ function sh(cmd: string, args: string[], o: ExecFileSyncOptions & { cwd: string 
     const err = e as { stdout?: string; stderr?: string; message: string };
     throw new Error(`${cmd} ${args.join(' ')} (in ${o.cwd}) failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
   }
+}
+/** Runs a command and returns stdout and stderr (both: tfjs prints its warnings on either). */
+function shAll(cmd: string, args: string[], o: { cwd: string; timeout?: number }): { out: string; all: string } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...o });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${o.cwd}) failed with status ${r.status}: ${r.error?.message ?? ''}\n${r.stdout}\n${r.stderr}`);
+  return { out: r.stdout, all: `${r.stdout}\n${r.stderr}` };
+}
+/** The installed copies of a package (e.g. '@tensorflow/tfjs-core') under a node_modules tree. */
+function copiesOf(nodeModules: string, name: string): string[] {
+  const found: string[] = [];
+  const suffix = join('node_modules', name);
+  const walk = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (!e.isDirectory()) continue;
+      const p = join(dir, e.name);
+      if (p.endsWith(suffix)) found.push(p);
+      walk(e.name.startsWith('@') ? p : join(p, 'node_modules'));
+    }
+  };
+  walk(nodeModules);
+  return found;
 }
 function check(what: string, ok: boolean, detail = ''): void {
   process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? `: ${detail}` : ''}\n`);
@@ -219,21 +244,43 @@ try {
     gz[n] = gzipSync(readFileSync(join(a, `${n}.min.js`)), { level: 9 }).length;
   }
 
-  step('consumer B: the CLI tarball (with the library tarball), installed offline');
+  step('consumer B: the CLI tarball alone, installed offline');
+  const cliPkg = JSON.parse(readFileSync(join(repo, 'packages', 'tfjs-prob-cli', 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+  check('the CLI does not depend on the tfjs-probability package (the library is bundled into its dist)', cliPkg['dependencies']?.['tfjs-probability'] === undefined);
+  for (const [name, p] of [['library', libPkg], ['CLI', cliPkg]] as const) {
+    check(`the ${name}'s package.json has repository, homepage, bugs and keywords`, ['repository', 'homepage', 'bugs', 'keywords'].every((k) => p[k] !== undefined));
+  }
   const b = join(work, 'consumer-b');
-  install(b, { 'tfjs-probability': `file:${libTgz}`, 'tfjs-prob-cli': `file:${cliTgz}` }, tarballs);
-  const help = sh('npx', ['--offline', 'tfjs-prob', '--help'], { cwd: b });
-  check('npx tfjs-prob --help runs the installed bin', /Usage: tfjs-prob/.test(help), help.split('\n')[0]);
+  install(b, { 'tfjs-prob-cli': `file:${cliTgz}` }, tarballs);
+  const cores = copiesOf(join(b, 'node_modules'), '@tensorflow/tfjs-core');
+  check('exactly one @tensorflow/tfjs-core is installed with the CLI', cores.length === 1, cores.map((c) => c.slice(b.length + 1)).join(', '));
+  check('no separate tfjs-probability package is installed with the CLI', !existsSync(join(b, 'node_modules', 'tfjs-probability')));
+  const help = shAll('npx', ['--offline', 'tfjs-prob', '--help'], { cwd: b });
+  check('npx tfjs-prob --help runs the installed bin', /Usage: tfjs-prob/.test(help.out), help.out.split('\n')[0]);
   const data = join(b, 'node_modules', 'tfjs-prob-cli', 'data');
-  const fit = sh('npx', ['--offline', 'tfjs-prob', 'fit', join(data, 'spiral.csv'), '--x', 'x', '--y', 'y', '--head', 'normal', '--epochs', '2', '--quiet', '--out', join(b, 'm')], { cwd: b });
-  check('tfjs-prob fit on the shipped data writes a model', existsSync(join(b, 'm', 'model.json')) || readdirSync(join(b, 'm')).length > 0, fit.trim().split('\n').pop());
+  const fit = shAll('npx', ['--offline', 'tfjs-prob', 'fit', join(data, 'spiral.csv'), '--x', 'x', '--y', 'y', '--head', 'normal', '--epochs', '2', '--quiet', '--out', join(b, 'm')], { cwd: b });
+  check('tfjs-prob fit on the shipped data writes a model', existsSync(join(b, 'm', 'model.json')) || readdirSync(join(b, 'm')).length > 0, fit.out.trim().split('\n').pop());
+  check('no "already registered" warnings from the installed CLI', !/already registered/.test(fit.all + help.all), fit.all.split('\n').find((l) => /already registered/.test(l)));
+
+  step('C: the CLI tarball installed globally into a temporary prefix');
+  const prefix = join(work, 'global');
+  const g0 = performance.now();
+  shAll('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', cliTgz], { cwd: work, timeout: 900_000 });
+  const globalSeconds = (performance.now() - g0) / 1000;
+  const globalModules = join(prefix, 'lib', 'node_modules');
+  const globalCores = copiesOf(globalModules, '@tensorflow/tfjs-core');
+  check(`npm i -g of the CLI tarball alone installs exactly one @tensorflow/tfjs-core (${globalSeconds.toFixed(0)} s)`, globalCores.length === 1, globalCores.map((c) => c.slice(prefix.length + 1)).join(', '));
+  const globalBin = join(prefix, 'bin', 'tfjs-prob');
+  check('the global install puts tfjs-prob on the prefix\'s bin', existsSync(globalBin));
   let demoSeconds: number | null = null;
   if (demo) {
     const d0 = performance.now();
-    const out = sh('npx', ['--offline', 'tfjs-prob', 'demo', '--out-dir', join(b, 'demo')], { cwd: b, timeout: 1_800_000 });
+    const run = shAll(globalBin, ['demo', '--out-dir', join(work, 'demo')], { cwd: work, timeout: 1_800_000 });
     demoSeconds = (performance.now() - d0) / 1000;
-    check('npx tfjs-prob demo runs end to end from the installed CLI (spiral MDN included)', /demo done in/.test(out) && /spiral MDN: held-out NLL/.test(out), out.trim().split('\n').pop());
+    check('tfjs-prob demo runs end to end from the global install (spiral MDN included)', /demo done in/.test(run.out) && /spiral MDN: held-out NLL/.test(run.out), run.out.trim().split('\n').pop());
+    check('no "already registered" warnings from the global install', !/already registered/.test(run.all), run.all.split('\n').find((l) => /already registered/.test(l)));
   }
+  const globalInstallBytes = duBytes(globalModules);
 
   const numbers = {
     libraryTarballBytes: lib.size,
@@ -244,6 +291,8 @@ try {
     tfjsPlusLibraryMinGzipBytes: gz['size-tfp'],
     libraryMinGzipDeltaBytes: gz['size-tfp']! - gz['size-tf']!,
     demoSeconds,
+    globalInstallSeconds: globalSeconds,
+    globalInstallBytes,
     seconds: (performance.now() - t0) / 1000,
   };
   process.stdout.write(`\n${failures.length === 0 ? 'all packaging checks passed' : `${failures.length} packaging checks FAILED`}\n${JSON.stringify(numbers)}\n`);

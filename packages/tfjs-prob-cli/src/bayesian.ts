@@ -2,7 +2,7 @@
  * `fit --bayesian`: Bayes by backprop (Blundell et al. 2015) with the Flipout estimator. The
  * MLP's Dense layers become `tfp.layers.DenseFlipout` (mean-field normal posterior over each
  * kernel, standard normal prior, deterministic biases, TFP's defaults), trained on the negative
- * ELBO per example: the head's mean NLL plus the layers' KL terms (`model.losses`) with
+ * ELBO per example: the head's mean NLL plus the layers' KL terms (`tfp.modelLosses(model)`) with
  * `klWeight = 1 / trainingRows`. Prediction averages `mcSamples` forward passes per network
  * (see predictive.ts), each with freshly drawn weights: a mixture that holds the epistemic
  * uncertainty. Public API only.
@@ -116,12 +116,12 @@ export async function trainBayesianNetworks(
             step++;
             let batchLoss: tf.Tensor | null = null;
             optimizer.minimize(() => {
-              // Training mode: the Flipout layers leave this pass's KL terms for model.losses.
+              // Training mode: the Flipout layers leave this pass's KL terms for tfp.modelLosses(model).
               const params = model.apply(xt, { training: true }) as tf.Tensor;
               const dist = head.toDistribution(params);
               const nll = tf.neg(tf.mean(dist.logProb(yt)));
               dist.dispose();
-              const loss = tf.addN([nll, ...model.losses.map((fn) => fn())]) as tf.Scalar;
+              const loss = tf.addN([nll, ...tfp.modelLosses(model).map((fn) => fn())]) as tf.Scalar;
               batchLoss = tf.keep(tf.mul(loss, rows));
               return loss;
             }, false);

@@ -6,6 +6,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import { CliError } from './errors.js';
+import { isMissing, isRecordsFile, parseRecords } from './records.js';
 import { readRegularFile } from './io.js';
 
 /** A numeric table restricted to the requested columns, row-major float64. */
@@ -49,21 +50,36 @@ interface Rec {
   info: { lines: number };
 }
 
-/**
- * Reads `file` and returns the requested columns as numbers. `columns` are
- * required; `optional` columns are read when present. Every row must have as
- * many fields as the header; every requested cell must be a finite number.
- */
-export function readTable(file: string, columns: string[], optional: string[] = []): Table & { present: string[] } {
-  const text = readText(file);
-  if (text.trim() === '') throw new CliError(`${file}: empty file (expected a header line and data rows)`);
-  let recs: Rec[];
+export interface ReadOptions {
+  /** Skip rows with a missing cell (empty, NA, NaN, null) in a requested column instead of failing. */
+  dropMissing?: boolean;
+}
+
+/** The records of a CSV file, or of a JSON / NDJSON file of records (by extension). */
+function readRecords(file: string, text: string): Rec[] {
+  if (isRecordsFile(file)) {
+    const { header, rows } = parseRecords(text.replace(/^\uFEFF/, ''), file);
+    if (header.length === 0) return [];
+    return [{ record: header, info: { lines: 0 } }, ...rows.map((r) => ({ record: r.record, info: { lines: r.line } }))];
+  }
   try {
-    recs = parse(text, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true }) as unknown as Rec[];
+    return parse(text, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true }) as unknown as Rec[];
   } catch (e) {
     const err = e as Error & { lines?: number };
     throw new CliError(`${file}${err.lines !== undefined ? ` line ${err.lines}` : ''}: malformed CSV (${err.message})`);
   }
+}
+
+/**
+ * Reads `file` (CSV, or JSON / NDJSON records) and returns the requested columns as numbers.
+ * `columns` are required; `optional` columns are read when present. Every row must have as
+ * many fields as the header; every requested cell must be a finite number, unless
+ * `dropMissing` skips rows with missing cells (`dropped` counts them).
+ */
+export function readTable(file: string, columns: string[], optional: string[] = [], opts: ReadOptions = {}): Table & { present: string[]; dropped: number } {
+  const text = readText(file);
+  if (text.trim() === '') throw new CliError(`${file}: empty file (expected a header line and data rows)`);
+  const recs = readRecords(file, text);
   if (recs.length === 0) throw new CliError(`${file}: empty file (expected a header line and data rows)`);
   const header = recs[0]!.record;
   const index = new Map<string, number>();
@@ -78,13 +94,18 @@ export function readTable(file: string, columns: string[], optional: string[] = 
     if (!index.has(c)) throw new CliError(`${file}: missing column "${c}" (header has: ${header.join(', ')})`);
   }
   const present = [...columns, ...optional.filter((c) => index.has(c) && !columns.includes(c))];
-  const rows = recs.length - 1;
-  if (rows === 0) throw new CliError(`${file}: no data rows after the header`);
+  if (recs.length - 1 === 0) throw new CliError(`${file}: no data rows after the header`);
   const idx = present.map((c) => index.get(c)!);
+  const requiredIdx = columns.map((c) => index.get(c)!);
+  const all = recs.map((_, r) => r).slice(1);
+  const kept = opts.dropMissing ? all.filter((r) => !requiredIdx.some((j) => isMissing(recs[r]!.record[j] ?? ''))) : all;
+  const dropped = all.length - kept.length;
+  const rows = kept.length;
+  if (rows === 0) throw new CliError(`${file}: all ${dropped} data rows have a missing value in ${columns.join(', ')}`);
   const data = new Float64Array(rows * present.length);
   for (let i = 0; i < rows; i++) {
-    const { record, info } = recs[i + 1]!;
-    const where = `${file} row ${i + 1} (line ${info.lines})`;
+    const { record, info } = recs[kept[i]!]!;
+    const where = isRecordsFile(file) ? `${file} record ${info.lines}` : `${file} row ${kept[i]!} (line ${info.lines})`;
     if (record.length !== header.length) {
       throw new CliError(`${where}: has ${record.length} fields, the header has ${header.length}`);
     }
@@ -102,7 +123,7 @@ export function readTable(file: string, columns: string[], optional: string[] = 
       data[i * present.length + j] = v;
     }
   }
-  return { file, header, columns: present, rows, data, present };
+  return { file, header, columns: present, rows, data, present, dropped };
 }
 
 /** Extracts the listed columns of a table as a row-major Float64Array `[rows * names.length]`. */

@@ -5,6 +5,7 @@
  * optionally an ensemble of such networks (Deep Ensembles). Shared by
  * `tfjs-prob fit` and bench/uci.ts so that both run the same code.
  */
+import type { Baseline } from './baseline.js';
 import * as tf from '@tensorflow/tfjs';
 import * as tfp from 'tfjs-probability';
 import { CliError } from './errors.js';
@@ -149,6 +150,8 @@ export interface ModelMeta {
   hidden: number[];
   members: string[];
   training: Omit<TrainOptions, 'head'> & { rows: number; history: MemberHistory[] };
+  /** The no-input baseline (marginal of the training targets) that evaluate reports; absent in older models. */
+  baseline?: Baseline;
 }
 
 function rowsOf(src: Float32Array, width: number, idx: ArrayLike<number>, from: number, to: number): Float32Array {

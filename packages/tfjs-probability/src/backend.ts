@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { platform, type WasmModuleLike } from './platform.js';
-import { installFastDefaults } from './accelerate/install.js';
+import { accelerate, addMissingKernels } from './accelerate/install.js';
 import { prepareSimd } from './kernels/wasm_simd.js';
 
 export type { WasmModuleLike } from './platform.js';
@@ -25,6 +25,12 @@ export interface ReadyOptions {
    * library never imports it itself in a browser; in Node it is loaded when installed.
    */
   wasm?: WasmModuleLike;
+  /**
+   * Accelerate tfjs' own Dense layer, Adam optimizer and wasm kernels (default true; on the
+   * tested tfjs version only). `false` leaves tfjs exactly as it is; the library's own layers,
+   * losses, `FastAdam` and `makeTrainStep` are fast either way. `tfp.restore()` undoes it.
+   */
+  accelerate?: boolean;
 }
 
 let wasmModule: WasmModuleLike | null = null;
@@ -105,6 +111,12 @@ async function force(name: string): Promise<string> {
  * With `{backend}` that backend is forced, and an error carrying the cause is thrown if it
  * cannot start.
  *
+ * `ready()` is also the one call that may change tfjs: it adds the wasm convolution gradients
+ * tfjs-backend-wasm lacks and, unless `{accelerate: false}` or `tfp.setFastDefaults(false)`,
+ * replaces tfjs' Dense `call`, `AdamOptimizer.applyGradients` and a few wasm kernels by faster
+ * ones (on the tested tfjs version only; see src/accelerate/install.ts). `tfp.restore()` puts
+ * back exactly what was there.
+ *
  * @example
  * ```ts
  * import * as tfp from 'tfjs-probability';
@@ -115,9 +127,10 @@ async function force(name: string): Promise<string> {
  * ```
  */
 export async function ready(options: ReadyOptions = {}): Promise<string> {
-  installFastDefaults(); // issue-11: fused tf.train.adam and wasm kernels unless tfp.setFastDefaults(false)
   const name = await startBackend(options);
-  installFastDefaults(); // again: the wasm kernels (and the missing conv gradients) exist only once the wasm backend has loaded
+  // The wasm kernels (and so the missing conv gradients and the wasm replacements) exist only once its package has loaded.
+  addMissingKernels();
+  if (options.accelerate !== false) accelerate(wasmModule?.version_wasm);
   if (name === 'wasm') await prepareSimd(tf.backend()); // the SIMD kernels, compiled off the main thread's sync path
   return name;
 }

@@ -14,9 +14,10 @@ export { layers, losses, io };
 export { layers as tfpl };
 export { predictDistribution, sampleFromModel, type PredictDistributionOptions, type SampleFromModelOptions } from './model.js';
 export { predictiveMixture, type PredictiveMixture, type PredictiveMixtureOptions } from './model.js';
+export { modelLosses } from './model.js';
 export { ready, type ReadyOptions } from './backend.js';
-// issue-11: fast defaults (fused tf.train.adam, wasm matMul) and their opt-out.
-export { setFastDefaults, fastDefaultsEnabled } from './accelerate/install.js';
+// Acceleration of tfjs' own components, installed by ready() only; restore() takes it back.
+export { setFastDefaults, fastDefaultsEnabled, restore } from './accelerate/install.js';
 export { NotImplementedError, InvalidArgumentError } from './errors.js';
 // Bijectors and normalizing flows (tfp.bijectors, also tfp.tfb).
 import * as bijectors from './bijectors/index.js';

@@ -230,3 +230,25 @@ export function predictiveMixture(
     tf.dispose(variances);
   }
 }
+
+/**
+ * The losses a model's layers add (Bayesian layers' KL terms, `KLDivergenceAddLoss`,
+ * regularizers), nested models included, after the model's own: what Keras' `model.losses`
+ * lists. tfjs-layers' `fit` already adds every one of them to the training loss; its
+ * `model.losses` lists only losses added to the model object itself, so a custom training loop
+ * reads them here. Each entry is a function returning a scalar (call it inside a tidy or
+ * dispose the result).
+ *
+ * @example
+ * ```ts
+ * const kl = tf.tidy(() => tf.addN(tfp.modelLosses(model).map((f) => f())));   // the ELBO's KL part
+ * ```
+ */
+export function modelLosses(model: tf.LayersModel): Array<() => tf.Scalar> {
+  const out: Array<() => tf.Scalar> = [...(model.losses as Array<() => tf.Scalar>)];
+  for (const layer of model.layers) {
+    if (layer instanceof tf.LayersModel) out.push(...modelLosses(layer));
+    else out.push(...(layer.losses as Array<() => tf.Scalar>));
+  }
+  return out;
+}

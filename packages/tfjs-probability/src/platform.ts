@@ -9,6 +9,8 @@
 /** The part of `@tensorflow/tfjs-backend-wasm` the library uses (structural, so no type dependency on it). */
 export interface WasmModuleLike {
   setWasmPaths(prefixOrFileMap: string | { [file: string]: string }, usePlatformFetch?: boolean): void;
+  /** The package's version (checked before tfjs' wasm kernels are replaced). */
+  readonly version_wasm?: string;
 }
 
 export interface PlatformHooks {
@@ -22,6 +24,16 @@ export interface PlatformHooks {
   defaultWasmPaths(): string | undefined;
   /** Loads tfjs-node when it is installed (registers 'tensorflow'); false when it is not. */
   loadTfjsNode(): Promise<boolean>;
+  /** Node: a model-directory handler for a plain path (or `file://` without tfjs-node), else null. */
+  directoryHandler?(target: string): IOHandlerLike | null;
+  /** Node: registers the directory handler as a tfjs IO router (`tfp.io.registerFileRouter()`). */
+  registerFileRouter?(): void;
+}
+
+/** The part of `tf.io.IOHandler` a platform hands out (structural, so this module imports nothing). */
+export interface IOHandlerLike {
+  save?: unknown;
+  load?: unknown;
 }
 
 const browserHooks: PlatformHooks = {

@@ -269,3 +269,17 @@ export function splitSeed(seed: number | undefined, n: number): Array<number | u
   }
   return out;
 }
+
+/**
+ * `fn(...inputs)` (a boolean mask or any other value) with a zero gradient for every input, the
+ * comparison run out of the gradient tape. tfjs' comparison and logical ops (tf.less, tf.greater,
+ * tf.logicalAnd, ...) have no gradients, so a branch mask computed from a differentiated tensor
+ * makes the whole gradient throw; computed through here it does not.
+ */
+export function maskOf(fn: (...inputs: tf.Tensor[]) => tf.Tensor, ...inputs: tf.Tensor[]): tf.Tensor {
+  const op = tf.customGrad((...args: unknown[]) => {
+    const ts = args.slice(0, inputs.length) as tf.Tensor[];
+    return { value: fn(...ts), gradFunc: () => ts.map((t) => tf.zerosLike(t)) };
+  });
+  return op(...inputs);
+}

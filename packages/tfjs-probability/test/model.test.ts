@@ -37,7 +37,8 @@ describe('predictDistribution', () => {
   it('finds a head that is not the output layer when named, and rejects non-heads', () => {
     const inputs = tf.input({ shape: [2] });
     const p = tf.layers.dense({ units: 4 }).apply(inputs) as tf.SymbolicTensor;
-    const head = new IndependentNormal({ eventShape: [2], name: 'inner' });
+    // An inner head hands its layer a sample of its event shape (a parameter head declares its width unknown).
+    const head = new IndependentNormal({ eventShape: [2], name: 'inner', convertToTensorFn: 'mean' });
     const q = head.apply(p) as tf.SymbolicTensor;
     const out = tf.layers.dense({ units: 1, name: 'tail' }).apply(q) as tf.SymbolicTensor;
     const model = tf.model({ inputs, outputs: out });

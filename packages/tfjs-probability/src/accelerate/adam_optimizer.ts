@@ -23,8 +23,6 @@ interface AdamInternals {
 
 type ApplyGradients = (this: tf.AdamOptimizer, g: tf.NamedTensorMap | NamedTensor[]) => void;
 let originalAdamApply: ApplyGradients | null = null;
-/** Called at each fused step (defaults.ts installs its late wasm parts from here). */
-let onFusedAdamStep: (() => void) | null = null;
 
 /**
  * `tf.AdamOptimizer.prototype.applyGradients` with one `TfpAdamUpdateTf` kernel for all variables
@@ -34,15 +32,18 @@ let onFusedAdamStep: (() => void) | null = null;
  * backend or a non-float32 variable runs tfjs' own method.
  */
 function fusedAdamApply(this: tf.AdamOptimizer, variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
-  onFusedAdamStep?.();
   const self = this as unknown as AdamInternals;
   const list = Array.isArray(variableGradients);
   const names = list ? (variableGradients as NamedTensor[]).map((v) => v.name) : Object.keys(variableGradients);
   const gradOf = (name: string, i: number): tf.Tensor | null | undefined =>
     list ? (variableGradients as NamedTensor[])[i]?.tensor : (variableGradients as tf.NamedTensorMap)[name];
   const vars = tf.engine().registeredVariables;
+  // tfjs' own method wherever this one's assumptions (kernel, backend, the optimizer's private fields) do not hold.
   const ok =
     tf.getKernel(ADAM_UPDATE_TF, tf.getBackend()) !== undefined &&
+    self.accBeta1 instanceof tf.Variable && self.accBeta2 instanceof tf.Variable &&
+    Array.isArray(self.accumulatedFirstMoment) && Array.isArray(self.accumulatedSecondMoment) &&
+    typeof self.incrementIterations === 'function' &&
     self.accBeta1.dtype === 'float32' &&
     names.every((name, i) => {
       const g = gradOf(name, i);
@@ -81,8 +82,7 @@ function fusedAdamApply(this: tf.AdamOptimizer, variableGradients: tf.NamedTenso
  * Makes `tf.train.adam` (every `tf.AdamOptimizer`) update each variable with one fused
  * kernel on cpu and wasm; same values as tfjs' composed update (bit for bit). Idempotent.
  */
-export function enableFusedTfAdam(onStep?: () => void): void {
-  if (onStep) onFusedAdamStep = onStep;
+export function enableFusedTfAdam(): void {
   if (originalAdamApply) return;
   registerAll();
   const proto = tf.AdamOptimizer.prototype as unknown as { applyGradients: ApplyGradients };

@@ -35,7 +35,8 @@ export function installDenseFastPath(): void {
     const d = this as unknown as DenseLayerInternals;
     const act = d.activation?.getClassName();
     if (
-      x === null || x.rank !== 2 || x.dtype !== 'float32' || (act !== 'relu' && act !== 'linear') || d.kernel === null ||
+      x === null || x.rank !== 2 || x.dtype !== 'float32' || (act !== 'relu' && act !== 'linear') || d.kernel == null ||
+      typeof d.invokeCallHook !== 'function' ||
       tf.getKernel(DENSE, tf.getBackend()) === undefined
     ) {
       return orig.call(this, inputs, kwargs);

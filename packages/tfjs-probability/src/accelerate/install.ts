@@ -1,84 +1,97 @@
 /**
- * Fast defaults for the cpu and wasm backends, so that the plain `model.fit` +
- * `tf.train.adam` path gets the speed without opt-ins. Installed by `tfp.ready()` and when a
- * mixture head (`MixtureDensity`, `MixtureNormal`) is built; each replaces a tfjs kernel or
- * method by one with the same results:
+ * Acceleration of tfjs' own components for the cpu and wasm backends, so that the plain
+ * `model.fit` + `tf.train.adam` path of a user's model gets the speed of the library's kernels.
+ * Installed by `tfp.ready()` alone (never on import, never by building a layer, never later
+ * inside a `fit`), only on the tfjs version the tests cover (`TESTED_TFJS_VERSION`; on any other
+ * the library runs stock tfjs and says so once), skipped with `tfp.ready({ accelerate: false })`
+ * or after `tfp.setFastDefaults(false)`, and taken back exactly by `tfp.restore()`:
  *
- * - `tf.train.adam`: one fused update kernel for all variables on cpu and wasm (equal to
- *   tfjs' composed update bit for bit, same optimizer state; see `enableFusedTfAdam`);
- * - `tf.layers.dense` with relu or linear activation on cpu and wasm: one fused launch forward
- *   and a gradient that launches only what is needed (see dense.ts); tfjs' fused matMul is
- *   not fused while a gradient is recorded;
- * - wasm `BatchMatMul` with transpose flags (every Dense backward pass) runs as explicit
- *   transpose + plain matMul, ~10x faster for 128x128 products (same values up to float32
- *   summation order; see `enableFastWasmMatMul`).
+ * - `tf.AdamOptimizer.prototype.applyGradients`: one fused update kernel for all variables on
+ *   cpu and wasm (bit-identical to tfjs' composed update, same optimizer state; adam_optimizer.ts);
+ * - the Dense layer's `call` with relu or linear activation on cpu and wasm: one fused launch
+ *   forward and a gradient that launches only what is needed (dense_layer.ts); values equal to
+ *   tfjs' up to float32 summation order;
+ * - wasm `BatchMatMul` (SIMD gemm where it applies; transpose flags as explicit transposes,
+ *   ~10x faster for a Dense backward pass's 128x128 products; wasm_matmul.ts), `Identity` and
+ *   same-dtype `Cast` sharing the input's buffer (wasm_copies.ts), `GatherV2`, `Sum`,
+ *   `Transpose` and `Slice` as plain loops for the small tensors of a training batch
+ *   (wasm_small_ops.ts); values equal up to float32 summation order (matMul, Sum).
  *
- * - wasm `Identity` (which the engine runs for every tensor saved for a gradient, ~30 per
- *   batch of a small network) and same-dtype `Cast` share the input's buffer (reference
- *   counted, as the cpu backend and wasm's own `Reshape` do) instead of copying it. Tensors are
- *   immutable in tfjs, so no result can change;
- * - wasm `GatherV2` along axis 0 (fit's batch rows) and `Sum` over the rows of a matrix (bias
- *   gradients) as plain loops (see wasm_small_ops.ts).
- *
- * Turn them off (and back on) with `tfp.setFastDefaults(false)`; the choice is remembered, so
- * a later `tfp.ready()` or head does not reinstall them. A user's own `enableFastWasmMatMul()`
- * is left alone by `setFastDefaults(false)`.
+ * The library's own layers, losses and optimizers (`FastAdam`, `makeTrainStep`, the heads'
+ * fused NLL kernels) are fast without any of this.
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerMissingWasmKernels } from '../kernels/register_all.js';
-import { disableFusedTfAdam, enableFusedTfAdam } from './adam_optimizer.js';
+import { registerMissingWasmKernels, unregisterMissingWasmKernels } from '../kernels/register_all.js';
+import { disableFusedTfAdam, enableFusedTfAdam, fusedTfAdamEnabled } from './adam_optimizer.js';
 import { installDenseFastPath, uninstallDenseFastPath } from './dense_layer.js';
 import { disableSharedWasmCopies, enableSharedWasmCopies } from './wasm_copies.js';
 import { disableFastWasmMatMul, enableFastWasmMatMul, fastWasmMatMulEnabled } from './wasm_matmul.js';
 import { disableWasmSmallOps, enableWasmSmallOps } from './wasm_small_ops.js';
 
+/** The tfjs version whose internals the replacements were written and tested against. */
+export const TESTED_TFJS_VERSION = '4.22.0';
+
 let wanted = true;
-/** True when the defaults installed the wasm matMul (so turning them off removes it). */
+/** True when `accelerate` installed the wasm matMul (so `restore` removes it; a user's own stays). */
 let ownMatMul = false;
+let warned = false;
 
-const lateWasm = (): void => {
-  if (!wasmDone && wanted && tf.getBackend() === 'wasm') installFastDefaults();
-};
-
-/** True once the wasm replacements are in (the wasm kernels may be registered after `ready()` starts). */
-let wasmDone = false;
-
-/**
- * Installs the fast defaults unless `setFastDefaults(false)` was called; idempotent and cheap,
- * so it is also called where the wasm backend may have appeared since (a mixture head's
- * build, each fused Adam step): the wasm package registers its kernels only when loaded.
- */
-export function installFastDefaults(): void {
-  // Not a default but a missing kernel (tfjs-backend-wasm has no conv filter or depthwise
-  // gradients): registered wherever the wasm kernels exist, whatever setFastDefaults says.
-  registerMissingWasmKernels();
-  if (!wanted) return;
-  enableFusedTfAdam(lateWasm);
-  installDenseFastPath();
-  if (wasmDone || tf.getKernel('BatchMatMul', 'wasm') === undefined) return;
-  enableSharedWasmCopies();
-  enableWasmSmallOps();
-  if (!fastWasmMatMulEnabled()) ownMatMul = enableFastWasmMatMul();
-  wasmDone = true;
+/** The versions of the tfjs packages in use that differ from the tested one (empty when all match). */
+export function untestedVersions(wasmVersion?: string): string[] {
+  const v = tf.version as Record<string, string | undefined>;
+  const used: Array<[string, string | undefined]> = [['tfjs-core', v['tfjs-core']], ['tfjs-layers', v['tfjs-layers']]];
+  if (wasmVersion !== undefined) used.push(['tfjs-backend-wasm', wasmVersion]);
+  return used.filter(([, got]) => got !== TESTED_TFJS_VERSION).map(([name, got]) => `${name} ${got ?? '(unknown)'}`);
 }
 
 /**
- * Turns tfjs-probability's fast defaults on (the default) or off: the fused `tf.train.adam`
- * update on cpu/wasm, the explicit-transpose wasm matMul and copy-free wasm Identity/Cast. Off restores tfjs' own kernels.
+ * Installs the accelerated components (idempotent) unless `setFastDefaults(false)` was called or
+ * the tfjs in use is not the tested version; returns whether they are installed. `tfp.ready()`
+ * calls it once the backend runs; `wasmVersion` is the wasm package's `version_wasm` where known.
+ */
+export function accelerate(wasmVersion?: string): boolean {
+  if (!wanted) return false;
+  const untested = untestedVersions(wasmVersion);
+  if (untested.length > 0) {
+    if (!warned) {
+      warned = true;
+      console.warn(
+        `tfjs-probability: not accelerating tfjs' own Dense layer, Adam optimizer and wasm kernels: they are tested on tfjs ` +
+          `${TESTED_TFJS_VERSION} and this is ${untested.join(', ')}; running stock tfjs (the library's own kernels still run)`,
+      );
+    }
+    return false;
+  }
+  enableFusedTfAdam();
+  installDenseFastPath();
+  if (tf.getKernel('BatchMatMul', 'wasm') !== undefined) {
+    enableSharedWasmCopies();
+    enableWasmSmallOps();
+    if (!fastWasmMatMulEnabled()) ownMatMul = enableFastWasmMatMul();
+  }
+  return true;
+}
+
+/**
+ * Puts back exactly what `tfp.ready()` replaced or added in tfjs: the Dense layer's `call`,
+ * `AdamOptimizer.prototype.applyGradients`, the wasm kernels it swapped (a `enableFastWasmMatMul()`
+ * of the user's own stays) and the wasm convolution gradients it registered. The library's own
+ * kernels (`Tfp...` names) stay registered; they replace nothing. A later `tfp.ready()` installs
+ * the acceleration again (unless `setFastDefaults(false)`).
  *
  * @example
  * ```ts
- * tfp.setFastDefaults(false);   // plain tfjs kernels everywhere
  * await tfp.ready();
+ * tfp.restore();   // stock tfjs again
  * ```
  */
-export function setFastDefaults(on: boolean): void {
-  wanted = on;
-  if (on) {
-    installFastDefaults();
-    return;
-  }
-  wasmDone = false;
+export function restore(): void {
+  unaccelerate();
+  unregisterMissingWasmKernels();
+}
+
+/** Puts back tfjs' own Dense `call`, Adam update and wasm kernels (what `accelerate` replaced). */
+function unaccelerate(): void {
   disableFusedTfAdam();
   uninstallDenseFastPath();
   disableSharedWasmCopies();
@@ -87,7 +100,37 @@ export function setFastDefaults(on: boolean): void {
   ownMatMul = false;
 }
 
-/** Whether the fast defaults are wanted (see `setFastDefaults`). */
+/**
+ * The kernels tfjs-backend-wasm 4.22 lacks (convolution filter gradients, depthwise gradients),
+ * each added only where tfjs has none, whatever the acceleration setting; `restore()` removes them.
+ */
+export function addMissingKernels(): void {
+  registerMissingWasmKernels();
+}
+
+/**
+ * Whether `tfp.ready()` accelerates tfjs' own components (true, the default) or not. `false`
+ * also puts back the components an earlier `ready()` replaced (the wasm convolution gradients,
+ * which replace nothing, stay until `tfp.restore()`); `true` takes effect at the next
+ * `tfp.ready()`. The choice is remembered.
+ *
+ * @example
+ * ```ts
+ * tfp.setFastDefaults(false);   // stock tfjs everywhere, also after later ready() calls
+ * await tfp.ready();
+ * ```
+ */
+export function setFastDefaults(on: boolean): void {
+  wanted = on;
+  if (!on) unaccelerate();
+}
+
+/** Whether `tfp.ready()` accelerates tfjs' own components (see `setFastDefaults`). */
 export function fastDefaultsEnabled(): boolean {
   return wanted;
+}
+
+/** Whether tfjs' own Dense layer and Adam optimizer (and wasm kernels, when loaded) are accelerated now. */
+export function accelerated(): boolean {
+  return fusedTfAdamEnabled();
 }

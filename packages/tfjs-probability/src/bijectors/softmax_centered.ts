@@ -15,6 +15,15 @@ import { Bijector, type BijectorOptions } from './bijector.js';
  * b.forward([0, 0]);   // [1/3, 1/3, 1/3]
  * ```
  */
+/**
+ * log y with an exact 0 read as the smallest normal float32 (2^-126): a coordinate that underflowed in
+ * the forward softmax (e^-100 is subnormal, and the wasm backend's exp flushes it to 0) maps back to a
+ * large finite value instead of log 0 - log 0 = NaN.
+ */
+function safeLog(y: tf.Tensor): tf.Tensor {
+  return tf.log(tf.where(tf.equal(y, 0), tf.fill(y.shape, 2 ** -126), y));
+}
+
 export class SoftmaxCentered extends Bijector {
   constructor(args: BijectorOptions = {}) {
     super({ ...args, className: 'SoftmaxCentered', forwardMinEventNdims: 1 });
@@ -27,7 +36,7 @@ export class SoftmaxCentered extends Bijector {
   }
   protected inverseFn(y: tf.Tensor): tf.Tensor {
     const k = y.shape[y.rank - 1]! - 1;
-    const logY = tf.log(y);
+    const logY = safeLog(y);
     const [head, last] = tf.split(logY, [k, 1], -1);
     return tf.sub(head!, last!);
   }
@@ -38,7 +47,7 @@ export class SoftmaxCentered extends Bijector {
   }
   protected override inverseLdjFn(y: tf.Tensor): tf.Tensor {
     const k = y.shape[y.rank - 1]! - 1;
-    return tf.sub(-0.5 * Math.log(k + 1), tf.sum(tf.log(y), -1));
+    return tf.sub(-0.5 * Math.log(k + 1), tf.sum(safeLog(y), -1));
   }
   protected override forwardEventShapeFn(shape: number[]): number[] {
     return [...shape.slice(0, -1), shape[shape.length - 1]! + 1];

@@ -2,9 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { Distribution, type DistributionOptions, type TensorLike } from './distribution.js';
 import { nonNegative } from './constraints.js';
 import { randomBinomial } from '../math/count_samplers.js';
-import { betainc, lgamma } from '../math/special.js';
-import { countSupport, isCount, logProbPair, logitsProbsSpecs, maskLogProb, totalCountAndLogitsProbs, safeCount, type LogitsProbs } from './discrete_util.js';
+import { lgamma } from '../math/special.js';
+import { binomialCore } from '../math/saddle_point.js';
+import { countSupport, isCount, logProbPair, probPair, betaTails, logitsProbsSpecs, maskLogProb, totalCountAndLogitsProbs, safeCount, type LogitsProbs } from './discrete_util.js';
 import { mulNoNan } from './bernoulli.js';
+import { maskOf } from '../util.js';
 
 export interface BinomialArgs extends DistributionOptions {
   /** Number of trials n (a non-negative integer), shape `[...B]`. */
@@ -72,17 +74,42 @@ export class Binomial extends Distribution {
     const nk = tf.relu(tf.sub(n, k));
     const [logP, log1mP] = logProbPair(this.lp);
     const comb = tf.sub(lgamma(tf.add(n, 1)), tf.add(lgamma(tf.add(k, 1)), lgamma(tf.add(nk, 1))));
-    return maskLogProb(ok, tf.add(comb, tf.add(mulNoNan(k, logP), mulNoNan(nk, log1mP))));
+    const direct = tf.add(comb, tf.add(mulNoNan(k, logP), mulNoNan(nk, log1mP)));
+    // Loader's saddle-point form wherever k >= 1 and n - k >= 1 (the lgamma terms cancel there:
+    // at n = 1e8 each is ~1.7e9 and the answer ~ -9.4); k and n - k are exact, and k - n p is formed
+    // from p itself, never from a rounded 1 - p.
+    const interior = maskOf((u, v) => tf.logicalAnd(tf.greaterEqual(u, 1), tf.greaterEqual(v, 1)), k, nk);
+    const k1 = tf.where(interior, k, tf.onesLike(k));
+    const nk1 = tf.where(interior, nk, tf.onesLike(nk));
+    const [p, q] = probPair(this.lp);
+    const saddle = binomialCore(k1, nk1, p, q);
+    return maskLogProb(ok, tf.where(interior, saddle, direct));
   }
-  protected override cdfFn(x: tf.Tensor): tf.Tensor {
+  /** [P(X <= k), P(X > k)] (or their logs): [I_{1-p}(n - k, k + 1), I_p(k + 1, n - k)] inside [0, n). */
+  private tails(x: tf.Tensor, log: boolean): [tf.Tensor, tf.Tensor] {
     const k = tf.floor(x);
     const n = tf.add(this.totalCount, tf.zerosLike(k));
     const kc = tf.clipByValue(k, 0, Infinity);
     const inside = tf.logicalAnd(tf.greaterEqual(k, 0), tf.less(k, n));
-    // I_{1-p}(n - k, k + 1) needs n - k > 0: evaluated on safe arguments, fixed up outside.
-    const a = tf.where(inside, tf.sub(n, kc), tf.onesLike(n));
-    const c = betainc(a, tf.add(kc, 1), tf.add(tf.sigmoid(tf.neg(this.logits)), tf.zerosLike(k)));
-    return tf.where(inside, c, tf.where(tf.less(k, 0), tf.zerosLike(c), tf.onesLike(c)));
+    const [lower, upper] = betaTails(tf.where(inside, tf.sub(n, kc), tf.onesLike(n)), tf.add(kc, 1), this.lp, log);
+    const [zero, one] = log ? [-Infinity, 0] : [0, 1];
+    const below = tf.less(k, 0);
+    return [
+      tf.where(inside, lower, tf.where(below, tf.fill(lower.shape, zero), tf.fill(lower.shape, one))),
+      tf.where(inside, upper, tf.where(below, tf.fill(upper.shape, one), tf.fill(upper.shape, zero))),
+    ];
+  }
+  protected override cdfFn(x: tf.Tensor): tf.Tensor {
+    return this.tails(x, false)[0];
+  }
+  protected override survivalFn(x: tf.Tensor): tf.Tensor {
+    return this.tails(x, false)[1];
+  }
+  protected override logCdfFn(x: tf.Tensor): tf.Tensor {
+    return this.tails(x, true)[0];
+  }
+  protected override logSurvivalFn(x: tf.Tensor): tf.Tensor {
+    return this.tails(x, true)[1];
   }
   protected override meanFn(): tf.Tensor {
     return tf.mul(this.totalCount, this.probs);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { maskOf } from '../util.js';
 import type { DistributionOptions, TensorLike } from './distribution.js';
 import { LocationScaleByInversion } from './location_scale.js';
 import { log1p } from '../math/special.js';
@@ -30,7 +31,13 @@ export class Cauchy extends LocationScaleByInversion {
   }
 
   protected override logProbFn(x: tf.Tensor): tf.Tensor {
-    return tf.neg(tf.add(log1p(tf.square(this.z(x))), tf.add(tf.log(this.scale), Math.log(Math.PI))));
+    // log(1 + z²), for |z| > 1e4 as 2 log|z| + log1p(1/z²) (z² overflows at |z| = 1.8e19)
+    const z = this.z(x);
+    const far = maskOf((v) => tf.greater(tf.abs(v), 1e4), z);
+    const zf = tf.where(far, z, tf.fill(z.shape, 1e4));
+    const farL = tf.add(tf.mul(2, tf.log(tf.abs(zf))), log1p(tf.reciprocal(tf.square(zf))));
+    const nearL = log1p(tf.square(tf.where(far, tf.zerosLike(z), z)));
+    return tf.neg(tf.add(tf.where(far, farL, nearL), tf.add(tf.log(this.scale), Math.log(Math.PI))));
   }
   /** P(Z > z) for the standard Cauchy: atan(1/z)/π for z > 0 (accurate tail), ½ - atan(z)/π otherwise. */
   private upper(z: tf.Tensor): tf.Tensor {

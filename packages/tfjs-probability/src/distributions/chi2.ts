@@ -3,8 +3,8 @@ import { Distribution, convertParams, type DistributionOptions, type TensorLike 
 import { nonNegativeLine, positive } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomGammaBatched } from '../math/gamma_sampler.js';
-import { digamma, igamma, igammac, lgamma } from '../math/special.js';
-import { gammaKL, gammaLogProb } from './gamma_util.js';
+import { igamma, igammac, logIgamma, logIgammac } from '../math/special.js';
+import { gammaEntropy, gammaKL, gammaLogProb } from './gamma_util.js';
 
 export interface Chi2Args extends DistributionOptions {
   /** Degrees of freedom k > 0, shape `[...B]`. */
@@ -61,6 +61,14 @@ export class Chi2 extends Distribution {
     const y = tf.mul(0.5, tf.relu(x));
     return igammac(tf.add(this.half(), tf.zerosLike(y)), y);
   }
+  protected override logCdfFn(x: tf.Tensor): tf.Tensor {
+    const y = tf.mul(0.5, tf.relu(x));
+    return logIgamma(tf.add(this.half(), tf.zerosLike(y)), y);
+  }
+  protected override logSurvivalFn(x: tf.Tensor): tf.Tensor {
+    const y = tf.mul(0.5, tf.relu(x));
+    return logIgammac(tf.add(this.half(), tf.zerosLike(y)), y);
+  }
   protected override meanFn(): tf.Tensor {
     return this.df;
   }
@@ -72,8 +80,7 @@ export class Chi2 extends Distribution {
     return tf.where(tf.greater(this.df, 2), m, tf.fill(m.shape, NaN));
   }
   protected override entropyFn(): tf.Tensor {
-    const h = this.half();
-    return tf.add(tf.add(h, Math.LN2), tf.add(lgamma(h), tf.mul(tf.sub(1, h), digamma(h))));
+    return gammaEntropy(this.half(), 0.5);
   }
 }
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
 import { positiveVector, simplex } from './constraints.js';
 import { registerKL } from './kl.js';
+import { lgammaBregman } from '../math/saddle_point.js';
 import { randomLogGammaBatched } from '../math/gamma_sampler.js';
 import { digamma, lgamma } from '../math/special.js';
 import { InvalidArgumentError, fmtShape } from '../errors.js';
@@ -122,9 +123,12 @@ export class Dirichlet extends Distribution {
 
 registerKL(Dirichlet, Dirichlet, (p, q) => {
   // lgamma(α₀) - Σ lgamma(αᵢ) - lgamma(β₀) + Σ lgamma(βᵢ) + Σ (αᵢ - βᵢ)(ψ(αᵢ) - ψ(α₀))
+  // = Σ G(αᵢ, βᵢ) - G(α₀, β₀), G the Bregman divergence of lgamma (no cancelling lgamma terms).
   const a = p.concentration;
   const b = q.concentration;
-  const a0 = tf.sum(a, -1, true);
-  const t = tf.sum(tf.mul(tf.sub(a, b), tf.sub(digamma(a), digamma(a0))), -1);
-  return tf.add(tf.sub(lbetaVec(b), lbetaVec(a)), t);
+  const shape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+  const [ab, bb] = [a, b].map((t) => tf.broadcastTo(t, shape));
+  const d = tf.sub(bb!, ab!);
+  const g0 = lgammaBregman(tf.sum(ab!, -1), tf.sum(bb!, -1), tf.sum(d, -1));
+  return tf.sub(tf.sum(lgammaBregman(ab!, bb!, d), -1), g0);
 });

@@ -4,10 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
-import type { TensorLike } from '../util.js';
+import { maskOf, type TensorLike } from '../util.js';
 import { checkArgsObject, convertParams, type ParamSpec } from './distribution.js';
 import { elementwise, extendedReal, unitInterval, type Constraint } from './constraints.js';
-import { log1p } from '../math/special.js';
+import { betainc, betaincc, log1p, logBetainc, logBetaincc } from '../math/special.js';
 
 /** The `{logits} | {probs}` pair of an elementwise (or `eventRank`) probability parameter. */
 export interface LogitsProbs {
@@ -86,6 +86,27 @@ export { checkArgsObject };
 export function logProbPair(lp: LogitsProbs): [tf.Tensor, tf.Tensor] {
   if (lp.fromLogits) return [tf.neg(tf.softplus(tf.neg(lp.logits))), tf.neg(tf.softplus(lp.logits))];
   return [tf.log(lp.probs), log1p(tf.neg(lp.probs))];
+}
+
+/** [p, 1 - p], the complement from the logits (sigmoid(-logits)) when those were given, so neither is a rounded difference near 1. */
+export function probPair(lp: LogitsProbs): [tf.Tensor, tf.Tensor] {
+  if (lp.fromLogits) return [lp.probs, tf.sigmoid(tf.neg(lp.logits))];
+  return [lp.probs, tf.sub(1, lp.probs)];
+}
+
+/**
+ * [I_{1-p}(a, b), I_p(b, a)] = [1 - I_p(b, a), I_p(b, a)] (their logs when `log`), a and b at the
+ * result's shape: the cdf and survival function of the Binomial and NegativeBinomial. Each is taken
+ * from whichever of p and 1 - p is not a rounded difference (a float32 1 - p loses p = 1e-9 entirely),
+ * the complement by the complementary function rather than 1 minus the value.
+ */
+export function betaTails(a: tf.Tensor, b: tf.Tensor, lp: LogitsProbs, log: boolean): [tf.Tensor, tf.Tensor] {
+  const [p, q] = probPair(lp).map((t) => tf.add(t, tf.zerosLike(a)));
+  const useP = maskOf((v) => tf.lessEqual(v, 0.5), p!);
+  const pS = tf.where(useP, p!, tf.fill(p!.shape, 0.5));
+  const qS = tf.where(useP, tf.fill(q!.shape, 0.5), q!);
+  const [inc, incc] = log ? [logBetainc, logBetaincc] : [betainc, betaincc];
+  return [tf.where(useP, incc(b, a, pS), inc(a, b, qS)), tf.where(useP, inc(b, a, pS), incc(a, b, qS))];
 }
 
 /** Boolean mask of x in {0, 1, 2, ...} (x is data, never differentiated). */

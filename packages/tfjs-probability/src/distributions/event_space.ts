@@ -7,9 +7,11 @@
  * parameter declared with a constraint (`parameterProperties`) is `constrainingBijector`.
  */
 import { Bijector } from '../bijectors/bijector.js';
+import { Chain } from '../bijectors/chain.js';
 import { Exp } from '../bijectors/exp.js';
 import { FillScaleTriL } from '../bijectors/fill_scale_tril.js';
 import { Identity } from '../bijectors/identity.js';
+import { Shift } from '../bijectors/shift.js';
 import { Sigmoid } from '../bijectors/sigmoid.js';
 import { SoftmaxCentered } from '../bijectors/softmax_centered.js';
 import { Softplus } from '../bijectors/softplus.js';
@@ -60,6 +62,9 @@ export function intervalBetween(lowParam: string, highParam: string): EventSpace
 export function fixedInterval(low: number, high: number): EventSpace {
   return () => new Sigmoid({ low, high });
 }
+
+/** `x ≥ loc` through `loc + softplus(u)` (TFP's event space of the half distributions). */
+export const aboveLoc: EventSpace = (d) => new Chain({ bijectors: [new Shift({ shift: d.parameters['loc']! }), new Softplus()] });
 
 /** `(0, ∞)` through `exp` (TFP's choice for LogNormal, whose density lives on the log scale). */
 export const positiveByExp: EventSpace = () => new Exp();

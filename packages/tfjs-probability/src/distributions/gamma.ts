@@ -3,9 +3,8 @@ import { Distribution, convertParams, type DistributionOptions, type TensorLike 
 import { nonNegativeLine, positive } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomGammaBatched } from '../math/gamma_sampler.js';
-import { digamma, igamma, igammac, igammainv, lgamma, logIgamma, logIgammac } from '../math/special.js';
-import { toFloat } from '../util.js';
-import { xlogy } from './continuous_util.js';
+import { igamma, igammac, igammainv, logIgamma, logIgammac } from '../math/special.js';
+import { gammaEntropy, gammaKL, gammaLogProb } from './gamma_util.js';
 
 export interface GammaArgs extends DistributionOptions {
   /** Shape parameter α > 0 ("concentration"), shape `[...B]`. */
@@ -64,16 +63,7 @@ export class Gamma extends Distribution {
   }
 
   protected override logProbFn(x: tf.Tensor): tf.Tensor {
-    // α log β + (α - 1) log x - β x - lgamma(α); -Infinity for x < 0.
-    // Conditions use greaterEqual, the comparison with a gradient (continuous_util.ts).
-    const a = this.concentration;
-    const inSupport = tf.greaterEqual(x, 0);
-    const safeX = tf.where(inSupport, x, tf.onesLike(x));
-    const lp = tf.sub(
-      tf.add(tf.mul(a, tf.log(this.rate)), xlogy(tf.sub(a, 1), safeX)),
-      tf.add(tf.mul(this.rate, safeX), lgamma(a)),
-    );
-    return tf.where(inSupport, lp, tf.fill(lp.shape, -Infinity));
+    return gammaLogProb(this.concentration, this.rate, x);
   }
   protected override cdfFn(x: tf.Tensor): tf.Tensor {
     return igamma(this.concentration, tf.mul(this.rate, tf.relu(x)));
@@ -101,21 +91,8 @@ export class Gamma extends Distribution {
     return tf.div(this.concentration, tf.square(this.rate));
   }
   protected override entropyFn(): tf.Tensor {
-    // α - log β + lgamma(α) + (1 - α) ψ(α)
-    const a = this.concentration;
-    return tf.add(
-      tf.sub(a, tf.log(this.rate)),
-      tf.add(lgamma(a), tf.mul(tf.sub(1, a), digamma(a))),
-    );
+    return gammaEntropy(this.concentration, this.rate);
   }
 }
 
-registerKL(Gamma, Gamma, (p, q) => {
-  // (αp - αq) ψ(αp) - lgamma(αp) + lgamma(αq) + αq (log βp - log βq) + αp (βq/βp - 1)
-  const ap = p.concentration;
-  const aq = q.concentration;
-  return tf.add(
-    tf.add(tf.mul(tf.sub(ap, aq), digamma(ap)), tf.sub(lgamma(aq), lgamma(ap))),
-    tf.add(tf.mul(aq, tf.sub(tf.log(p.rate), tf.log(q.rate))), tf.mul(ap, tf.sub(tf.div(q.rate, p.rate), 1))),
-  );
-});
+registerKL(Gamma, Gamma, (p, q) => gammaKL(p.concentration, p.rate, q.concentration, q.rate));

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { maskOf } from '../util.js';
 import type { DistributionOptions, TensorLike } from './distribution.js';
 import { LocationScaleByInversion } from './location_scale.js';
 import { registerKL } from './kl.js';
@@ -46,7 +47,12 @@ export class Gumbel extends LocationScaleByInversion {
     return tf.neg(tf.expm1(this.logCdfFn(x)));
   }
   protected override logSurvivalFn(x: tf.Tensor): tf.Tensor {
-    return log1mexp(this.logCdfFn(x));
+    // log(1 - exp(-t)), t = e^(-z); for z > 10 as -z - t/2 + t²/24 (finite where t underflows).
+    const z = this.z(x);
+    const far = maskOf((v) => tf.greater(v, 10), z);
+    const t = tf.exp(tf.neg(z));
+    const series = tf.sub(tf.neg(z), tf.mul(t, tf.sub(0.5, tf.div(t, 24))));
+    return tf.where(far, series, log1mexp(tf.neg(tf.where(far, tf.onesLike(t), t))));
   }
   protected override quantileFn(p: tf.Tensor): tf.Tensor {
     return tf.sub(this.loc, tf.mul(this.scale, tf.log(tf.neg(tf.log(p)))));

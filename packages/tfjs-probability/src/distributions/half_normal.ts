@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { maskOf } from '../util.js';
 import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
 import { nonNegativeLine, positive } from './constraints.js';
 import { registerKL } from './kl.js';
@@ -26,6 +27,13 @@ export interface HalfNormalArgs extends DistributionOptions {
  * d.cdf([1, 1]);
  * ```
  */
+/** Taylor coefficients of erf(y)/y in y²: 2/√π · (-1)^n / (n! (2n + 1)). */
+const ERF_TAYLOR = Array.from({ length: 9 }, (_, n) => {
+  let f = 1;
+  for (let i = 2; i <= n; i++) f *= i;
+  return ((n % 2 === 0 ? 1 : -1) * 2) / Math.sqrt(Math.PI) / (f * (2 * n + 1));
+});
+
 export class HalfNormal extends Distribution {
   static override readonly parameterProperties = { scale: { constraint: positive } };
   readonly scale: tf.Tensor;
@@ -49,11 +57,25 @@ export class HalfNormal extends Distribution {
     const lp = tf.sub(tf.mul(-0.5, tf.square(z)), tf.sub(tf.log(this.scale), 0.5 * Math.log(2 / Math.PI)));
     return tf.where(tf.greaterEqual(x, 0), lp, tf.fill(lp.shape, -Infinity));
   }
+  /** [small-z mask, erf(z/√2) by its Taylor series (z < ½), 2Φ(-z)] for the cdf forms below. */
+  private cdfParts(x: tf.Tensor): [tf.Tensor, tf.Tensor, tf.Tensor] {
+    const z = this.z(x);
+    const small = maskOf((v) => tf.less(v, 0.5), z);
+    const y = tf.mul(tf.where(small, z, tf.zerosLike(z)), Math.SQRT1_2);
+    const y2 = tf.square(y);
+    // erf(y) = 2/√π Σ (-1)^n y^(2n+1) / (n! (2n + 1)), 9 terms (y² <= 1/8)
+    let sum: tf.Tensor = tf.fill(y.shape, ERF_TAYLOR[ERF_TAYLOR.length - 1]!);
+    for (let i = ERF_TAYLOR.length - 2; i >= 0; i--) sum = tf.add(tf.mul(sum, y2), ERF_TAYLOR[i]!);
+    return [small, tf.mul(y, sum), tf.mul(2, ndtr(tf.neg(z)))];
+  }
   protected override cdfFn(x: tf.Tensor): tf.Tensor {
-    return tf.sub(1, tf.mul(2, ndtr(tf.neg(this.z(x)))));
+    // erf(z/√2): near 0 by the series (1 - 2Φ(-z) keeps nothing of HalfNormal(1).cdf(1e-7) = 8e-8)
+    const [small, series, tail] = this.cdfParts(x);
+    return tf.where(small, series, tf.sub(1, tail));
   }
   protected override logCdfFn(x: tf.Tensor): tf.Tensor {
-    return log1p(tf.mul(-2, ndtr(tf.neg(this.z(x)))));
+    const [small, series, tail] = this.cdfParts(x);
+    return tf.where(small, tf.log(series), log1p(tf.neg(tail)));
   }
   protected override survivalFn(x: tf.Tensor): tf.Tensor {
     return tf.mul(2, ndtr(tf.neg(this.z(x))));

@@ -3,8 +3,8 @@ import { Distribution, convertParams, type DistributionOptions, type TensorLike 
 import { nonNegativeLine, positive } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomLogGammaBatched } from '../math/gamma_sampler.js';
-import { digamma, igamma, igammac, lgamma } from '../math/special.js';
-import { gammaKL } from './gamma_util.js';
+import { digamma, igamma, igammac, logIgamma, logIgammac } from '../math/special.js';
+import { gammaEntropy, gammaKL, gammaLogProb } from './gamma_util.js';
 
 export interface InverseGammaArgs extends DistributionOptions {
   /** Shape α > 0 ("concentration"), shape `[...B]`. */
@@ -55,13 +55,10 @@ export class InverseGamma extends Distribution {
   }
 
   protected override logProbFn(x: tf.Tensor): tf.Tensor {
-    const a = this.concentration;
+    // f(x) = β^α x^(-α-1) e^(-β/x) / Γ(α) = Gamma(α, 1) density at β/x, times β/x².
     const outside = tf.greaterEqual(tf.neg(x), 0); // x <= 0
     const safeX = tf.where(outside, tf.onesLike(x), x);
-    const lp = tf.sub(
-      tf.sub(tf.mul(a, tf.log(this.scale)), lgamma(a)),
-      tf.add(tf.mul(tf.add(a, 1), tf.log(safeX)), tf.div(this.scale, safeX)),
-    );
+    const lp = tf.sub(tf.add(gammaLogProb(this.concentration, 1, tf.div(this.scale, safeX)), tf.log(this.scale)), tf.mul(2, tf.log(safeX)));
     return tf.where(outside, tf.fill(lp.shape, -Infinity), lp);
   }
   private betaOverX(x: tf.Tensor): tf.Tensor {
@@ -79,6 +76,16 @@ export class InverseGamma extends Distribution {
     const s = igamma(tf.add(this.concentration, tf.zerosLike(y)), tf.minimum(y, 3.4e38));
     return tf.where(tf.isInf(y), tf.onesLike(s), s);
   }
+  protected override logCdfFn(x: tf.Tensor): tf.Tensor {
+    const y = this.betaOverX(x);
+    const c = logIgammac(tf.add(this.concentration, tf.zerosLike(y)), tf.minimum(y, 3.4e38));
+    return tf.where(tf.isInf(y), tf.fill(c.shape, -Infinity), c);
+  }
+  protected override logSurvivalFn(x: tf.Tensor): tf.Tensor {
+    const y = this.betaOverX(x);
+    const s = logIgamma(tf.add(this.concentration, tf.zerosLike(y)), tf.minimum(y, 3.4e38));
+    return tf.where(tf.isInf(y), tf.zerosLike(s), s);
+  }
   protected override meanFn(): tf.Tensor {
     const a = this.concentration;
     return nanUnless(tf.greater(a, 1), tf.div(this.scale, tf.sub(a, 1)));
@@ -92,10 +99,10 @@ export class InverseGamma extends Distribution {
     return tf.div(this.scale, tf.add(this.concentration, 1));
   }
   protected override entropyFn(): tf.Tensor {
+    // α + log β + lgamma(α) - (1 + α) ψ(α) = H(Gamma(α, 1)) + log β - 2ψ(α)
     const a = this.concentration;
-    return tf.add(tf.add(a, tf.log(this.scale)), tf.sub(lgamma(a), tf.mul(tf.add(1, a), digamma(a))));
+    return tf.sub(tf.add(gammaEntropy(a, 1), tf.log(this.scale)), tf.mul(2, digamma(a)));
   }
 }
 
-// KL is invariant under x -> 1/x, so it is KL(Gamma(αp, rate βp) || Gamma(αq, rate βq)).
 registerKL(InverseGamma, InverseGamma, (p, q) => gammaKL(p.concentration, p.scale, q.concentration, q.scale));

@@ -4,7 +4,8 @@ import { logits as logitsConstraint, nonNegative, simplex } from './constraints.
 import { categoricalParams } from './categorical.js';
 import { randomBinomial } from '../math/count_samplers.js';
 import { lgamma } from '../math/special.js';
-import { splitSeed } from '../util.js';
+import { maskOf, splitSeed } from '../util.js';
+import { bd0, stirlerr } from '../math/saddle_point.js';
 import { mulNoNan } from './bernoulli.js';
 import { countVectorSupport, isCount, maskLogProb, safeCount } from './discrete_util.js';
 
@@ -103,11 +104,28 @@ export class Multinomial extends Distribution {
     const total = tf.sum(safe, -1);
     const ok = tf.logicalAnd(tf.all(counts, -1), tf.equal(total, n));
     const lsm = tf.logSoftmax(this.logits);
-    const lp = tf.add(
+    const direct = tf.add(
       tf.sub(lgamma(tf.add(n, 1)), tf.sum(lgamma(tf.add(safe, 1)), -1)),
       tf.sum(mulNoNan(safe, lsm), -1),
     );
-    return maskLogProb(ok, lp);
+    // Loader's form where n >= 1 and no class with a count has an underflowing probability:
+    // stirlerr(n) - Σ_{kᵢ>0} [stirlerr(kᵢ) + ½ log(2πkᵢ)] - Σ bd0(kᵢ, n pᵢ) + ½ log(2πn)
+    // (with Σ pᵢ = 1), free of the cancelling lgamma terms (at n = 1e7 they are ~1.5e8 each).
+    const p = tf.softmax(this.logits);
+    const nE = tf.expandDims(tf.add(n, tf.zerosLike(total)), -1);
+    const saddleOk = maskOf(
+      (nn, kk, pp) => tf.logicalAnd(tf.greaterEqual(tf.squeeze(nn, [-1]), 1), tf.all(tf.logicalOr(tf.equal(kk, 0), tf.greaterEqual(pp, 1e-30)), -1)),
+      nE,
+      safe,
+      p,
+    );
+    const nS = tf.where(saddleOk, tf.add(n, tf.zerosLike(total)), tf.onesLike(total));
+    const k1 = tf.maximum(safe, 1);
+    const present = tf.greaterEqual(safe, 1);
+    const perClass = tf.where(present, tf.add(stirlerr(k1), tf.mul(0.5, tf.log(tf.mul(2 * Math.PI, k1)))), tf.zerosLike(k1));
+    const dev = bd0(safe, tf.mul(tf.expandDims(nS, -1), p));
+    const saddle = tf.sub(tf.add(stirlerr(nS), tf.mul(0.5, tf.log(tf.mul(2 * Math.PI, nS)))), tf.sum(tf.add(perClass, dev), -1));
+    return maskLogProb(ok, tf.where(saddleOk, saddle, direct));
   }
   protected override meanFn(): tf.Tensor {
     return tf.mul(tf.expandDims(this.totalCount, -1), this.probs);

@@ -60,7 +60,7 @@ export interface MVNLinearOperatorInit extends DistributionOptions {
  *
  * @example
  * ```ts
- * const p: tfd.MultivariateNormalLinearOperator = new tfd.MultivariateNormalDiag({ loc: [0, 0], scaleDiag: [1, 2] });
+ * const p = new tfd.MultivariateNormalDiag({ loc: [0, 0], scaleDiag: [1, 2] });   // a MultivariateNormalLinearOperator
  * const q = new tfd.MultivariateNormalTriL({ loc: [1, 0], scaleTril: [[1, 0], [0.5, 1]] });
  * p.scaleKind;                 // 'diag'
  * tfd.klDivergence(p, q);      // scalar tensor

@@ -3,9 +3,11 @@ import { Distribution, type DistributionOptions, type TensorLike } from './distr
 import { positive } from './constraints.js';
 import { randomGammaBatched } from '../math/gamma_sampler.js';
 import { randomPoisson } from '../math/count_samplers.js';
-import { betainc, lgamma } from '../math/special.js';
-import { splitSeed } from '../util.js';
-import { countSupport, isCount, logProbPair, logitsProbsSpecs, maskLogProb, totalCountAndLogitsProbs, safeCount, type LogitsProbs } from './discrete_util.js';
+import { runSamplerKernel, useSamplerKernels } from '../math/sampler_kernels.js';
+import { lgamma } from '../math/special.js';
+import { binomialCore } from '../math/saddle_point.js';
+import { maskOf, splitSeed } from '../util.js';
+import { countSupport, isCount, logProbPair, probPair, betaTails, logitsProbsSpecs, maskLogProb, totalCountAndLogitsProbs, safeCount, type LogitsProbs } from './discrete_util.js';
 import { mulNoNan } from './bernoulli.js';
 
 export interface NegativeBinomialArgs extends DistributionOptions {
@@ -65,8 +67,12 @@ export class NegativeBinomial extends Distribution {
   }
 
   protected sampleN(n: number, seed?: number): tf.Tensor {
-    const [s1, s2] = splitSeed(seed, 2);
     const r = tf.broadcastTo(this.totalCount, this.batchShape);
+    if (useSamplerKernels()) {
+      // One kernel: G ~ Gamma(r), then Poisson(G e^logits), per element in float64.
+      return runSamplerKernel('TfpRandomNegativeBinomial', [n, ...this.batchShape], [r, tf.broadcastTo(this.logits, this.batchShape)], seed);
+    }
+    const [s1, s2] = splitSeed(seed, 2);
     const g = randomGammaBatched([n], r, s1);
     const rate = tf.mul(g, tf.exp(this.logits));
     return randomPoisson([n, ...this.batchShape], rate, s2);
@@ -78,13 +84,34 @@ export class NegativeBinomial extends Distribution {
     const r = this.totalCount;
     const [logP, log1mP] = logProbPair(this.lp);
     const comb = tf.sub(lgamma(tf.add(k, r)), tf.add(lgamma(tf.add(k, 1)), lgamma(r)));
-    return maskLogProb(ok, tf.add(comb, tf.add(mulNoNan(k, logP), tf.mul(r, log1mP))));
+    const direct = tf.add(comb, tf.add(mulNoNan(k, logP), tf.mul(r, log1mP)));
+    // Where k >= 1 and r >= 1, Loader's form (as R's dnbinom): P(k) = r/(r + k) · Binomial(r + k, 1 - p) at r,
+    // free of the cancelling lgamma terms.
+    const interior = maskOf((u, v) => tf.logicalAnd(tf.greaterEqual(u, 1), tf.greaterEqual(v, 1)), k, r);
+    const k1 = tf.where(interior, k, tf.onesLike(k));
+    const r1 = tf.where(interior, tf.add(r, tf.zerosLike(k)), tf.onesLike(k));
+    const [p, q] = probPair(this.lp);
+    const saddle = tf.add(binomialCore(r1, k1, q, p), tf.sub(tf.log(r1), tf.log(tf.add(r1, k1))));
+    return maskLogProb(ok, tf.where(interior, saddle, direct));
+  }
+  /** [P(X <= k), P(X > k)] (or their logs) = [I_{1-p}(r, k + 1), I_p(k + 1, r)]. */
+  private tails(x: tf.Tensor, log: boolean): [tf.Tensor, tf.Tensor] {
+    const k = tf.floor(x);
+    const [lower, upper] = betaTails(tf.add(this.totalCount, tf.zerosLike(k)), tf.add(tf.relu(k), 1), this.lp, log);
+    const below = tf.less(k, 0);
+    return [tf.where(below, tf.fill(lower.shape, log ? -Infinity : 0), lower), tf.where(below, tf.fill(upper.shape, log ? 0 : 1), upper)];
   }
   protected override cdfFn(x: tf.Tensor): tf.Tensor {
-    const k = tf.floor(x);
-    const q = tf.sigmoid(tf.neg(this.logits));
-    const c = betainc(tf.add(this.totalCount, tf.zerosLike(k)), tf.add(tf.relu(k), 1), tf.add(q, tf.zerosLike(k)));
-    return tf.where(tf.less(k, 0), tf.zerosLike(c), c);
+    return this.tails(x, false)[0];
+  }
+  protected override survivalFn(x: tf.Tensor): tf.Tensor {
+    return this.tails(x, false)[1];
+  }
+  protected override logCdfFn(x: tf.Tensor): tf.Tensor {
+    return this.tails(x, true)[0];
+  }
+  protected override logSurvivalFn(x: tf.Tensor): tf.Tensor {
+    return this.tails(x, true)[1];
   }
   protected override meanFn(): tf.Tensor {
     return tf.mul(this.totalCount, tf.exp(this.logits));

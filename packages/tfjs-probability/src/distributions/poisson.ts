@@ -3,9 +3,11 @@ import { Distribution, checkArgsObject, convertParams, type DistributionOptions,
 import { extendedReal, nonNegative } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomPoisson } from '../math/count_samplers.js';
-import { igamma, igammac, lgamma } from '../math/special.js';
+import { igamma, igammac, lgamma, logIgamma, logIgammac } from '../math/special.js';
+import { bd0, poissonLogPmf } from '../math/saddle_point.js';
 import { mulNoNan } from './bernoulli.js';
 import { InvalidArgumentError } from '../errors.js';
+import { maskOf } from '../util.js';
 import { xlogy } from './continuous_util.js';
 import { countSupport, isCount, maskLogProb, safeCount } from './discrete_util.js';
 
@@ -85,8 +87,24 @@ export class Poisson extends Distribution {
   protected override logProbFn(x: tf.Tensor): tf.Tensor {
     const ok = isCount(x);
     const k = safeCount(ok, x);
+    // Loader's saddle-point form where λ is a normal float; the direct form where it underflows
+    // (a tiny rate from logRate) or is 0.
+    const normal = tf.greaterEqual(this.rate, 1e-30);
+    const lamS = tf.where(normal, this.rate, tf.onesLike(this.rate));
+    const saddle = poissonLogPmf(k, lamS);
     const kLogRate = this.fromLog ? tf.mul(k, this.logRate) : xlogy(k, this.rate);
-    return maskLogProb(ok, tf.sub(tf.sub(kLogRate, this.rate), lgamma(tf.add(k, 1))));
+    const direct = tf.sub(tf.sub(kLogRate, this.rate), lgamma(tf.add(k, 1)));
+    return maskLogProb(ok, tf.where(normal, saddle, direct));
+  }
+  protected override logCdfFn(x: tf.Tensor): tf.Tensor {
+    const k = tf.floor(x);
+    const c = logIgammac(tf.add(tf.relu(k), 1), tf.add(this.rate, tf.zerosLike(k)));
+    return tf.where(tf.less(k, 0), tf.fill(c.shape, -Infinity), c);
+  }
+  protected override logSurvivalFn(x: tf.Tensor): tf.Tensor {
+    const k = tf.floor(x);
+    const s = logIgamma(tf.add(tf.relu(k), 1), tf.add(this.rate, tf.zerosLike(k)));
+    return tf.where(tf.less(k, 0), tf.zerosLike(s), s);
   }
   protected override cdfFn(x: tf.Tensor): tf.Tensor {
     const k = tf.floor(x);
@@ -111,6 +129,11 @@ export class Poisson extends Distribution {
 }
 
 registerKL(Poisson, Poisson, (p, q) => {
-  // λp (log λp - log λq) - λp + λq
-  return tf.add(mulNoNan(p.rate, tf.sub(p.logRate, q.logRate)), tf.sub(q.rate, p.rate));
+  // λp (log λp - log λq) - λp + λq = bd0(λp, λq), without the cancellation of the direct form
+  // for near-equal rates (KL(Poisson(1e7) ‖ Poisson(1.0003e7)) = 0.450).
+  const direct = tf.add(mulNoNan(p.rate, tf.sub(p.logRate, q.logRate)), tf.sub(q.rate, p.rate));
+  const normal = maskOf((u, v) => tf.logicalAnd(tf.greaterEqual(u, 1e-30), tf.greaterEqual(v, 1e-30)), q.rate, p.rate);
+  const one = tf.onesLike(direct);
+  const saddle = bd0(tf.where(normal, tf.add(p.rate, tf.zerosLike(one)), one), tf.where(normal, tf.add(q.rate, tf.zerosLike(one)), one));
+  return tf.where(normal, saddle, direct);
 });

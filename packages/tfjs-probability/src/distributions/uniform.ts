@@ -4,6 +4,7 @@ import { Distribution, checkLowBelowHigh, convertParams, type DistributionOption
 import { real, realLine } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomUniform } from '../math/random.js';
+import { maskOf } from '../util.js';
 
 export interface UniformArgs extends DistributionOptions {
   /** Lower bound a, shape `[...B]`. */
@@ -54,7 +55,7 @@ export class Uniform extends Distribution {
 
   protected override logProbFn(x: tf.Tensor): tf.Tensor {
     const lp = tf.neg(tf.log(this.range()));
-    const inside = tf.logicalAnd(tf.greaterEqual(x, this.low), tf.greaterEqual(this.high, x));
+    const inside = maskOf((v, lo, hi) => tf.logicalAnd(tf.greaterEqual(v, lo), tf.greaterEqual(hi, v)), x, this.low, this.high);
     return tf.where(inside, tf.add(lp, tf.zerosLike(x)), tf.fill(inside.shape, -Infinity));
   }
   protected override cdfFn(x: tf.Tensor): tf.Tensor {

@@ -2,13 +2,14 @@
  * Saving and loading models on every platform, in the standard tfjs layers format:
  * `saveModel` / `loadModel` take any tfjs URL (`indexeddb://`, `localstorage://`,
  * `downloads://`, `http(s)://`, or a router the user registered), any `tf.io.IOHandler`, and
- * in Node a directory (the Node entry registers a file-system router for plain paths, with
+ * in Node a directory (opened by `tfp.io` itself, with
  * safe loading: weights only from inside the model's directory). Layers of tfjs-probability
  * register themselves for deserialization when the package is imported.
  */
 import * as tf from '@tensorflow/tfjs';
 import '../layers/register.js';
 import { InvalidArgumentError } from '../errors.js';
+import { platform } from '../platform.js';
 import { prepareKerasArtifacts, toKerasTopology, type KerasLoadOptions } from './keras.js';
 import { boundedFetch } from './http.js';
 import { checkDepth, checkFiniteWeights, resolveLimits, type LoadLimits } from './limits.js';
@@ -65,7 +66,7 @@ function schemesHint(): string {
   const node = typeof process !== 'undefined' && !!process.versions?.node;
   return (
     `tfjs URL schemes: indexeddb://, localstorage://, downloads://, http(s)://` +
-    (node ? ", or a directory path (import 'tfjs-probability' in Node, which registers it)" : '; a directory path works in Node only')
+    (node ? ", or a directory path (in Node)" : '; a directory path works in Node only')
   );
 }
 
@@ -82,7 +83,30 @@ function pickHandler(target: string | tf.io.IOHandler, kind: 'save' | 'load', op
   if (handlers.length > 1) {
     throw new InvalidArgumentError(`${kind}Model: ${handlers.length} tfjs IO routers claim '${target}'; pass a tf.io.IOHandler instead`);
   }
-  return handlers[0] ?? null;
+  // In Node a plain path is a model directory, opened here (no tfjs router is registered for it).
+  return handlers[0] ?? (platform().directoryHandler?.(target) as tf.io.IOHandler | null | undefined) ?? null;
+}
+
+/**
+ * Node: makes tfjs' own `model.save(path)` and `tf.loadLayersModel(path)` read and write model
+ * directories as `saveModel` / `loadModel` do, by registering a tfjs IO router for plain paths
+ * (and `file://` URLs while tfjs-node, which has its own, is not loaded). Importing the library
+ * registers nothing; this is the explicit call. Throws in a browser.
+ *
+ * @example
+ * ```ts
+ * tfp.io.registerFileRouter();
+ * await model.save('./my-model');   // tfjs' own save, into a directory
+ * ```
+ */
+export function registerFileRouter(): void {
+  const register = platform().registerFileRouter;
+  if (register === undefined) {
+    throw new InvalidArgumentError(
+      "registerFileRouter: model directories need Node (import 'tfjs-probability' in Node, whose entry provides them)",
+    );
+  }
+  register();
 }
 
 /** Sets the decoded weights on `model` (and its optimizer's), as tfjs's loader does; the decoded tensors are released on every path. */

@@ -386,7 +386,7 @@ function visitModel(model: Cfg, walk: Walk, inWidth?: number): number | undefine
  * @example
  * ```ts
  * // In a browser: fetch a converted model and load it.
- * const artifacts = await tf.io.http('model/model.json').load();
+ * const artifacts = await tf.io.http('model/model.json').load!();
  * const model = await tf.loadLayersModel({ load: async () => tfp.io.prepareKerasArtifacts(artifacts) });
  * ```
  */

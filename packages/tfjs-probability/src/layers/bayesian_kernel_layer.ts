@@ -10,7 +10,6 @@ import { InvalidArgumentError } from '../errors.js';
 import { randomNormal, randomUniform } from '../math/random.js';
 import { splitSeed } from '../util.js';
 import type { LayerArgs } from './distribution_layer.js';
-import { installModelLosses } from './model_losses.js';
 import {
   DIVERGENCE_FNS,
   PendingLoss,
@@ -172,4 +171,3 @@ function rademacher(shape: number[], seed: number | undefined): tf.Tensor {
   return tf.tidy(() => tf.sub(tf.mul(tf.cast(tf.greaterEqual(randomUniform(shape, seed), 0.5), 'float32'), 2), 1));
 }
 
-installModelLosses();

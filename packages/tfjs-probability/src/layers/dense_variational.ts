@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs';
 import type { Distribution } from '../distributions/distribution.js';
 import { InvalidArgumentError, fmtShape } from '../errors.js';
 import type { LayerArgs } from './distribution_layer.js';
-import { installModelLosses } from './model_losses.js';
 import {
   PendingLoss,
   VARIATIONAL_FNS,
@@ -52,12 +51,14 @@ export interface DenseVariationalArgs extends LayerArgs {
  *
  * @example
  * ```ts
+ * // Inputs standardized: one weight draw multiplies them, and raw inputs of tens give NaN.
+ * const head = new tfpl.IndependentNormal();
  * const model = tf.sequential({ layers: [
- *   new tfpl.DenseVariational({ inputShape: [1], units: 2, klWeight: 1 / xTrain.shape[0],
+ *   new tfpl.DenseVariational({ inputShape: [1], units: 2, klWeight: 1 / xTrain.shape[0]!,
  *     makePosteriorFn: tfpl.posteriorMeanField, makePriorFn: tfpl.priorTrainable }),
- *   new tfpl.IndependentNormal(),
+ *   head,
  * ] });
- * model.compile({ optimizer: tf.train.adam(0.05), loss: tfp.losses.negativeLogLikelihood(model.layers[1]) });
+ * model.compile({ optimizer: tf.train.adam(0.05), loss: tfp.losses.negativeLogLikelihood(head) });
  * await model.fit(xTrain, yTrain, { epochs: 500 });   // the reported loss includes the KL
  * ```
  */
@@ -178,4 +179,3 @@ export class DenseVariational extends tf.layers.Layer {
   }
 }
 
-installModelLosses();

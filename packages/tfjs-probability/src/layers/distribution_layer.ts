@@ -17,7 +17,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Distribution } from '../distributions/distribution.js';
 import { InvalidArgumentError, fmtShape } from '../errors.js';
-import { installNaturalTargets } from '../losses/targets.js';
 import { shapeHandle } from '../util.js';
 
 /**
@@ -63,10 +62,18 @@ export abstract class DistributionLayer extends tf.layers.Layer {
   /** Turns a `[...batch, paramsSize]` tensor of raw parameters (this layer's output) into a distribution. */
   abstract toDistribution(params: tf.Tensor): Distribution;
 
+  /**
+   * `[..., ...eventShape]` with a `convertToTensorFn`; otherwise `[..., null]`: the head outputs
+   * `paramsSize` raw parameters per row, but declares the width unknown so that tfjs-layers'
+   * target check in `fit` / `evaluate` / `trainOnBatch` (targets must match the declared output
+   * shape, even with a custom loss) accepts natural targets `[N, ...eventShape]` (rank 2 at most;
+   * `[N]` for a scalar event) as well as encoded ones `[N, paramsSize]`;
+   * `tfp.losses.negativeLogLikelihood` reads both. The actual width is `paramsSize`.
+   */
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
     const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     if (this.convertToTensorFn !== undefined) return [...s.slice(0, -1), ...this.eventShape];
-    return [...s.slice(0, -1), this.paramsSize];
+    return [...s.slice(0, -1), null];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
@@ -152,4 +159,3 @@ export function buildDistribution<T extends tf.Tensor[]>(compute: () => T, make:
   }
 }
 
-installNaturalTargets();

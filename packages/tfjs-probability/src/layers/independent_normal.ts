@@ -33,11 +33,12 @@ export interface IndependentNormalArgs extends LayerArgs {
  *
  * @example
  * ```ts
+ * const head = new tfpl.IndependentNormal({ eventShape: [3] });
  * const model = tf.sequential({ layers: [
  *   tf.layers.dense({ inputShape: [4], units: tfpl.IndependentNormal.paramsSize([3]) }),
- *   new tfpl.IndependentNormal({ eventShape: [3] }),
+ *   head,
  * ] });
- * model.compile({ optimizer: 'adam', loss: tfp.losses.negativeLogLikelihood(model.layers[1]) });
+ * model.compile({ optimizer: 'adam', loss: tfp.losses.negativeLogLikelihood(head) });
  * await model.fit(x, y);                         // y: [N, 3]
  * const d = tfp.predictDistribution(model, x);   // batchShape [N], eventShape [3]
  * ```

@@ -32,3 +32,4 @@ export { IndependentPoisson, type IndependentPoissonArgs } from './independent_p
 export { IndependentBernoulli, type IndependentBernoulliArgs } from './independent_bernoulli.js';
 export { IndependentLogistic, type IndependentLogisticArgs } from './independent_logistic.js';
 export { MixtureLogistic, type MixtureLogisticArgs } from './mixture_logistic.js';
+export { VariationalGaussianProcess, type VariationalGaussianProcessLayerArgs, type TrainableKernelName } from './variational_gaussian_process.js';

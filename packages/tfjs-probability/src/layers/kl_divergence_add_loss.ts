@@ -5,7 +5,6 @@ import { shapeHandle } from '../util.js';
 import { getDistributionFn, type MakeDistributionFn } from './distribution_lambda.js';
 import { DistributionLayer, type LayerArgs } from './distribution_layer.js';
 import { KLDivergenceRegularizer, PRIOR_DISTRIBUTIONS, type MakePriorDistributionFn } from './kl_divergence_regularizer.js';
-import { installModelLosses } from './model_losses.js';
 import { PendingLoss } from './variational_fns.js';
 
 export interface KLDivergenceAddLossArgs extends LayerArgs {
@@ -35,7 +34,7 @@ export interface KLDivergenceAddLossArgs extends LayerArgs {
  * Mathematical details: for input parameters `p [...B, k]`, `a = makeDistribution(p)` and the
  * loss is `KLDivergenceRegularizer(b).apply(a)` (batch mean of the exact or one-draw KL). The
  * output is `p` itself. The term is computed in training passes and collected by `model.fit`
- * (and listed in `model.losses`; outside training it reads 0, since it depends on the inputs).
+ * (and listed by `tfp.modelLosses(model)`; outside training it reads 0, since it depends on the inputs).
  *
  * Parameters: input `[...B, k]`; output the same.
  *
@@ -156,4 +155,3 @@ export class KLDivergenceAddLoss extends tf.layers.Layer {
   }
 }
 
-installModelLosses();

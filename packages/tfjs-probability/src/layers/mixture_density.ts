@@ -6,7 +6,6 @@ import type { FusedMixtureParams, MixtureSameFamily as MixtureSameFamilyDistribu
 import { DistributionLayer, buildDistribution, paramsBatchShape, type LayerArgs } from './distribution_layer.js';
 import { assembleMixture, checkCount } from './mixture_same_family.js';
 import { mdnActivation } from '../kernels/mixture_mdn_activation.js';
-import { installFastDefaults } from '../accelerate/install.js';
 import { denseOp } from '../kernels/dense_op.js';
 import { mixtureNormalNllOrNull } from '../kernels/mixture_normal_logprob.js';
 
@@ -115,7 +114,6 @@ export class MixtureDensity extends DistributionLayer {
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
-    installFastDefaults(); // fused tf.train.adam / wasm matMul for model.fit (tfp.setFastDefaults(false) opts out)
     const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     const d = s[s.length - 1];
     if (d == null) throw new Error('MixtureDensity: the last input dimension must be known');

@@ -5,7 +5,6 @@ import { Normal } from '../distributions/normal.js';
 import type { FusedMixtureParams, MixtureSameFamily as MixtureSameFamilyDistribution } from '../distributions/mixture_same_family.js';
 import { DistributionLayer, asEventShape, buildDistribution, eventSizeOf, paramsBatchShape, type LayerArgs } from './distribution_layer.js';
 import { assembleMixture, checkCount } from './mixture_same_family.js';
-import { installFastDefaults } from '../accelerate/install.js';
 import { mixtureNormalNllOrNull } from '../kernels/mixture_normal_logprob.js';
 
 export interface MixtureNormalArgs extends LayerArgs {
@@ -79,11 +78,6 @@ export class MixtureNormal extends DistributionLayer {
           fused,
         ),
     ) as MixtureSameFamilyDistribution;
-  }
-
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    installFastDefaults(); // fused tf.train.adam / wasm matMul for model.fit (tfp.setFastDefaults(false) opts out)
-    super.build(inputShape);
   }
 
   override get paramsSize(): number {

@@ -28,3 +28,4 @@ import { IndependentPoisson } from './independent_poisson.js'; tf.serialization.
 import { IndependentBernoulli } from './independent_bernoulli.js'; tf.serialization.registerClass(IndependentBernoulli);
 import { IndependentLogistic } from './independent_logistic.js'; tf.serialization.registerClass(IndependentLogistic);
 import { MixtureLogistic } from './mixture_logistic.js'; tf.serialization.registerClass(MixtureLogistic);
+import { VariationalGaussianProcess as VariationalGaussianProcessLayer } from './variational_gaussian_process.js'; tf.serialization.registerClass(VariationalGaussianProcessLayer);

@@ -27,6 +27,7 @@ export type LossFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
  * @example
  * ```ts
  * const head = new tfpl.IndependentNormal({ eventShape: [1] });
+ * const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: tfpl.IndependentNormal.paramsSize([1]) }), head] });
  * model.compile({ optimizer: tf.train.adam(1e-2), loss: tfp.losses.negativeLogLikelihood(head) });
  * await model.fit(x, y, { batchSize: 32 });   // y: [N, 1]
  * ```

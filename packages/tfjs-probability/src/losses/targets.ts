@@ -7,19 +7,16 @@
  * loss is custom (`standardizeInputData` in tfjs-layers' training.js), so
  * `model.fit(x, y)` with natural `y` would be rejected.
  *
- * The fix is an encoding plus a hook:
+ * Nothing in tfjs is changed for this:
+ * - a head declares its output width unknown (`[..., null]`, see
+ *   `DistributionLayer.computeOutputShape`), so tfjs' check accepts targets of
+ *   any width: natural `[N, ...eventShape]` (rank 2 at most) or encoded;
  * - encoded targets are `[N, paramsSize]`: the event flattened into the
  *   first `eventSize` columns, zeros after (`encodeTargets`);
- * - the NLL loss accepts both natural and encoded targets (`decodeTargets`);
- * - `installNaturalTargets()` (run when the layers are imported) wraps
- *   `tf.LayersModel.prototype.standardizeUserDataXY`, the single place where
- *   fit, evaluate and trainOnBatch validate targets, so that for each model
- *   output produced by a distribution head, natural targets are encoded
- *   before the check. Targets of any other output, and targets already of
- *   the output's shape, pass through untouched; tfjs-layers disposes the
- *   encoded copies after the call as it does its own standardized copies.
- *   `fitDataset` does not check target shapes, so natural targets reach the
- *   loss directly there.
+ * - events of rank 2 or more, whose natural targets have a rank tfjs' check
+ *   rejects, take them flattened (`[N, eventSize]`), encoded, or natural
+ *   through `fitDataset` (which does not check target shapes);
+ * - the NLL loss accepts both natural and encoded targets (`decodeTargets`).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Distribution } from '../distributions/distribution.js';
@@ -71,12 +68,15 @@ function headName(head: DistributionHead): string {
 /**
  * How `y` relates to a head whose output has `batchRank` leading dims:
  * 'natural' (`[...batch, ...eventShape]`, or `[...batch, 1]` for a scalar
- * event), 'encoded' (`[...batch, paramsSize]`), or null.
+ * event), 'flat' (`[...batch, eventSize]` for an event of rank 2 or more: the
+ * event flattened, which tfjs' target check in `fit` accepts), 'encoded'
+ * (`[...batch, paramsSize]`), or null.
  */
-export function targetKind(head: DistributionHead, yShape: readonly number[], batchRank: number): 'natural' | 'encoded' | null {
+export function targetKind(head: DistributionHead, yShape: readonly number[], batchRank: number): 'natural' | 'flat' | 'encoded' | null {
   const ev = head.eventShape;
   if (yShape.length === batchRank + ev.length && endsWith(yShape, ev)) return 'natural';
   if (ev.length === 0 && yShape.length === batchRank + 1 && yShape[batchRank] === 1) return 'natural';
+  if (ev.length >= 2 && yShape.length === batchRank + 1 && yShape[batchRank] === sizeOf(ev)) return 'flat';
   if (yShape.length === batchRank + 1 && yShape[batchRank] === head.paramsSize) return 'encoded';
   return null;
 }
@@ -128,6 +128,7 @@ export function decodeTargets(head: DistributionHead, yTrue: tf.Tensor, yPred: t
   const kind = targetKind(head, yTrue.shape, batch.length);
   const y = yTrue.dtype === 'float32' ? yTrue : tf.cast(yTrue, 'float32');
   if (kind === 'natural') return y.rank === batch.length + ev.length ? y : tf.reshape(y, [...yTrue.shape.slice(0, batch.length), ...ev]);
+  if (kind === 'flat') return tf.reshape(y, [...yTrue.shape.slice(0, batch.length), ...ev]);
   if (kind === 'encoded') {
     const e = sizeOf(ev);
     const b = yTrue.shape.slice(0, -1);
@@ -138,78 +139,4 @@ export function decodeTargets(head: DistributionHead, yTrue: tf.Tensor, yPred: t
     `${headName(head)}: loss got targets of shape ${fmtShape(yTrue.shape)} for predictions ${fmtShape(yPred.shape)}; ` +
       `expected [${[...batch, ...ev].join(', ')}] (natural) or [${[...batch, head.paramsSize].join(', ')}] (encoded)`,
   );
-}
-
-type Targets = tf.Tensor | tf.Tensor[] | Record<string, tf.Tensor>;
-
-interface ModelInternals {
-  outputLayers?: unknown[];
-  outputs?: Array<{ shape: Array<number | null> }>;
-  outputNames?: string[];
-}
-
-/** Encodes the natural targets of every head output of `model`; returns `y` itself when nothing changes. */
-export function adaptTargetsForModel(model: tf.LayersModel, y: Targets | null | undefined): Targets | null | undefined {
-  const m = model as unknown as ModelInternals;
-  const layers = m.outputLayers ?? [];
-  if (y == null || !layers.some(isDistributionHead)) return y;
-  const created: tf.Tensor[] = [];
-  const adaptOne = (i: number, t: tf.Tensor): tf.Tensor => {
-    const head = layers[i];
-    if (!isDistributionHead(head) || !(t instanceof tf.Tensor)) return t;
-    const outShape = m.outputs?.[i]?.shape;
-    const batchRank = outShape ? outShape.length - 1 : 1;
-    const kind = targetKind(head, t.shape, batchRank);
-    if (kind === 'encoded') return t;
-    if (kind === 'natural' && head.eventShape.length === 1 && head.eventShape[0] === head.paramsSize) return t;
-    // natural: encode; neither: encodeTargets throws a message naming both accepted shapes.
-    const e = encodeTargets(head, t, batchRank);
-    created.push(e);
-    return e;
-  };
-  try {
-    if (y instanceof tf.Tensor) return layers.length === 1 ? adaptOne(0, y) : y;
-    if (Array.isArray(y)) return y.map((t, i) => adaptOne(i, t));
-    const names = m.outputNames ?? [];
-    const out: Record<string, tf.Tensor> = { ...y };
-    names.forEach((name, i) => {
-      const t = y[name];
-      if (t !== undefined) out[name] = adaptOne(i, t);
-    });
-    return out;
-  } catch (err) {
-    tf.dispose(created);
-    throw err;
-  }
-}
-
-const INSTALLED = Symbol.for('tfjs-probability.naturalTargets');
-
-/**
- * Wraps `tf.LayersModel.prototype.standardizeUserDataXY` once (idempotent,
- * also across copies of this package) so that fit / evaluate / trainOnBatch
- * accept natural targets for distribution-head outputs.
- */
-export function installNaturalTargets(): void {
-  const proto = tf.LayersModel.prototype as unknown as Record<string | symbol, unknown>;
-  if (proto[INSTALLED]) return;
-  const original = proto['standardizeUserDataXY'];
-  if (typeof original !== 'function') return; // a tfjs-layers without this hook: natural targets need fitDataset
-  proto['standardizeUserDataXY'] = function (this: tf.LayersModel, x: unknown, y: Targets, ...rest: unknown[]) {
-    const adapted = adaptTargetsForModel(this, y);
-    try {
-      return (original as (...a: unknown[]) => unknown).call(this, x, adapted, ...rest);
-    } catch (e) {
-      disposeNew(adapted, y);
-      throw e;
-    }
-  };
-  proto[INSTALLED] = true;
-}
-
-function disposeNew(adapted: Targets | null | undefined, original: Targets | null | undefined): void {
-  const list = (t: Targets | null | undefined): tf.Tensor[] =>
-    t == null ? [] : t instanceof tf.Tensor ? [t] : Array.isArray(t) ? t : Object.values(t);
-  const keep = new Set(list(original));
-  for (const t of list(adapted)) if (!keep.has(t)) t.dispose();
 }

@@ -9,6 +9,7 @@
  * one is picked with `tf.where`, so neither overflows.
  */
 import * as tf from '@tensorflow/tfjs';
+import { maskOf } from '../util.js';
 
 const I0_SMALL = [0.0045813, 0.0360768, 0.2659732, 1.2067492, 3.0899424, 3.5156229, 1];
 const I0_LARGE = [0.00392377, -0.01647633, 0.02635537, -0.02057706, 0.00916281, -0.00157565, 0.00225319, 0.01328592, 0.39894228];
@@ -29,7 +30,7 @@ export function i0e(x: tf.Tensor): tf.Tensor {
     const small = tf.mul(poly(tf.square(tf.div(s, 3.75)), I0_SMALL), tf.exp(tf.neg(s)));
     const l = tf.maximum(ax, 3.75);
     const large = tf.div(poly(tf.div(3.75, l), I0_LARGE), tf.sqrt(l));
-    return tf.where(tf.less(ax, 3.75), small, large);
+    return tf.where(maskOf((v) => tf.less(v, 3.75), ax), small, large);
   });
 }
 
@@ -41,8 +42,8 @@ export function i1e(x: tf.Tensor): tf.Tensor {
     const small = tf.mul(tf.mul(poly(tf.square(tf.div(s, 3.75)), I1_SMALL), s), tf.exp(tf.neg(s)));
     const l = tf.maximum(ax, 3.75);
     const large = tf.div(poly(tf.div(3.75, l), I1_LARGE), tf.sqrt(l));
-    const v = tf.where(tf.less(ax, 3.75), small, large);
-    return tf.where(tf.less(x, 0), tf.neg(v), v);
+    const v = tf.where(maskOf((u) => tf.less(u, 3.75), ax), small, large);
+    return tf.where(maskOf((u) => tf.less(u, 0), x), tf.neg(v), v);
   });
 }
 

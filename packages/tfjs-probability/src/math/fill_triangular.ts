@@ -126,7 +126,7 @@ function inverseOp(n: number, upper: boolean): (m: tf.Tensor) => tf.Tensor {
  *
  * @example
  * ```ts
- * fillTriangular(tf.tensor1d([1, 2, 3, 4, 5, 6])).print(); // [[4,0,0],[6,5,0],[3,2,1]]
+ * tfp.math.fillTriangular(tf.tensor1d([1, 2, 3, 4, 5, 6])).print(); // [[4,0,0],[6,5,0],[3,2,1]]
  * ```
  */
 export function fillTriangular(x: TensorLike, upper = false): tf.Tensor {
@@ -153,7 +153,7 @@ export function fillTriangular(x: TensorLike, upper = false): tf.Tensor {
  *
  * @example
  * ```ts
- * fillTriangularInverse(tf.tensor2d([[4, 0, 0], [6, 5, 0], [3, 2, 1]])).print(); // [1,2,3,4,5,6]
+ * tfp.math.fillTriangularInverse(tf.tensor2d([[4, 0, 0], [6, 5, 0], [3, 2, 1]])).print(); // [1,2,3,4,5,6]
  * ```
  */
 export function fillTriangularInverse(m: TensorLike, upper = false): tf.Tensor {

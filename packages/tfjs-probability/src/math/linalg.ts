@@ -226,7 +226,7 @@ function checkSquare(t: tf.Tensor, op: string, name: string): number {
  *
  * @example
  * ```ts
- * cholesky(tf.tensor2d([[4, 2], [2, 3]])).print(); // [[2, 0], [1, 1.4142]]
+ * tfp.math.cholesky(tf.tensor2d([[4, 2], [2, 3]])).print(); // [[2, 0], [1, 1.4142]]
  * ```
  */
 export function cholesky(a: TensorLike, options: { validateArgs?: boolean } = {}): tf.Tensor {
@@ -259,7 +259,7 @@ export function cholesky(a: TensorLike, options: { validateArgs?: boolean } = {}
  * @example
  * ```ts
  * const l = tf.tensor2d([[2, 0], [1, 1]]);
- * triangularSolve(l, tf.tensor2d([[2], [3]])).print(); // [[1], [2]]
+ * tfp.math.triangularSolve(l, tf.tensor2d([[2], [3]])).print(); // [[1], [2]]
  * ```
  */
 export function triangularSolve(matrix: TensorLike, rhs: TensorLike, options: TriangularSolveOptions = {}): tf.Tensor {

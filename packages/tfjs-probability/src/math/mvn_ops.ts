@@ -135,7 +135,7 @@ const SHARED_MATMUL_MIN_D = 4;
  *
  * @example
  * ```ts
- * mvnTrilLogProb(tf.tensor1d([0, 0]), tf.tensor1d([0, 0]), tf.eye(2)).print(); // -1.8379
+ * tfp.math.mvnTrilLogProb(tf.tensor1d([0, 0]), tf.tensor1d([0, 0]), tf.eye(2)).print(); // -1.8379
  * ```
  */
 export function mvnTrilLogProb(x: TensorLike, loc: TensorLike, scaleTril: TensorLike): tf.Tensor {
@@ -174,7 +174,7 @@ export function mvnTrilLogProb(x: TensorLike, loc: TensorLike, scaleTril: Tensor
  *
  * @example
  * ```ts
- * mvnTrilSample(tf.tensor1d([1, 2]), tf.tensor2d([[1, 0], [1, 1]]), tf.tensor2d([[1, 1]])).print(); // [[2, 4]]
+ * tfp.math.mvnTrilSample(tf.tensor1d([1, 2]), tf.tensor2d([[1, 0], [1, 1]]), tf.tensor2d([[1, 1]])).print(); // [[2, 4]]
  * ```
  */
 export function mvnTrilSample(loc: TensorLike, scaleTril: TensorLike, eps: TensorLike): tf.Tensor {

@@ -15,10 +15,12 @@
  * - the Bregman divergence of log Γ (what the Gamma, Beta and Dirichlet KL
  *   divergences are sums of), without the cancellation of the lgamma terms.
  *
- * Everything is tensor ops with gradients (bd0 has an analytic one).
+ * Everything is tensor ops with gradients (bd0 has an analytic one); the branch masks are
+ * computed through maskOf, since tfjs' comparison ops have no gradients.
  */
 import * as tf from '@tensorflow/tfjs';
 import { digamma, lgamma, log1p, reduceTo } from './special.js';
+import { maskOf } from '../util.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -49,7 +51,7 @@ export function stirlerr(x: tf.Tensor): tf.Tensor {
   const inv = tf.reciprocal(tf.maximum(x, 16));
   const inv2 = tf.square(inv);
   const large = tf.mul(inv, tf.add(STIRLING[0]!, tf.mul(inv2, tf.add(STIRLING[1]!, tf.mul(inv2, tf.add(STIRLING[2]!, tf.mul(inv2, STIRLING[3]!)))))));
-  return tf.where(tf.less(x, 16), small, large);
+  return tf.where(maskOf((v) => tf.less(v, 16), x), small, large);
 }
 
 /**
@@ -58,7 +60,7 @@ export function stirlerr(x: tf.Tensor): tf.Tensor {
  * difference far below either value keeps its digits.
  */
 export function stirlerrDiff(a: tf.Tensor, b: tf.Tensor, d: tf.Tensor): tf.Tensor {
-  const big = tf.logicalAnd(tf.greaterEqual(a, 16), tf.greaterEqual(b, 16));
+  const big = maskOf((u, v) => tf.logicalAnd(tf.greaterEqual(u, 16), tf.greaterEqual(v, 16)), a, b);
   const ua = tf.reciprocal(tf.maximum(a, 16));
   const ub = tf.reciprocal(tf.maximum(b, 16));
   const d1 = tf.where(big, tf.neg(tf.mul(tf.mul(d, ua), ub)), tf.zerosLike(ua));
@@ -130,14 +132,17 @@ export function bd0(x: tf.Tensor, M: tf.Tensor, diff?: tf.Tensor): tf.Tensor {
 export function poissonLogPmf(k: tf.Tensor, lam: tf.Tensor): tf.Tensor {
   const k1 = tf.maximum(k, 1);
   const lp = tf.neg(tf.add(tf.add(stirlerr(k1), bd0(k1, lam)), tf.mul(0.5, tf.log(tf.mul(2 * Math.PI, k1)))));
-  return tf.where(tf.less(k, 0.5), tf.neg(tf.add(lam, tf.zerosLike(k))), lp);
+  return tf.where(maskOf((v) => tf.less(v, 0.5), k), tf.neg(tf.add(lam, tf.zerosLike(k))), lp);
 }
 
 /**
- * Loader's log C(n, x) p^x q^y for x >= 1, y = n - x >= 1 (real-valued), q = 1 - p, with
- * `diff` = x - n p given without rounding (then y - n q = -diff). Needs n, x, y >= 1.
+ * Loader's log C(n, x) p^x q^y for real x, y >= 1, n = x + y, q = 1 - p (both given, neither
+ * rounded). The deviations x - n p and y - n q = -(x - n p) are formed from the smaller of p and
+ * q, so they keep their digits when n p is large.
  */
-export function binomialCore(x: tf.Tensor, y: tf.Tensor, n: tf.Tensor, p: tf.Tensor, q: tf.Tensor, diff: tf.Tensor): tf.Tensor {
+export function binomialCore(x: tf.Tensor, y: tf.Tensor, p: tf.Tensor, q: tf.Tensor): tf.Tensor {
+  const n = tf.add(x, y);
+  const diff = tf.where(maskOf((v) => tf.lessEqual(v, 0.5), p), tf.sub(x, tf.mul(n, p)), tf.sub(tf.mul(n, q), y));
   const st = tf.sub(tf.sub(stirlerr(n), stirlerr(x)), stirlerr(y));
   const dev = tf.add(bd0(x, tf.mul(n, p), diff), bd0(y, tf.mul(n, q), tf.neg(diff)));
   const lf = tf.add(tf.add(LOG_2PI, tf.log(x)), tf.sub(tf.log(y), tf.log(n)));
@@ -152,10 +157,10 @@ export function binomialLogPmf(k: tf.Tensor, n: tf.Tensor, p: tf.Tensor, q: tf.T
   const nk = tf.sub(n, k);
   const k1 = tf.maximum(k, 1);
   const nk1 = tf.maximum(nk, 1);
-  const lp = binomialCore(k1, nk1, tf.add(k1, nk1), p, q, tf.sub(k1, tf.mul(tf.add(k1, nk1), p)));
+  const lp = binomialCore(k1, nk1, p, q);
   const at0 = tf.mul(n, log1p(tf.neg(p))); // k = 0: n log q
   const atN = tf.mul(n, tf.log(p)); // k = n: n log p
-  return tf.where(tf.less(k, 0.5), at0, tf.where(tf.less(nk, 0.5), atN, lp));
+  return tf.where(maskOf((v) => tf.less(v, 0.5), k), at0, tf.where(maskOf((v) => tf.less(v, 0.5), nk), atN, lp));
 }
 
 /**
@@ -179,19 +184,20 @@ function digammaRemainder(a: tf.Tensor): tf.Tensor {
   const series = tf.mul(i2, tf.add(-1 / 12, tf.mul(i2, tf.add(1 / 120, tf.mul(i2, tf.add(-1 / 252, tf.mul(i2, 1 / 240)))))));
   const small = tf.clipByValue(a, 1e-30, 16);
   const direct = tf.add(tf.sub(digamma(small), tf.log(small)), tf.div(0.5, small));
-  return tf.where(tf.less(a, 16), direct, series);
+  return tf.where(maskOf((v) => tf.less(v, 16), a), direct, series);
 }
 
 /**
  * lgamma(b) - lgamma(a) - (b - a) ψ(a) >= 0, the Bregman divergence of log Γ (a, b > 0).
  * For a, b >= 1 through stirlerr and bd0, relative-accurate when b is close to a (the KL
- * divergence of Gamma(a, 1) from Gamma(b, 1) is this); by the lgamma terms otherwise.
+ * divergence of Gamma(a, 1) from Gamma(b, 1) is this); by the lgamma terms otherwise. `diff`,
+ * when given, is b - a formed by the caller without rounding.
  */
-export function lgammaBregman(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const stable = tf.logicalAnd(tf.greaterEqual(a, 1), tf.greaterEqual(b, 1));
+export function lgammaBregman(a: tf.Tensor, b: tf.Tensor, diff?: tf.Tensor): tf.Tensor {
+  const stable = maskOf((u, v) => tf.logicalAnd(tf.greaterEqual(u, 1), tf.greaterEqual(v, 1)), a, b);
   const as = tf.where(stable, a, tf.onesLike(a));
   const bs = tf.where(stable, b, tf.onesLike(b));
-  const d = tf.sub(bs, as);
+  const d = tf.where(stable, diff ?? tf.sub(b, a), tf.zerosLike(as));
   const t = tf.div(d, as);
   // bd0(b, a) + ½ (t - log1p(t)) - d r(a) + stirlerr(b) - stirlerr(a), where t - log1p(t) = bd0(1, 1 + t)
   const s = tf.add(
@@ -210,7 +216,7 @@ export function lgammaBregman(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
  * (the direct form loses whole nats to cancellation at a = 1e6).
  */
 export function gammaEntropyStd(a: tf.Tensor): tf.Tensor {
-  const big = tf.greaterEqual(a, 16);
+  const big = maskOf((v) => tf.greaterEqual(v, 16), a);
   const ab = tf.maximum(a, 16);
   const asym = tf.add(
     tf.add(tf.mul(0.5, tf.log(tf.mul(2 * Math.PI, ab))), tf.sub(0.5, tf.div(0.5, ab))),

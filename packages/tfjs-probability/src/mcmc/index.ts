@@ -15,7 +15,7 @@ export {
   type SimpleStepSizeAdaptationArgs,
 } from './step_size_adaptation.js';
 export { TransformedTransitionKernel, type TransformedTransitionKernelArgs } from './transformed_kernel.js';
-export { sampleChain, defaultTrace, type SampleChainArgs, type SampleChainResult, type ChainProgress } from './sample_chain.js';
+export { sampleChain, defaultTrace, type DefaultTraceValues, type Trace, type SampleChainArgs, type SampleChainResult, type ChainProgress } from './sample_chain.js';
 export { windowedAdaptiveNuts, type WindowedAdaptiveNutsArgs, type WindowedAdaptiveNutsResult, type PartDeclaration } from './windowed_nuts.js';
 export { WindowedAdaptation, type WindowedAdaptationArgs } from './windowed_adaptation.js';
 export type { JointDistributionLike } from './joint_target.js';

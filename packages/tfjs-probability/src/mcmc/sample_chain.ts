@@ -12,8 +12,23 @@ import type { Bijector } from '../bijectors/bijector.js';
 import type { ChainState, KernelResults, StepContext, TransitionKernel } from './kernel.js';
 import { FlatTarget, type PartSpec } from './target.js';
 
+/** The per-step values traced by default, one value per chain each. */
+export interface DefaultTraceValues {
+  stepSize: ArrayLike<number>;
+  acceptProb: ArrayLike<number>;
+  isAccepted: ArrayLike<number>;
+  divergent: ArrayLike<number>;
+  treeDepth: ArrayLike<number>;
+  numLeapfrogSteps: ArrayLike<number>;
+  targetLogProb: ArrayLike<number>;
+  energy: ArrayLike<number>;
+}
+
+/** Traced tensors `[numResults, numChains]` by name. */
+export type Trace<T = DefaultTraceValues> = { [K in keyof T]: tf.Tensor };
+
 /** Per-step values traced by default (each one value per chain). */
-export function defaultTrace(r: KernelResults): Record<string, ArrayLike<number>> {
+export function defaultTrace(r: KernelResults): DefaultTraceValues {
   return {
     stepSize: r.stepSize,
     acceptProb: r.acceptProb,
@@ -36,9 +51,15 @@ export interface ChainProgress {
   numDivergences: number;
   /** Batched gradient (or density) evaluations so far. */
   numEvaluations: number;
+  /**
+   * The chains' current positions on the unconstrained scale, `[numChains * dim]` (one row per chain; the
+   * parts in their declared order, each flattened and mapped by the inverse of its bijector). Valid
+   * during the callback only: copy it to keep it.
+   */
+  position: Float64Array;
 }
 
-export interface SampleChainArgs {
+export interface SampleChainArgs<T extends object = DefaultTraceValues> {
   numResults: number;
   numBurninSteps?: number;
   /** Keeps every `numStepsBetweenResults + 1`-th step after burn-in (TFP's thinning). Default 0. */
@@ -47,17 +68,17 @@ export interface SampleChainArgs {
   currentState: tf.Tensor | tf.Tensor[];
   kernel: TransitionKernel;
   /** Per-step values to keep, one value per chain each; default `defaultTrace`. */
-  traceFn?: (results: KernelResults) => Record<string, ArrayLike<number>>;
+  traceFn?: (results: KernelResults) => T;
   seed?: number;
   /** Called after every step. */
   onProgress?: (p: ChainProgress) => void;
 }
 
-export interface SampleChainResult<S> {
+export interface SampleChainResult<S, T extends object = DefaultTraceValues> {
   /** Draws `[numResults, numChains, ...shape]` (one per part when a list was given). */
   states: S;
   /** Each traced value as `[numResults, numChains]`. */
-  trace: Record<string, tf.Tensor>;
+  trace: Trace<T>;
   finalKernelResults: KernelResults;
   /** Batched evaluations of the model (each covers all chains). */
   numEvaluations: number;
@@ -87,7 +108,7 @@ export async function runChain(
     numBurninSteps: number;
     thin: number;
     seed?: number;
-    traceFn: (r: KernelResults) => Record<string, ArrayLike<number>>;
+    traceFn: (r: KernelResults) => object;
     onProgress?: (p: ChainProgress) => void;
     owner: string;
   },
@@ -117,7 +138,7 @@ export async function runChain(
     if (after >= 0 && after % (opts.thin + 1) === 0) {
       rows.set(r.state.x, kept * c * d);
       const t = opts.traceFn(r);
-      for (const [k, v] of Object.entries(t)) {
+      for (const [k, v] of Object.entries(t) as Array<[string, ArrayLike<number>]>) {
         if (v.length !== c) throw new Error(`${opts.owner}: traceFn's ${k} must hold one value per chain (${c}); got ${v.length}`);
         (trace[k] ??= new Float64Array(opts.numResults * c)).set(Array.from(v), kept * c);
       }
@@ -130,6 +151,7 @@ export async function runChain(
         phase: after >= 0 ? 'sampling' : 'burnin',
         numDivergences: divergences,
         numEvaluations: target.numEvaluations,
+        position: r.state.x,
       });
       // Lets a page repaint during long runs (the backends' reads resolve as microtasks).
       if (Date.now() - lastYield > 50) {
@@ -157,7 +179,9 @@ function checkCount(owner: string, name: string, v: number, min: number): void {
  * trace.isAccepted.shape;  // [1000, 4]
  * states.dispose(); Object.values(trace).forEach((t) => t.dispose());
  */
-export async function sampleChain<S extends tf.Tensor | tf.Tensor[]>(args: SampleChainArgs & { currentState: S }): Promise<SampleChainResult<S>> {
+export async function sampleChain<S extends tf.Tensor | tf.Tensor[], T extends object = DefaultTraceValues>(
+  args: SampleChainArgs<T> & { currentState: S },
+): Promise<SampleChainResult<S, T>> {
   const owner = 'sampleChain';
   const numBurninSteps = args.numBurninSteps ?? 0;
   const thin = args.numStepsBetweenResults ?? 0;
@@ -189,7 +213,7 @@ export async function sampleChain<S extends tf.Tensor | tf.Tensor[]>(args: Sampl
     numBurninSteps,
     thin,
     ...(seed !== undefined ? { seed } : {}),
-    traceFn: args.traceFn ?? defaultTrace,
+    traceFn: (args.traceFn ?? defaultTrace) as (r: KernelResults) => object,
     ...(args.onProgress ? { onProgress: args.onProgress } : {}),
     owner,
   });
@@ -197,5 +221,5 @@ export async function sampleChain<S extends tf.Tensor | tf.Tensor[]>(args: Sampl
   const traceT: Record<string, tf.Tensor> = {};
   for (const [k, v] of Object.entries(trace)) traceT[k] = tf.tensor2d(Float32Array.from(v), [args.numResults, numChains]);
   const states = (Array.isArray(args.currentState) ? parts : parts[0]!) as S;
-  return { states, trace: traceT, finalKernelResults: final, numEvaluations: target.numEvaluations };
+  return { states, trace: traceT as Trace<T>, finalKernelResults: final, numEvaluations: target.numEvaluations };
 }

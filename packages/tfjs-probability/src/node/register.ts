@@ -1,7 +1,9 @@
 /**
  * The Node side of the library, installed by the Node entry (`node.ts`): the platform
- * hooks (tfjs-node and the wasm backend from node_modules, both optional) and a tfjs IO
- * router for model directories, registered as tfjs-node registers its `file://` router.
+ * hooks (tfjs-node and the wasm backend from node_modules, both optional) and model
+ * directories for `tfp.io.saveModel` / `loadModel`. Importing registers nothing with tfjs:
+ * `tfp.io` opens directories itself, and `tfp.io.registerFileRouter()` is the explicit call
+ * that makes tfjs' own `model.save('./dir')` / `tf.loadLayersModel('./dir')` use them too.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
@@ -25,27 +27,6 @@ async function importOptional<T>(name: string): Promise<T | null> {
   }
 }
 
-setPlatform({
-  name: 'node',
-  backendOrder: ['tensorflow', 'wasm', 'cpu'],
-  loadWasm: () => importOptional<WasmModuleLike>(WASM),
-  defaultWasmPaths: () => {
-    try {
-      return path.join(path.dirname(require.resolve(`${WASM}/package.json`)), 'dist') + path.sep;
-    } catch {
-      return undefined;
-    }
-  },
-  loadTfjsNode: async () => {
-    try {
-      await import(/* @vite-ignore */ TFJS_NODE);
-    } catch {
-      return false;
-    }
-    return tf.findBackendFactory('tensorflow') !== null;
-  },
-});
-
 /** A string with a URL scheme (`indexeddb://`, `http:`, ...); a Windows drive letter is a path. */
 function hasScheme(s: string): boolean {
   return /^[A-Za-z][A-Za-z0-9+.-]+:/.test(s);
@@ -62,7 +43,11 @@ function router(url: string | string[], options?: LoadLimits): DirectoryHandler 
 }
 
 let registered = false;
-/** Registers the directory router once (importing the Node entry does it). */
+/**
+ * Registers the directory router with tfjs once (`tfp.io.registerFileRouter()`): from then on
+ * tfjs' own `model.save(path)` and `tf.loadLayersModel(path)` claim plain paths (and `file://`
+ * while tfjs-node is not loaded) as model directories. Never called on import.
+ */
 export function registerNodeIO(): void {
   if (registered) return;
   registered = true;
@@ -71,4 +56,26 @@ export function registerNodeIO(): void {
   tf.io.registerLoadRouter(router as Parameters<typeof tf.io.registerSaveRouter>[0]);
 }
 
-registerNodeIO();
+setPlatform({
+  name: 'node',
+  backendOrder: ['tensorflow', 'wasm', 'cpu'],
+  loadWasm: () => importOptional<WasmModuleLike>(WASM),
+  defaultWasmPaths: () => {
+    try {
+      return path.join(path.dirname(require.resolve(`${WASM}/package.json`)), 'dist') + path.sep;
+    } catch {
+      return undefined;
+    }
+  },
+  directoryHandler: (target) => router(target),
+  registerFileRouter: registerNodeIO,
+  loadTfjsNode: async () => {
+    try {
+      await import(/* @vite-ignore */ TFJS_NODE);
+    } catch {
+      return false;
+    }
+    return tf.findBackendFactory('tensorflow') !== null;
+  },
+});
+

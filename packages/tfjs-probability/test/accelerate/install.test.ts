@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { fastDefaultsEnabled, installFastDefaults, setFastDefaults } from '../../src/accelerate/install.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { accelerated, fastDefaultsEnabled, restore, setFastDefaults } from '../../src/accelerate/install.js';
+import { ready } from '../../src/backend.js';
 import { ADAM_UPDATE_TF } from '../../src/kernels/kernel_names.js';
 import { disableFusedTfAdam, enableFusedTfAdam, fusedTfAdamEnabled } from '../../src/accelerate/adam_optimizer.js';
 import { fastWasmMatMulEnabled } from '../../src/accelerate/wasm_matmul.js';
@@ -10,7 +11,20 @@ import { MixtureNormal } from '../../src/layers/mixture_normal.js';
 import { negativeLogLikelihood } from '../../src/losses/nll.js';
 import { expectClose, expectNoLeak } from '../helpers.js';
 
-afterEach(() => setFastDefaults(true));
+const backend = process.env['TFP_TEST_BACKEND'] ?? 'wasm';
+/** This file tests the acceleration itself: installed here whatever the suite's setup chose, and taken back after. */
+async function accelerateAgain(): Promise<void> {
+  setFastDefaults(true);
+  await ready({ backend });
+}
+beforeAll(accelerateAgain);
+afterEach(accelerateAgain);
+afterAll(async () => {
+  if (process.env['TFP_ACCELERATE'] !== '1') {
+    restore();
+    await ready({ backend, accelerate: false });
+  }
+});
 
 /** Runs `steps` tf.train.adam steps on a small least-squares problem; returns [final weights, optimizer weights]. */
 async function adamRun(steps: number, lrChangeAt = -1): Promise<{ w: Float32Array; state: Array<{ name: string; v: Float32Array }> }> {
@@ -31,9 +45,10 @@ async function adamRun(steps: number, lrChangeAt = -1): Promise<{ w: Float32Arra
 }
 
 describe('fast defaults', () => {
-  it('are installed by ready() (test setup), the wasm kernels included, and can be turned off and on', () => {
+  it('are installed by ready(), the wasm kernels included, and can be turned off and on (taking effect at the next ready())', async () => {
     expect(fastDefaultsEnabled()).toBe(true);
     expect(fusedTfAdamEnabled()).toBe(true);
+    expect(accelerated()).toBe(true);
     // ready() loads the wasm backend and then installs its kernels (no Adam step or head needed).
     expect(fastWasmMatMulEnabled()).toBe(tf.getBackend() === 'wasm');
     const v = tf.variable(tf.ones([2]));
@@ -45,10 +60,30 @@ describe('fast defaults', () => {
     setFastDefaults(false);
     expect(fusedTfAdamEnabled()).toBe(false);
     expect(fastWasmMatMulEnabled()).toBe(false);
-    installFastDefaults(); // what ready() and heads call: respects the opt-out
+    await ready({ backend }); // respects the opt-out
     expect(fusedTfAdamEnabled()).toBe(false);
-    setFastDefaults(true);
+    setFastDefaults(true); // takes effect at the next ready(), never in between
+    expect(fusedTfAdamEnabled()).toBe(false);
+    await ready({ backend });
     expect(fusedTfAdamEnabled()).toBe(true);
+    restore();
+    expect(accelerated()).toBe(false);
+    expect(fastWasmMatMulEnabled()).toBe(false);
+    await ready({ backend, accelerate: false });
+    expect(accelerated()).toBe(false);
+  });
+
+  it('building a mixture head or running fit installs nothing', async () => {
+    restore();
+    const head = new MixtureNormal({ numComponents: 2, eventShape: [1] });
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [1], units: head.paramsSize }), head] });
+    model.compile({ optimizer: tf.train.adam(0.01), loss: negativeLogLikelihood(head) });
+    const x = tf.ones([4, 1]);
+    await model.fit(x, x, { epochs: 1, verbose: 0 });
+    expect(accelerated()).toBe(false);
+    expect(fastWasmMatMulEnabled()).toBe(false);
+    model.dispose();
+    x.dispose();
   });
 
   it('tf.train.adam with the fused update is bit-identical to tfjs (weights and optimizer state)', async () => {

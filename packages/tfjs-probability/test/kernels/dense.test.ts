@@ -1,11 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DENSE, denseOp } from '../../src/kernels/dense_op.js';
 import { denseFastPathInstalled, installDenseFastPath, uninstallDenseFastPath } from '../../src/accelerate/dense_layer.js';
-import { setFastDefaults } from '../../src/accelerate/install.js';
+import { registerAll } from '../../src/kernels/register_all.js';
 import { expectClose, expectNoLeak } from '../helpers.js';
 
-afterEach(() => setFastDefaults(true));
+// The Dense layer's accelerated call is what ready() installs; here it is installed for the file (and taken back after).
+beforeAll(() => installDenseFastPath());
+afterAll(() => {
+  if (process.env['TFP_ACCELERATE'] !== '1') uninstallDenseFastPath();
+});
 
 /** Output and gradients (input, kernel, bias) of `layer` on `x` under a weighted sum. */
 function run(layer: tf.layers.Layer, x: tf.Tensor): tf.Tensor[] {
@@ -21,12 +25,13 @@ function run(layer: tf.layers.Layer, x: tf.Tensor): tf.Tensor[] {
 }
 
 describe('Dense fast path (one fused launch forward, lean gradient)', () => {
-  it('is installed with the fast defaults and removed with them', () => {
+  it('is installed and removed again (ready() and restore() call these)', () => {
     expect(denseFastPathInstalled()).toBe(true);
+    registerAll();
     expect(tf.getKernel(DENSE, tf.getBackend())).toBeDefined();
-    setFastDefaults(false);
+    uninstallDenseFastPath();
     expect(denseFastPathInstalled()).toBe(false);
-    setFastDefaults(true);
+    installDenseFastPath();
     expect(denseFastPathInstalled()).toBe(true);
   });
 

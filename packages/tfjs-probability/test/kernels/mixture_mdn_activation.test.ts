@@ -2,9 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { MDN_ACTIVATION, mdnActivation, mdnActivationComposite, mdnActivationGrad, mdnActivationGradComposite } from '../../src/kernels/mixture_mdn_activation.js';
 import { expectClose, expectNoLeak } from '../helpers.js';
+import { registerAll } from '../../src/kernels/register_all.js';
 
 describe('MDN head activation kernel', () => {
   it('equals elu(z)+1+eps on the sigma block, identity elsewhere; gradient analytic', () => {
+    registerAll();
     expect(tf.getKernel(MDN_ACTIVATION, tf.getBackend())).toBeDefined();
     const zv = [[-30, -2, -0.5, 0, 0.7, 3, 1.5, -1], [2, -3, 0.2, -0.2, 5, -8, 0.1, 9]];
     const z = tf.tensor2d(zv);

@@ -8,10 +8,12 @@ import {
   type MixtureNormalLayout,
 } from '../../src/kernels/mixture_normal_logprob.js';
 import { expectClose, expectNoLeak } from '../helpers.js';
+import { registerAll } from '../../src/kernels/register_all.js';
 
 // The fused kernel (cpu / wasm) against the composed tfjs ops with autograd, on the active backend.
 describe('fused mixture-of-normals log density kernel', () => {
   it('is registered (forward and gradient) for the backend under test', () => {
+    registerAll();
     expect(tf.getKernel(MIXTURE_NORMAL_LOGPROB, tf.getBackend())).toBeDefined();
     expect(tf.getKernel(MIXTURE_NORMAL_LOGPROB_GRAD, tf.getBackend())).toBeDefined();
   });

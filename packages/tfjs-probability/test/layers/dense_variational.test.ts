@@ -5,7 +5,7 @@ import {
 } from '../../src/layers/index.js';
 import { randomNormal } from '../../src/math/random.js';
 import { negativeLogLikelihood } from '../../src/losses/nll.js';
-import { predictDistribution, predictiveMixture } from '../../src/model.js';
+import { modelLosses, predictDistribution, predictiveMixture } from '../../src/model.js';
 import { expectNoLeak } from '../helpers.js';
 
 // Everything here is seeded (data, weight draws), so the tests are deterministic: no false failures.
@@ -71,9 +71,9 @@ describe('DenseVariational', () => {
     model.dispose();
   });
 
-  it('puts its KL term in model.losses: klWeight · KL(q || p) in closed form', () => {
+  it('puts its KL term in tfp.modelLosses(model): klWeight · KL(q || p) in closed form', () => {
     const model = bayesModel(10, { klUseExact: true, klWeight: 0.25 });
-    expect(model.losses.length).toBe(1);
+    expect(modelLosses(model).length).toBe(1);
     expect(model.layers[0]!.losses.length).toBe(1);
     // kernel [1, 2] + bias [2]: n = 4 weights; posterior variable t = [loc (4), raw scale (4)].
     const t = [0.3, -0.2, 0.1, 0.5, -1, 0, 0.7, -0.4];
@@ -83,7 +83,7 @@ describe('DenseVariational', () => {
       const s = 1e-5 + softplus(C + t[4 + i]!);
       want += Math.log(1 / s) + (s * s + t[i]! ** 2) / 2 - 0.5;
     }
-    const got = model.losses[0]!();
+    const got = modelLosses(model)[0]!();
     expect(got.shape).toEqual([]);
     expect(got.dataSync()[0]!).toBeCloseTo(0.25 * want, 5);
     got.dispose();
@@ -102,7 +102,7 @@ describe('DenseVariational', () => {
       model.layers[0]!.setWeights([tf.tensor1d([0.5, 0.1, 0, 0.2, -2, -2, -2, -2])]);
       const h = await model.fit(x, y, { epochs: 1, batchSize: 16, verbose: 0, shuffle: false });
       losses.push(h.history['loss']![0] as number);
-      const kl = model.losses[0]!();
+      const kl = modelLosses(model)[0]!();
       kls.push(kl.dataSync()[0]!);
       kl.dispose();
       model.dispose();
@@ -119,11 +119,11 @@ describe('DenseVariational', () => {
     const t = [0.3, -0.2, 0.1, 0.5, -1, 0, 0.7, -0.4];
     exact.layers[0]!.setWeights([tf.tensor1d(t)]);
     mc.layers[0]!.setWeights([tf.tensor1d(t)]);
-    const e = exact.losses[0]!();
+    const e = modelLosses(exact)[0]!();
     let sum = 0;
     const reps = 2000;
     for (let i = 0; i < reps; i++) {
-      const v = mc.losses[0]!();
+      const v = modelLosses(mc)[0]!();
       sum += v.dataSync()[0]!;
       v.dispose();
     }
@@ -156,7 +156,7 @@ describe('DenseVariational', () => {
     expect(w1.length).toBe(2); // posterior [2n] and prior mean [n]
     expect(w1.map((w) => w.shape)).toEqual(w0.map((w) => w.shape));
     for (let i = 0; i < w0.length; i++) expect(Array.from(w1[i]!.dataSync())).toEqual(Array.from(w0[i]!.dataSync()));
-    expect(loaded.losses.length).toBe(1);
+    expect(modelLosses(loaded).length).toBe(1);
     // The loaded layer draws from the same posterior: its means over many passes agree.
     const xt = tf.tensor2d([[0.5]]);
     const ma = predictiveMixture(model, xt, { numSamples: 400 });
@@ -203,7 +203,7 @@ describe('DenseVariational', () => {
     expectNoLeak(() => model.predict(x), 'predict');
     expectNoLeak(() => predictDistribution(model, x), 'predictDistribution');
     expectNoLeak(() => Object.values(predictiveMixture(model, x, { numSamples: 3 })), 'predictiveMixture');
-    expectNoLeak(() => model.losses.map((f) => f()), 'model.losses');
+    expectNoLeak(() => modelLosses(model).map((f) => f()), 'modelLosses(model)');
     const before = tf.memory().numTensors;
     await model.trainOnBatch(x, y);
     expect(tf.memory().numTensors - before).toBe(0);

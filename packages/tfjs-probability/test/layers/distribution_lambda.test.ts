@@ -18,7 +18,7 @@ describe('DistributionLambda', () => {
     const p = tf.layers.dense({ units: 2 }).apply(x) as tf.SymbolicTensor;
     const head = new DistributionLambda({ makeDistribution: normalMeanLogStd });
     const out = head.apply(p) as tf.SymbolicTensor;
-    expect(out.shape).toEqual([null, 2]);
+    expect(out.shape).toEqual([null, null]); // width paramsSize, declared unknown so that fit takes natural targets
     expect(head.paramsSize).toBe(2);
     expect(head.eventShape).toEqual([]);
     const params = tf.tensor2d([[0.5, Math.log(2)], [-1, 0]]);

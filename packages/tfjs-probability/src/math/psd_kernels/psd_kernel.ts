@@ -57,15 +57,20 @@ export abstract class PositiveSemidefiniteKernel {
   }
 
   /**
-   * The kernel at pairs of examples: `x1 [..., F]` and `x2 [..., F]` broadcast against each other and the
-   * kernel's batch; returns `[...]`.
+   * The kernel at pairs of examples: `x1 [..., F]` and `x2 [..., F]` broadcast against each other; returns `[...]`.
+   * With `exampleNdims = e`, the last `e` dims before the feature dim are examples and the kernel's batch
+   * aligns with the dims before them (TFP's `example_ndims`): `apply(x [..., N, F], x, 1)` is the diagonal
+   * of `matrix(x, x)`.
    */
-  apply(x1: TensorLike, x2: TensorLike): tf.Tensor {
+  apply(x1: TensorLike, x2: TensorLike, exampleNdims = 0): tf.Tensor {
     this.assertAlive('apply');
+    if (!Number.isInteger(exampleNdims) || exampleNdims < 0) {
+      throw new InvalidArgumentError(`${this.className}.apply: exampleNdims must be an integer ≥ 0; got ${describeValue(exampleNdims)}`);
+    }
     return tf.tidy(() => {
-      const [a, b] = this.convertPair('apply', x1, x2, 1);
-      this.checkBatch('apply', a.shape.slice(0, -1), b.shape.slice(0, -1));
-      return this.applyFn(a, b, 0);
+      const [a, b] = this.convertPair('apply', x1, x2, 1 + exampleNdims);
+      this.checkBatch('apply', a.shape.slice(0, -1 - exampleNdims), b.shape.slice(0, -1 - exampleNdims));
+      return this.applyFn(a, b, exampleNdims);
     });
   }
 
@@ -96,7 +101,7 @@ export abstract class PositiveSemidefiniteKernel {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const t of Object.values(this.parameters)) if (!t.isDisposed) t.dispose();
+    for (const t of Object.values(this.parameters)) if (!t.isDisposed && !(t instanceof tf.Variable)) t.dispose();
   }
 
   get isDisposed(): boolean {
@@ -133,7 +138,7 @@ export abstract class PositiveSemidefiniteKernel {
     const owner = `${this.className}.${method}`;
     const a = toFloat(x1, 'x1', owner);
     const b = toFloat(x2, 'x2', owner);
-    const what = minRank === 1 ? '[..., F]' : '[..., N, F]';
+    const what = minRank === 1 ? '[..., F]' : minRank === 2 ? '[..., N, F]' : `[..., ${minRank - 1} example dims, F]`;
     for (const [n, t] of [['x1', a], ['x2', b]] as const) {
       if (t.rank < minRank) throw new InvalidArgumentError(`${owner}: ${n} must be ${what}; got shape ${fmtShape(t.shape)}`);
     }
@@ -171,10 +176,12 @@ export function kernelParams(
     for (const [k, check] of Object.entries(decl)) {
       const v = a[k];
       if (v === undefined || v === null) continue;
-      out[k] = toFloat(v as TensorLike, k, className, check ?? undefined);
+      // A float32 variable is kept as is (not a handle on it), so that gradients computed later with
+      // tf.variableGrads / optimizer.minimize reach it; it stays the caller's (never disposed here).
+      out[k] = v instanceof tf.Variable && v.dtype === 'float32' ? v : toFloat(v as TensorLike, k, className, check ?? undefined);
     }
   } catch (e) {
-    for (const t of Object.values(out)) t.dispose();
+    for (const t of Object.values(out)) if (!(t instanceof tf.Variable)) t.dispose();
     throw e;
   }
   return out;
