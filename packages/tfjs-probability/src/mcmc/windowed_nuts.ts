@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Bijector } from '../bijectors/bijector.js';
 import { Xoshiro128 } from '../math/random.js';
 import { checkSeed } from '../util.js';
+import { InvalidArgumentError } from '../errors.js';
 import { type ChainProgress, type Trace, defaultTrace, runChain } from './sample_chain.js';
 import { NoUTurnSampler } from './nuts.js';
 import { FlatTarget, type PartSpec } from './target.js';
@@ -68,13 +69,20 @@ async function initialRows(target: FlatTarget, seed: number, r: number): Promise
   const rng = new Xoshiro128(seed ^ 0x5bd1e995);
   const x = new Float64Array(c * d);
   let redo = Array.from({ length: c }, (_, i) => i);
+  let lastError = '';
   for (let attempt = 0; attempt < 100 && redo.length > 0; attempt++) {
     for (const ch of redo) for (let j = ch * d; j < (ch + 1) * d; j++) x[j] = (2 * rng.nextOpen01() - 1) * r;
-    const ev = await target.evaluate(x);
-    redo = redo.filter((ch) => !(ev.logp[ch]! > -Infinity));
+    try {
+      const ev = await target.evaluate(x);
+      redo = redo.filter((ch) => !(ev.logp[ch]! > -Infinity));
+    } catch (err) {
+      // The model rejected every chain's value (Stan retries such initializations too).
+      if (!(err instanceof InvalidArgumentError)) throw err;
+      lastError = ` (last error: ${err.message})`;
+    }
   }
   if (redo.length > 0) {
-    throw new Error(`${OWNER}: no finite log density (and gradient) found in 100 random initializations in (-${r}, ${r}) for chain ${redo[0]}; check the model or give initialState`);
+    throw new Error(`${OWNER}: no finite log density (and gradient) found in 100 random initializations in (-${r}, ${r}) for chain ${redo[0]}; check the model or give initialState${lastError}`);
   }
   return x;
 }
