@@ -103,9 +103,9 @@ async function initialRows(target: FlatTarget, seed: number, r: number): Promise
  *     return lik.add(new tfd.Normal({ loc: 0, scale: 10 }).logProb(mu!)).add(new tfd.Exponential({ rate: 1 }).logProb(sigma!));
  *   }),
  *   parts: { mu: { shape: [] }, sigma: { shape: [], bijector: new tfb.Softplus() } },
- *   numDraws: 150, numAdaptationSteps: 150, seed: 1,
+ *   numDraws: 100, numAdaptationSteps: 100, seed: 1,
  * });
- * states['mu']!.shape; // [150, 4]
+ * states['mu']!.shape; // [100, 4]
  * tf.dispose([y, ...Object.values(states), ...Object.values(trace)]);
  * ```
  */
