@@ -14,6 +14,7 @@ import { disposeFitted, fitModel, loadFitted, parseHead, saveFitted, type Fitted
 import { buildSpec, renderSvg, svgToPng, type PlotSeries } from './plot.js';
 import { Predictive } from './predictive.js';
 import { makeReporter } from './progress.js';
+import { baselineLine, baselineNll, fitBaseline, noZerosNote } from './baseline.js';
 import { CountPredictive, checkCountTargets, countEvaluationText, evaluateCounts, isCountHead, type CountEvaluation } from './count.js';
 
 // ------------------------------------------------------------------ option parsing
@@ -77,6 +78,7 @@ export interface FitArgs {
   lrSchedule?: string;
   bayesian?: boolean;
   mcSamples?: string;
+  dropMissing?: boolean;
 }
 
 export function trainOptionsFrom(a: FitArgs): TrainOptions {
@@ -109,10 +111,16 @@ export async function fitCommand(io: CliIo, data: string, a: FitArgs): Promise<v
   if (both) throw new CliError(`column "${both}" is given both as input (--x) and as target (--y)`);
   const opts = trainOptionsFrom(a);
   if (opts.head.kind === 'mvn-tril' && yCols.length > 64) throw new CliError('--head mvn-tril: at most 64 target columns');
-  const table = readTable(data, [...xCols, ...yCols]);
+  const table = readTable(data, [...xCols, ...yCols], [], { dropMissing: a.dropMissing === true });
+  if (table.dropped > 0) io.stdout.write(`fit: dropped ${table.dropped} rows with a missing value (--drop-missing); ${table.rows} rows left\n`);
   const x = pick(table, xCols);
   const y = pick(table, yCols);
-  if (isCountHead(opts.head.kind)) checkCountTargets(y, table.rows, yCols, opts.head.kind, data);
+  const counts = isCountHead(opts.head.kind);
+  if (counts) {
+    checkCountTargets(y, table.rows, yCols, opts.head.kind, data);
+    const note = noZerosNote(y, table.rows, yCols, opts.head.kind);
+    if (note) io.stdout.write(`${note}\n`);
+  }
   const t0 = performance.now();
   const reporter = makeReporter(io.stdout, { quiet: a.quiet });
   let fitted: Fitted;
@@ -121,6 +129,8 @@ export async function fitCommand(io: CliIo, data: string, a: FitArgs): Promise<v
   } finally {
     reporter.stop();
   }
+  const baseline = fitBaseline(y, table.rows, yCols.length, counts);
+  if (baseline) fitted.meta.baseline = baseline;
   try {
     await saveFitted(fitted, a.out);
   } finally {
@@ -142,12 +152,13 @@ async function withPrediction<T>(
   extra: string[],
   fn: (p: Predictive, table: Table, fitted: Fitted, y: Float64Array | null) => Promise<T> | T,
   countFn?: (p: CountPredictive, fitted: Fitted, y: Float64Array | null, table: Table) => Promise<T> | T,
+  dropMissing = false,
 ): Promise<T> {
   const fitted = await loadFitted(modelDir);
   try {
     const { xColumns, yColumns } = fitted.meta;
     const required = needTargets ? [...xColumns, ...yColumns] : xColumns;
-    const table = readTable(data, [...required, ...extra.filter((c) => !required.includes(c))], yColumns);
+    const table = readTable(data, [...required, ...extra.filter((c) => !required.includes(c))], yColumns, { dropMissing });
     const hasY = yColumns.every((c) => table.columns.includes(c));
     const y = hasY ? pick(table, yColumns) : null;
     if (countFn && isCountHead(parseHead(fitted.meta.head).kind)) {
@@ -313,6 +324,22 @@ export interface EvaluateArgs {
   out?: string;
   samples?: string;
   seed?: string;
+  dropMissing?: boolean;
+}
+
+/** The baseline's NLL on the evaluation targets, when the model carries one. */
+function baselineOf(fitted: Fitted, y: Float64Array, rows: number): { kind: string; nll: number } | undefined {
+  const b = fitted.meta.baseline;
+  return b ? { kind: b.kind, nll: baselineNll(b, y, rows, fitted.meta.yColumns.length) } : undefined;
+}
+
+/** Puts the baseline line right after the NLL line of a text report. */
+function withBaselineLine(text: string, modelNll: number, base: { kind: string; nll: number } | undefined): string {
+  if (!base) return text;
+  const lines = text.split('\n');
+  const i = lines.findIndex((l) => /^\s+NLL/.test(l));
+  lines.splice(i < 0 ? 1 : i + 1, 0, baselineLine(modelNll, base.nll, base.kind as 'gaussian'));
+  return lines.join('\n');
 }
 
 export function evaluationText(e: Evaluation, modelDir: string, data: string, head: string, networks: number): string {
@@ -336,22 +363,27 @@ export async function evaluateCommand(io: CliIo, modelDir: string, data: string,
   if (format !== 'text' && format !== 'json') throw new CliError(`option --format: expected text or json; got "${format}"`);
   const samples = intOption(a.samples, '--samples', 500, 2, 100000);
   const seed = intOption(a.seed, '--seed', 1, 0, 2 ** 31 - 1);
-  const { text, ev } = await withPrediction<{ text: string; ev: Evaluation | CountEvaluation }>(modelDir, data, true, [], (p, _t, fitted, y) => {
+  let dropped = 0;
+  const { text, ev } = await withPrediction<{ text: string; ev: Evaluation | CountEvaluation }>(modelDir, data, true, [], (p, table, fitted, y) => {
+    dropped = (table as Table & { dropped?: number }).dropped ?? 0;
     const ev = evaluate(p, y!, fitted.meta.yColumns, { samples, seed });
+    const baseline = baselineOf(fitted, y!, table.rows);
     const text =
       format === 'json'
-        ? JSON.stringify({ ...ev, pitValues: undefined, head: fitted.meta.head, networks: fitted.members.length }, null, 1) + '\n'
-        : evaluationText(ev, modelDir, data, fitted.meta.head, fitted.members.length);
+        ? JSON.stringify({ ...ev, pitValues: undefined, head: fitted.meta.head, networks: fitted.members.length, baseline, droppedRows: dropped }, null, 1) + '\n'
+        : withBaselineLine(evaluationText(ev, modelDir, data, fitted.meta.head, fitted.members.length), ev.nll, baseline);
     return { text, ev };
-  }, (cp, fitted, y) => {
+  }, (cp, fitted, y, table) => {
+    dropped = (table as Table & { dropped?: number }).dropped ?? 0;
     const ev = evaluateCounts(cp, y!, fitted.meta.yColumns, seed);
+    const baseline = baselineOf(fitted, y!, table.rows);
     const text =
       format === 'json'
-        ? JSON.stringify({ ...ev, head: fitted.meta.head, networks: fitted.members.length }, null, 1) + '\n'
-        : countEvaluationText(ev, modelDir, data, fitted.meta.head, fitted.members.length);
+        ? JSON.stringify({ ...ev, head: fitted.meta.head, networks: fitted.members.length, baseline, droppedRows: dropped }, null, 1) + '\n'
+        : withBaselineLine(countEvaluationText(ev, modelDir, data, fitted.meta.head, fitted.members.length), ev.nll, baseline);
     return { text, ev };
-  });
-  emit(io, a.out, text);
+  }, a.dropMissing === true);
+  emit(io, a.out, dropped > 0 && format === 'text' ? `evaluate: dropped ${dropped} rows with a missing value (--drop-missing)\n${text}` : text);
   return ev;
 }
 

@@ -4,9 +4,10 @@
  * where they apply. Rows are counted from 1 after the header; the physical
  * line number is given too.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { CliError } from './errors.js';
+import { isMissing, isRecordsFile, parseRecords } from './records.js';
+import { readRegularFile } from './io.js';
 
 /** A numeric table restricted to the requested columns, row-major float64. */
 export interface Table {
@@ -17,6 +18,9 @@ export interface Table {
   /** `[rows * columns.length]`, row-major. */
   data: Float64Array;
 }
+
+/** sqrt of float32's largest value: a larger value's square (in the scaler's variance) is not finite in float32. */
+const MAX_ABS = Math.sqrt(3.4028234663852886e38);
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -33,19 +37,12 @@ export function parseColumnList(spec: string | undefined, option: string): strin
   return names;
 }
 
+/** A CSV file is read whole; a bigger one is refused rather than exhausting memory. */
+const MAX_CSV_BYTES = 512 * 1024 * 1024;
+
 function readText(file: string): string {
-  let st;
-  try {
-    st = statSync(file);
-  } catch {
-    throw new CliError(`${file}: no such file`);
-  }
-  if (st.isDirectory()) throw new CliError(`${file}: is a directory, expected a CSV file`);
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new CliError(`${file}: cannot read (${(e as Error).message})`);
-  }
+  // Regular files only: /dev/zero or a FIFO is refused at once, never read or waited on.
+  return readRegularFile(file, 'CSV file', MAX_CSV_BYTES).toString('utf8');
 }
 
 interface Rec {
@@ -53,21 +50,36 @@ interface Rec {
   info: { lines: number };
 }
 
-/**
- * Reads `file` and returns the requested columns as numbers. `columns` are
- * required; `optional` columns are read when present. Every row must have as
- * many fields as the header; every requested cell must be a finite number.
- */
-export function readTable(file: string, columns: string[], optional: string[] = []): Table & { present: string[] } {
-  const text = readText(file);
-  if (text.trim() === '') throw new CliError(`${file}: empty file (expected a header line and data rows)`);
-  let recs: Rec[];
+export interface ReadOptions {
+  /** Skip rows with a missing cell (empty, NA, NaN, null) in a requested column instead of failing. */
+  dropMissing?: boolean;
+}
+
+/** The records of a CSV file, or of a JSON / NDJSON file of records (by extension). */
+function readRecords(file: string, text: string): Rec[] {
+  if (isRecordsFile(file)) {
+    const { header, rows } = parseRecords(text.replace(/^\uFEFF/, ''), file);
+    if (header.length === 0) return [];
+    return [{ record: header, info: { lines: 0 } }, ...rows.map((r) => ({ record: r.record, info: { lines: r.line } }))];
+  }
   try {
-    recs = parse(text, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true }) as unknown as Rec[];
+    return parse(text, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true }) as unknown as Rec[];
   } catch (e) {
     const err = e as Error & { lines?: number };
     throw new CliError(`${file}${err.lines !== undefined ? ` line ${err.lines}` : ''}: malformed CSV (${err.message})`);
   }
+}
+
+/**
+ * Reads `file` (CSV, or JSON / NDJSON records) and returns the requested columns as numbers.
+ * `columns` are required; `optional` columns are read when present. Every row must have as
+ * many fields as the header; every requested cell must be a finite number, unless
+ * `dropMissing` skips rows with missing cells (`dropped` counts them).
+ */
+export function readTable(file: string, columns: string[], optional: string[] = [], opts: ReadOptions = {}): Table & { present: string[]; dropped: number } {
+  const text = readText(file);
+  if (text.trim() === '') throw new CliError(`${file}: empty file (expected a header line and data rows)`);
+  const recs = readRecords(file, text);
   if (recs.length === 0) throw new CliError(`${file}: empty file (expected a header line and data rows)`);
   const header = recs[0]!.record;
   const index = new Map<string, number>();
@@ -82,13 +94,18 @@ export function readTable(file: string, columns: string[], optional: string[] = 
     if (!index.has(c)) throw new CliError(`${file}: missing column "${c}" (header has: ${header.join(', ')})`);
   }
   const present = [...columns, ...optional.filter((c) => index.has(c) && !columns.includes(c))];
-  const rows = recs.length - 1;
-  if (rows === 0) throw new CliError(`${file}: no data rows after the header`);
+  if (recs.length - 1 === 0) throw new CliError(`${file}: no data rows after the header`);
   const idx = present.map((c) => index.get(c)!);
+  const requiredIdx = columns.map((c) => index.get(c)!);
+  const all = recs.map((_, r) => r).slice(1);
+  const kept = opts.dropMissing ? all.filter((r) => !requiredIdx.some((j) => isMissing(recs[r]!.record[j] ?? ''))) : all;
+  const dropped = all.length - kept.length;
+  const rows = kept.length;
+  if (rows === 0) throw new CliError(`${file}: all ${dropped} data rows have a missing value in ${columns.join(', ')}`);
   const data = new Float64Array(rows * present.length);
   for (let i = 0; i < rows; i++) {
-    const { record, info } = recs[i + 1]!;
-    const where = `${file} row ${i + 1} (line ${info.lines})`;
+    const { record, info } = recs[kept[i]!]!;
+    const where = isRecordsFile(file) ? `${file} record ${info.lines}` : `${file} row ${kept[i]!} (line ${info.lines})`;
     if (record.length !== header.length) {
       throw new CliError(`${where}: has ${record.length} fields, the header has ${header.length}`);
     }
@@ -100,10 +117,13 @@ export function readTable(file: string, columns: string[], optional: string[] = 
       if (!NUMBER.test(cell)) throw new CliError(`${where}, column "${col}": not a finite number: "${cell.slice(0, 40)}"`);
       const v = Number(cell);
       if (!Number.isFinite(v)) throw new CliError(`${where}, column "${col}": not a finite number: "${cell.slice(0, 40)}"`);
+      if (Math.abs(v) > MAX_ABS) {
+        throw new CliError(`${where}, column "${col}": ${cell.slice(0, 40)} is too large: values must lie within ±${MAX_ABS.toExponential(1)} (its square would overflow the float32 scaling)`);
+      }
       data[i * present.length + j] = v;
     }
   }
-  return { file, header, columns: present, rows, data, present };
+  return { file, header, columns: present, rows, data, present, dropped };
 }
 
 /** Extracts the listed columns of a table as a row-major Float64Array `[rows * names.length]`. */

@@ -7,6 +7,7 @@
  *   tfjs-prob sample model/ data.csv --n 100 [--seed 1]
  *   tfjs-prob evaluate model/ data.csv
  *   tfjs-prob plot model/ data.csv --x-col X1 --out fig.png
+ *   tfjs-prob split data.csv --test-fraction 0.2 --seed 0 --train train.csv --test test.csv
  *   tfjs-prob demo
  *
  * `main(argv, io)` runs one command in-process and resolves with the exit
@@ -30,7 +31,8 @@ export interface MainOptions {
 const HELP_EPILOG = `
 Exit status: 0 success, 2 bad input or arguments, 1 internal failure.
 Examples:
-  tfjs-prob fit data.csv --x X1,X2 --y Y --head normal --out model/
+  tfjs-prob split data.csv --test-fraction 0.2 --train train.csv --test test.csv
+  tfjs-prob fit train.csv --x X1,X2 --y Y --head normal --out model/
   tfjs-prob evaluate model/ test.csv
   tfjs-prob plot model/ test.csv --x-col X1 --out fig.png
   tfjs-prob demo`;
@@ -53,7 +55,7 @@ function buildProgram(io: CliIo, init: () => Promise<void>): Command {
   program
     .command('fit')
     .description('train a network (or an ensemble) whose output is a distribution over the target columns')
-    .argument('<data>', 'training CSV with a header line')
+    .argument('<data>', 'training data: CSV with a header line, or JSON / NDJSON records (.json, .ndjson, .jsonl)')
     .requiredOption('--x <cols>', 'input columns, comma-separated')
     .requiredOption('--y <cols>', 'target columns, comma-separated')
     .option('--head <head>', 'normal | mvn-tril | mixture:K | poisson | negbin | zinb (count targets)', 'normal')
@@ -69,6 +71,7 @@ function buildProgram(io: CliIo, init: () => Promise<void>): Command {
     .option('--bayesian', 'Bayes by backprop: DenseFlipout layers (weight posterior), KL added to the NLL; predicts the mixture of --mc-samples passes')
     .option('--mc-samples <n>', 'forward passes averaged per network at prediction (with --bayesian)', '50')
     .option('--quiet', 'no progress output')
+    .option('--drop-missing', 'skip rows with an empty, NA or NaN cell in the --x/--y columns (default: such a row is an error)')
     .requiredOption('--out <dir>', 'model directory to write (written atomically)')
     .action(async (data: string, o: Record<string, string>) => {
       await init();
@@ -109,6 +112,7 @@ function buildProgram(io: CliIo, init: () => Promise<void>): Command {
     .option('--format <fmt>', 'text | json', 'text')
     .option('--samples <n>', 'draws per row for the energy score (non-normal heads)', '500')
     .option('--seed <n>', 'random seed for the energy score draws', '1')
+    .option('--drop-missing', 'skip rows with an empty, NA or NaN cell in the model\'s columns')
     .option('--out <file>', 'write here (atomically) instead of stdout')
     .action(async (model: string, data: string, o: Record<string, string>) => {
       await init();
@@ -126,6 +130,19 @@ function buildProgram(io: CliIo, init: () => Promise<void>): Command {
     .action(async (model: string, data: string, o: Record<string, string>) => {
       await init();
       await plotCommand(io, model, data, o);
+    });
+
+  program
+    .command('split')
+    .description('a seeded train/test split of a data file (CSV, JSON or NDJSON records), rows unchanged')
+    .argument('<data>', 'data file')
+    .option('--test-fraction <f>', 'fraction of the rows for the test file', '0.2')
+    .option('--seed <n>', 'random seed of the split', '0')
+    .requiredOption('--train <file>', 'training rows go here')
+    .requiredOption('--test <file>', 'test rows go here')
+    .action(async (data: string, o: Record<string, string>) => {
+      const { splitCommand } = await import('./split.js');
+      splitCommand(io, data, o);
     });
 
   program
