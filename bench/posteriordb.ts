@@ -134,7 +134,7 @@ function writeResults(results: PosteriorResult[], load0: number): void {
   const md = readFileSync(path, 'utf8');
   const start = md.indexOf('## posteriordb: ');
   const next = start >= 0 ? md.indexOf('\n## ', start + 5) : -1;
-  const out = start < 0 ? `${md.trimEnd()}\n\n${section}` : md.slice(0, start) + section + (next >= 0 ? md.slice(next + 1) : '');
+  const out = start < 0 ? `${md.trimEnd()}\n\n${section}` : md.slice(0, start) + section + (next >= 0 ? `\n${md.slice(next + 1)}` : '');
   writeFileSync(path, out);
 }
 

@@ -154,7 +154,7 @@ async function main(): Promise<void> {
   const md = readFileSync(path, 'utf8');
   const start = md.indexOf('## tfp.mcmc against Stan');
   const next = start >= 0 ? md.indexOf('\n## ', start + 5) : -1;
-  writeFileSync(path, start < 0 ? `${md.trimEnd()}\n\n${section}` : md.slice(0, start) + section + (next >= 0 ? md.slice(next + 1) : ''));
+  writeFileSync(path, start < 0 ? `${md.trimEnd()}\n\n${section}` : md.slice(0, start) + section + (next >= 0 ? `\n${md.slice(next + 1)}` : ''));
 }
 
 await main();
