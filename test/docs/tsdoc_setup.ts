@@ -43,7 +43,7 @@ export const setups: Record<string, DocSetup> = {
     setup: regression(4, 2, 1),
   },
   'src/io/keras.ts#prepareKerasArtifacts': { typecheckOnly: 'fetches a converted model over http' },
-  'src/kernels/mixture_train.ts#FastAdam': {
+  'src/train/fast_adam.ts#FastAdam': {
     setup: smallModel,
     check: "await model.fit(x, y, { epochs: 1 });\nexpect(model.optimizer).toBeInstanceOf(tfpl.FastAdam);",
   },
@@ -82,7 +82,7 @@ export const setups: Record<string, DocSetup> = {
     setup: regression(32, 1, 1),
     check: 'expect(ys.shape).toEqual([32, 1]);',
   },
-  'src/layers/mixture_density.ts#makeTrainStep': {
+  'src/train/train_step.ts#makeTrainStep': {
     setup: `${smallModel}\nconst batches: [tf.Tensor, tf.Tensor][] = [[x, y]];`,
   },
   'src/losses/nll.ts#negativeLogLikelihood': {
@@ -99,6 +99,15 @@ export const setups: Record<string, DocSetup> = {
   'src/math/count_samplers.ts#randomBinomial': {
     imports: ["import { randomBinomial } from '../../packages/tfjs-probability/src/math/count_samplers.js';"],
     check: 'expect(x.shape).toEqual([1000, 3]);',
+  },
+  'src/io/index.ts#registerFileRouter': {
+    setup: smallModel,
+    check: "expect(existsSync(join(process.cwd(), 'my-model', 'model.json'))).toBe(true);",
+    imports: ["import { existsSync } from 'node:fs';", "import { join } from 'node:path';"],
+  },
+  'src/model.ts#modelLosses': {
+    setup: "const model = tf.sequential({ layers: [new tfpl.DenseVariational({ inputShape: [1], units: 2, klWeight: 0.01 }), new tfpl.IndependentNormal()] });\nmodel.predict(tf.zeros([1, 1]));",
+    check: 'expect(kl.shape).toEqual([]);\nexpect(Number.isFinite(kl.dataSync()[0])).toBe(true);',
   },
   'src/model.ts#predictDistribution': {
     setup: `const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: tfpl.MultivariateNormalTriL.paramsSize(5) }), new tfpl.MultivariateNormalTriL({ eventSize: 5 })] });\nconst xTest = tf.randomNormal([4, 2], 0, 1, 'float32', 1);`,

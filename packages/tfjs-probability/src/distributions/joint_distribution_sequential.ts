@@ -26,7 +26,7 @@ export type SequentialPart = Distribution | ((...previous: tf.Tensor[]) => Distr
  *   new tfd.Normal({ loc: 0, scale: 1 }),
  *   (mu) => new tfd.Sample({ distribution: new tfd.Normal({ loc: mu, scale: 0.5 }), sampleShape: [3] }),
  * ]);
- * const [mu, y] = model.sample([10], { seed: 1 });   // mu [10], y [10, 3]
+ * const [mu, y] = model.sample([10], { seed: 1 }) as tf.Tensor[];   // mu [10], y [10, 3]
  * model.logProb([mu, y]).shape;                       // [10]
  * ```
  */
