@@ -294,7 +294,7 @@ async function main(): Promise<void> {
       '- fast defaults (installed by `tfp.ready()` and mixture heads; `tfp.setFastDefaults(false)` turns them off): ' +
         'fused `tf.train.adam` update, `tf.layers.dense` as `TfpDense`, copy-free wasm Identity/Cast, and on wasm the ' +
         'hand-written SIMD kernels of wasm/simd.wat (gemm in place of XNNPACK, which re-packs the weights every step; ' +
-        'transpose, row sums, MDN NLL and activation); see "Fast by default" for the table of issue 11.',
+        'transpose, row sums, MDN NLL and activation); see the "Fast by default" table.',
       '',
       `Against the targets (PyTorch ${torches[torches.length - 1]!.threads} thread, the steadier baseline here): the recommended ` +
         `custom loop (\`makeTrainStep\` + \`FastAdam\`) is at ${ratio('step+', torches[torches.length - 1]!.name).toFixed(2)}x ` +

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark script in turn (each prints its own
  * table and updates its section of bench/RESULTS.md when given --write).
- * `npm run bench -- --only table.ts --write` runs issue 11's table alone (bench/table.ts).
+ * `npm run bench -- --only table.ts --write` runs the "Fast by default" table alone (bench/table.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

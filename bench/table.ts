@@ -1,5 +1,5 @@
 /**
- * Issue 11's table in ONE run: every row side by side with PyTorch (1 thread, OpenBLAS
+ * The "Fast by default" table in ONE run: every row side by side with PyTorch (1 thread, OpenBLAS
  * single-threaded), interleaved repetitions, medians of paired ratios, machine load.
  *
  *   npx tsx bench/table.ts [--write] [--reps 7] [--quick]
@@ -291,7 +291,7 @@ async function main(): Promise<void> {
   ];
   const loadLine = `1-minute load average during the run (${cpus().length} cores): min ${Math.min(...loads).toFixed(1)}, median ${median(loads).toFixed(1)}, max ${Math.max(...loads).toFixed(1)}.`;
   const body = [
-    '## Fast by default (issue 11)',
+    '## Fast by default',
     '',
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npx tsx bench/table.ts --write\` (also run by \`npm run bench\`), ` +
       `backend ${backend}, ${REPS} interleaved repetitions after one warm-up; PyTorch ` +
@@ -322,7 +322,7 @@ async function main(): Promise<void> {
     '',
     ...browserLines,
     '',
-    'What changed for these rows (issue 11):',
+    'What changed for these rows:',
     '- **Fast defaults** (kernels/defaults.ts; installed by `tfp.ready()` once the backend runs, or by a mixture head\'s ' +
       'build; `tfp.setFastDefaults(false)` restores tfjs\' own kernels and methods). `tf.train.adam` updates all variables ' +
       'in one kernel on cpu/wasm, bit-identical to tfjs\' composed update (same slots, `getWeights`/`setWeights`). ' +
@@ -341,7 +341,7 @@ async function main(): Promise<void> {
       'same bits as tfjs); float32 `exp`/`log` (~2e-7 relative) under the MDN NLL and its activation; transpose, row sums ' +
       'and the relu mask. Where SIMD is missing (and, for the gemm, where tfjs\' XNNPACK pool has more than one thread) the ' +
       'JS loops and tfjs kernels run as before.',
-    '- **Launches per `fit` batch** went 191 (before this work, defaults off) → 104 (first round of defaults) → 52; with ' +
+    '- **Launches per `fit` batch** went 191 (before this work, defaults off) → 104 (first version of the defaults) → 52; with ' +
       '`setFastDefaults(false)` a batch now takes the count above, since the loss\'s fused form is not a default.',
     '- **Standard normals**: one xoshiro128** output per ziggurat draw (block from the low 7 bits, u from the upper 25, so ' +
       'they are independent), written by a `TfpRandomNormal` kernel straight into the backend buffer on cpu/wasm (the same ' +
@@ -362,7 +362,7 @@ async function main(): Promise<void> {
   if (WRITE) {
     const path = join(here, 'RESULTS.md');
     const md = readFileSync(path, 'utf8');
-    const head = '## Fast by default (issue 11)';
+    const head = '## Fast by default';
     const start = md.indexOf(head);
     let out: string;
     if (start < 0) {
