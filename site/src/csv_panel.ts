@@ -110,8 +110,17 @@ export class CsvPanel {
     delete this.root.dataset['heldOutNll'];
     delete this.root.dataset['coverage90'];
     $(this.root, '.readout').textContent = '';
+    this.emptyPlots();
+  }
+
+  /** The interval and PIT plots before (or without) a result: axes and labels only. */
+  private emptyPlots(): void {
+    this.intervals.domain = { x: [0, 1], y: [0, 1] };
     this.intervals.clear();
+    this.intervals.axes('first input', 'first target (after training: median and 90% interval)');
+    this.pit.domain = { x: [0, 1], y: [0, 1] };
     this.pit.clear();
+    this.pit.axes('PIT (flat = calibrated)', 'rows');
   }
 
   load(name: string, text: string): void {
@@ -135,6 +144,7 @@ export class CsvPanel {
     ];
     setStatus(this.root, `${name}: ${rows.length} rows, ${columns.length} numeric columns${notes.length ? ` (${notes.join('; ')})` : ''}`);
     $(this.root, '.readout').textContent = '';
+    this.emptyPlots();
   }
 
   private checked(cls: string): number[] {
