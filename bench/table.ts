@@ -1,5 +1,5 @@
 /**
- * The "Fast by default" table in ONE run: every row side by side with PyTorch (1 thread, OpenBLAS
+ * The speed table in ONE run: every row side by side with PyTorch (1 thread, OpenBLAS
  * single-threaded), interleaved repetitions, medians of paired ratios, machine load.
  *
  *   npx tsx bench/table.ts [--write] [--reps 7] [--quick]
@@ -109,6 +109,7 @@ async function mdnRows(loads: number[]): Promise<Row[]> {
     setFastDefaults(false);
     const o = await epochFit(fitOff);
     setFastDefaults(true);
+    await ready({ backend: 'wasm' }); // acceleration comes back only with ready()
     const s = epochStep();
     const pr = await torch.send({ cmd: 'epoch' });
     const p: [number, number] = [Number(pr['ms']), Number(pr['cpu_ms'])];
@@ -202,6 +203,7 @@ async function main(): Promise<void> {
   const off = await fitLaunches('mdn', () => tf.train.adam(1e-3));
   const offMn = await fitLaunches('mixtureNormal', () => tf.train.adam(1e-3));
   setFastDefaults(true);
+  await ready({ backend: 'wasm' });
   const rows = [...(ONLY === 'mvn' ? [] : await mdnRows(loads)), ...(ONLY === 'mdn' ? [] : await mvnRows(loads))];
   if (ONLY) {
     for (const r of rows) {
@@ -323,8 +325,8 @@ async function main(): Promise<void> {
     ...browserLines,
     '',
     'What changed for these rows:',
-    '- **Fast defaults** (kernels/defaults.ts; installed by `tfp.ready()` once the backend runs, or by a mixture head\'s ' +
-      'build; `tfp.setFastDefaults(false)` restores tfjs\' own kernels and methods). `tf.train.adam` updates all variables ' +
+    '- **Acceleration of tfjs\' own components** (src/accelerate/; installed by `tfp.ready()` alone once the backend runs, ' +
+      'on the tested tfjs version; `tfp.ready({ accelerate: false })` skips it and `tfp.restore()` takes it back). `tf.train.adam` updates all variables ' +
       'in one kernel on cpu/wasm, bit-identical to tfjs\' composed update (same slots, `getWeights`/`setWeights`). ' +
       '`tf.layers.dense` (relu/linear, rank 2, cpu/wasm) runs as one `TfpDense` launch forward (bias and relu fused, which ' +
       'tfjs does not do while a gradient is recorded) and a gradient that launches only the products it needs (none for a ' +

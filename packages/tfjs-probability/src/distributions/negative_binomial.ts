@@ -3,6 +3,7 @@ import { Distribution, type DistributionOptions, type TensorLike } from './distr
 import { positive } from './constraints.js';
 import { randomGammaBatched } from '../math/gamma_sampler.js';
 import { randomPoisson } from '../math/count_samplers.js';
+import { runSamplerKernel, useSamplerKernels } from '../math/sampler_kernels.js';
 import { lgamma } from '../math/special.js';
 import { binomialCore } from '../math/saddle_point.js';
 import { maskOf, splitSeed } from '../util.js';
@@ -66,8 +67,12 @@ export class NegativeBinomial extends Distribution {
   }
 
   protected sampleN(n: number, seed?: number): tf.Tensor {
-    const [s1, s2] = splitSeed(seed, 2);
     const r = tf.broadcastTo(this.totalCount, this.batchShape);
+    if (useSamplerKernels()) {
+      // One kernel: G ~ Gamma(r), then Poisson(G e^logits), per element in float64.
+      return runSamplerKernel('TfpRandomNegativeBinomial', [n, ...this.batchShape], [r, tf.broadcastTo(this.logits, this.batchShape)], seed);
+    }
+    const [s1, s2] = splitSeed(seed, 2);
     const g = randomGammaBatched([n], r, s1);
     const rate = tf.mul(g, tf.exp(this.logits));
     return randomPoisson([n, ...this.batchShape], rate, s2);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
 import { positive, real, realLine } from './constraints.js';
 import { randomLogGammaBatched } from '../math/gamma_sampler.js';
+import { runSamplerKernel, useSamplerKernels } from '../math/sampler_kernels.js';
 import { randomNormal } from '../math/random.js';
 import { betainc, betaincc, betaincinvImpl, digamma, lgamma, logBetainc, logBetaincc } from '../math/special.js';
 import { splitSeed, toFloat } from '../util.js';
@@ -85,7 +86,8 @@ export interface StudentTArgs extends DistributionOptions {
  * for ν <= 1; variance is +Infinity for 1 < ν <= 2 and NaN for ν <= 1.
  *
  * Reparameterized in loc and scale: `x = μ + σ Z / √(2G/ν)` with Z ~ N(0, 1) and
- * G ~ Gamma(ν/2, 1) from the batched gamma sampler (computed in log space);
+ * G ~ Gamma(ν/2, 1) from the batched gamma sampler (computed in log space; on
+ * cpu and wasm the standard t draws come from one float64 kernel);
  * the draws carry no gradient with respect to df.
  *
  * Support: the real line. Without `validateArgs`, values outside it are not checked: NaN gives NaN.
@@ -114,8 +116,13 @@ export class StudentT extends Distribution {
   }
 
   protected sampleN(n: number, seed?: number): tf.Tensor {
-    const [sz, sg] = splitSeed(seed, 2);
     const shape = [n, ...this.batchShape];
+    if (useSamplerKernels()) {
+      // Standard t draws from a kernel (float64, one per element); loc and scale applied here keep their gradients.
+      const t = runSamplerKernel('TfpRandomStudentT', shape, [tf.broadcastTo(this.df, this.batchShape)], seed);
+      return tf.add(tf.mul(t, this.scale), this.loc);
+    }
+    const [sz, sg] = splitSeed(seed, 2);
     const z = randomNormal(shape, sz);
     const halfDf = tf.broadcastTo(tf.mul(this.df, 0.5), this.batchShape);
     const logG = randomLogGammaBatched([n], halfDf, sg);

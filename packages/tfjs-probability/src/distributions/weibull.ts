@@ -4,6 +4,7 @@ import { Distribution, convertParams, type DistributionOptions, type TensorLike 
 import { nonNegativeLine, positive } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomUniform } from '../math/random.js';
+import { FLOAT32_TINY } from '../math/sampler_kernels.js';
 import { lgamma, log1mexp, log1p } from '../math/special.js';
 import { xlogy } from './continuous_util.js';
 
@@ -23,7 +24,8 @@ export interface WeibullArgs extends DistributionOptions {
  * `cdf = -expm1(-(x/λ)^k)`, `log survival = -(x/λ)^k`, quantile
  * `λ (-log1p(-p))^(1/k)`. Mean `λ Γ(1 + 1/k)`, variance `λ² (Γ(1 + 2/k) - Γ(1 + 1/k)²)`,
  * mode `λ ((k-1)/k)^(1/k)` for k > 1 else 0, entropy `γ(1 - 1/k) + log(λ/k) + 1`.
- * Reparameterized (inverse cdf of a uniform).
+ * Reparameterized (inverse cdf of a uniform); draws that would underflow float32
+ * are clamped to its smallest normal number, 1.18e-38.
  *
  * @example
  * ```ts
@@ -45,7 +47,9 @@ export class Weibull extends Distribution {
 
 
   protected sampleN(n: number, seed?: number): tf.Tensor {
-    return this.quantileFn(randomUniform([n, ...this.batchShape], seed));
+    // Draws below float32's smallest normal number are clamped to it (as for Gamma): at k = 0.05 about
+    // 1.3% of the exact draws are below it and would otherwise be exactly 0.
+    return tf.maximum(this.quantileFn(randomUniform([n, ...this.batchShape], seed)), FLOAT32_TINY);
   }
 
   /** (x/λ)^k for x >= 0 (0 below). */

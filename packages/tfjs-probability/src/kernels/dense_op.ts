@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DENSE } from './kernel_names.js';
-import { registerAll } from './register_all.js';
+import { kernelRuns } from './register.js';
 
 export { DENSE, RELU_MASK } from './kernel_names.js';
 
@@ -22,8 +22,7 @@ export { DENSE, RELU_MASK } from './kernel_names.js';
  * `TfpDense` kernel on cpu/wasm; composed tfjs ops on other backends.
  */
 export function denseOp(x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor1D | null, relu: boolean): tf.Tensor2D {
-  registerAll();
-  if (tf.getKernel(DENSE, tf.getBackend()) === undefined) {
+  if (!kernelRuns(DENSE)) {
     return tf.fused.matMul({ a: x, b: w, ...(bias ? { bias } : {}), activation: relu ? 'relu' : 'linear' }) as tf.Tensor2D;
   }
   const inputs: tf.NamedTensorMap = bias ? { x, w, bias } : { x, w };

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { runFusedNll } from './fused_nll.js';
 import { INDEPENDENT_NORMAL_NLL } from './kernel_names.js';
-import { registerAll } from './register_all.js';
+import { kernelRuns } from './register.js';
 
 export { INDEPENDENT_NORMAL_NLL } from './kernel_names.js';
 
@@ -23,8 +23,7 @@ export { INDEPENDENT_NORMAL_NLL } from './kernel_names.js';
  * apply (another backend, other shapes, non-float32): the caller then uses the distribution.
  */
 export function independentNormalNllOrNull(params: tf.Tensor, y: tf.Tensor, n: number): tf.Scalar | null {
-  registerAll();
-  if (tf.getKernel(INDEPENDENT_NORMAL_NLL, tf.getBackend()) === undefined) return null;
+  if (!kernelRuns(INDEPENDENT_NORMAL_NLL)) return null;
   if (params.rank !== 2 || params.shape[1] !== 2 * n || params.dtype !== 'float32') return null;
   const B = params.shape[0]!;
   if (B === 0 || y.size !== B * n || y.shape[0] !== B || y.dtype !== 'float32') return null;

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { MDN_ACTIVATION, MDN_ACTIVATION_GRAD } from './kernel_names.js';
-import { registerAll } from './register_all.js';
+import { kernelRuns } from './register.js';
 
 export { MDN_ACTIVATION, MDN_ACTIVATION_GRAD } from './kernel_names.js';
 
@@ -19,8 +19,7 @@ export { MDN_ACTIVATION, MDN_ACTIVATION_GRAD } from './kernel_names.js';
  */
 export function mdnActivation(z: tf.Tensor, start: number, end: number, epsilon: number): tf.Tensor {
   const attrs = { start, end, epsilon };
-  registerAll();
-  if (z.dtype === 'float32' && tf.getKernel(MDN_ACTIVATION, tf.getBackend()) !== undefined) {
+  if (z.dtype === 'float32' && kernelRuns(MDN_ACTIVATION)) {
     return tf.engine().runKernel(MDN_ACTIVATION, { z }, attrs) as tf.Tensor;
   }
   return mdnActivationComposite(z, start, end, epsilon);
@@ -46,8 +45,7 @@ export function mdnActivationComposite(z: tf.Tensor, start: number, end: number,
 /** The backward pass of `mdnActivation` given the upstream gradient `dy` and the forward output `out`. */
 export function mdnActivationGrad(dy: tf.Tensor, out: tf.Tensor, start: number, end: number, epsilon: number): tf.Tensor {
   const attrs = { start, end, epsilon };
-  registerAll();
-  if (dy.dtype === 'float32' && tf.getKernel(MDN_ACTIVATION_GRAD, tf.getBackend()) !== undefined) {
+  if (dy.dtype === 'float32' && kernelRuns(MDN_ACTIVATION_GRAD)) {
     return tf.engine().runKernel(MDN_ACTIVATION_GRAD, { dy, out }, attrs) as tf.Tensor;
   }
   return mdnActivationGradComposite(dy, out, start, end, epsilon);

@@ -24,7 +24,7 @@ import { HALF_LOG_2PI } from './scalar_fns.js';
 import { runFusedNll } from './fused_nll.js';
 import { MIXTURE_NORMAL_LOGPROB, MIXTURE_NORMAL_NLL } from './kernel_names.js';
 import { mixtureNormalParamsSize, type Attrs } from './mixture_normal_js.js';
-import { registerAll } from './register_all.js';
+import { kernelRuns } from './register.js';
 
 export { MIXTURE_NORMAL_LOGPROB, MIXTURE_NORMAL_LOGPROB_GRAD, MIXTURE_NORMAL_NLL } from './kernel_names.js';
 export { mixtureNormalParamsSize } from './mixture_normal_js.js';
@@ -113,15 +113,14 @@ export function mixtureNormalLogProbFromParams(params: tf.Tensor, y: tf.Tensor, 
   }
   const meanNeg = a.reduction === 'meanNeg';
   const attrs: Attrs = { numComponents: K, eventSize: n, layout: a.layout, reduction: meanNeg ? 'meanNeg' : 'none' };
-  registerAll();
   return tf.tidy(() => {
     const p = params.dtype === 'float32' ? params : tf.cast(params, 'float32');
     const yy = y.dtype === 'float32' ? y : tf.cast(y, 'float32');
-    if (tf.getKernel(MIXTURE_NORMAL_LOGPROB, tf.getBackend()) === undefined) {
+    if (!kernelRuns(MIXTURE_NORMAL_LOGPROB)) {
       const lp = mixtureNormalLogProbComposite(p, yy, attrs);
       return meanNeg ? tf.neg(tf.mean(lp)) : lp;
     }
-    if (meanNeg && tf.getKernel(MIXTURE_NORMAL_NLL, tf.getBackend()) !== undefined) return runFusedNll(MIXTURE_NORMAL_NLL, p, yy, attrs);
+    if (meanNeg && kernelRuns(MIXTURE_NORMAL_NLL)) return runFusedNll(MIXTURE_NORMAL_NLL, p, yy, attrs);
     return tf.engine().runKernel(MIXTURE_NORMAL_LOGPROB, { params: p, y: yy }, attrs) as tf.Tensor;
   });
 }

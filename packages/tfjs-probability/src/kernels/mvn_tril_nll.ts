@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { runFusedNll } from './fused_nll.js';
 import { MVN_TRIL_NLL } from './kernel_names.js';
-import { registerAll } from './register_all.js';
+import { kernelRuns } from './register.js';
 
 export { MVN_TRIL_NLL } from './kernel_names.js';
 
@@ -24,8 +24,7 @@ export { MVN_TRIL_NLL } from './kernel_names.js';
  * (another backend, other shapes, non-float32): the caller then uses the distribution.
  */
 export function mvnTrilNllOrNull(params: tf.Tensor, y: tf.Tensor, n: number, diagShift: number): tf.Scalar | null {
-  registerAll();
-  if (tf.getKernel(MVN_TRIL_NLL, tf.getBackend()) === undefined) return null;
+  if (!kernelRuns(MVN_TRIL_NLL)) return null;
   const P = n + (n * (n + 1)) / 2;
   if (params.rank !== 2 || params.shape[1] !== P || params.dtype !== 'float32') return null;
   const B = params.shape[0]!;

@@ -13,11 +13,25 @@ const BACKENDS = ['cpu', 'wasm'];
 let enabled = true;
 
 /**
- * Turns the fast kernels off (true: on, the default) so the composed tf-op
- * implementations run on every backend; for tests and benchmarks.
+ * Turns the library's own kernels off (true: on, the default) so the composed tf-op
+ * implementations run on every backend (linear algebra, MVN, special functions, the heads'
+ * fused NLL, the MDN projection and activation, `denseOp`); for tests and benchmarks that
+ * compare with stock tfjs.
  */
 export function setKernelsEnabled(on: boolean): void {
   enabled = on;
+}
+
+/** False after `setKernelsEnabled(false)`. */
+export function kernelsEnabled(): boolean {
+  return enabled;
+}
+
+/** Whether the library's kernel `name` runs on the active backend (registering them first). */
+export function kernelRuns(name: string): boolean {
+  if (!enabled) return false;
+  registerAll();
+  return tf.getKernel(name, tf.getBackend()) !== undefined;
 }
 
 /** True when the active backend should use the plain-loop kernels. */

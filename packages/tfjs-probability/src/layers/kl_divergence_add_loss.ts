@@ -34,7 +34,7 @@ export interface KLDivergenceAddLossArgs extends LayerArgs {
  * Mathematical details: for input parameters `p [...B, k]`, `a = makeDistribution(p)` and the
  * loss is `KLDivergenceRegularizer(b).apply(a)` (batch mean of the exact or one-draw KL). The
  * output is `p` itself. The term is computed in training passes and collected by `model.fit`
- * (and listed in `model.losses`; outside training it reads 0, since it depends on the inputs).
+ * (and listed by `tfp.modelLosses(model)`; outside training it reads 0, since it depends on the inputs).
  *
  * Parameters: input `[...B, k]`; output the same.
  *

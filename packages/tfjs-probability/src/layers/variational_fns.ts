@@ -231,7 +231,7 @@ export function checkKlWeight(value: number | undefined, owner: string): number 
  * Holds the KL term computed in a training forward pass until tfjs-layers collects the
  * layer's losses (right after the pass, in the same gradient tape, as TFP's `add_loss` in
  * `call`). The tensor belongs to the scope of the forward pass; when no training pass preceded
- * (`model.losses` read by hand), the loss function computes a fresh estimate instead.
+ * (`tfp.modelLosses(model)` read by hand), the loss function computes a fresh estimate instead.
  */
 export class PendingLoss {
   private pending: tf.Tensor | undefined;

@@ -1,32 +1,38 @@
 /**
  * Samplers for counts that tfjs lacks: Poisson (any rate) and Binomial, one
- * draw per element with its own parameters, written only as tensor ops (no
- * read-back of the parameters or of acceptance masks, so they run on a GPU
- * backend without a synchronous sync).
+ * draw per element with its own parameters.
  *
+ * On cpu and wasm they run as kernels (./sampler_kernels.ts): one float64 draw
+ * per element, inversion for small means and Hörmann's PTRS / BTRS above,
+ * each element looping until it accepts (so it cannot run out of rounds).
+ *
+ * On other backends (webgl) they are tensor ops only (no read-back of the
+ * parameters or of acceptance masks, so no synchronous GPU read):
  * - Small means (Poisson rate < 10, Binomial n·min(p, 1-p) < 10): exact
  *   inversion against a table of K = 48 survival values S(k) = P(X > k), each a
  *   suffix sum of pmf terms `exp(log pmf)` (relative-accurate in the upper
  *   tail, unlike 1 - Σ pmf). X = #{k < K : v < S(k)} for v ~ U(0, 1). The
  *   truncation at K drops a mass below 1e-15 (Poisson(10): P(X >= 48) ≈ 4e-16).
- * - Large means: Hörmann's transformed rejection with squeeze, PTRS for the
- *   Poisson ("The transformed rejection method for generating Poisson random
- *   variables", 1993) and BTRS for the Binomial ("The generation of binomial
- *   random variates", 1993), with the exact acceptance test on the log-pmf (Loader's saddle-point form). Both
- *   accept a proposal with probability > 0.84 over their whole range
- *   (measured: 0.87 at rate 10 and 0.92 at 1e4 for PTRS; 0.85-0.9 for BTRS).
- *   They run a fixed number of vectorized rounds, COUNT_SAMPLER_ROUNDS = 16: an
- *   element rejected in the first 15 rounds (probability < 0.16^15 ≈ 1.2e-12 per
- *   element) takes the 16th proposal unconditionally, clamped to the support.
+ * - Large means: PTRS for the Poisson ("The transformed rejection method for
+ *   generating Poisson random variables", 1993) and BTRS for the Binomial ("The
+ *   generation of binomial random variates", 1993), with the exact acceptance
+ *   test on the log-pmf (Loader's saddle-point form). Both accept a proposal
+ *   with probability > 0.84 over their whole range (measured: 0.87 at rate 10
+ *   and 0.92 at 1e4 for PTRS; 0.85-0.9 for BTRS). They run a fixed number of
+ *   vectorized rounds, COUNT_SAMPLER_ROUNDS = 16: an element rejected in all of
+ *   them (probability < 0.16^16 ≈ 2e-13 per element) is NaN, never a biased
+ *   draw.
  *
  * Every random number comes from ./random.js with seeds split from the one
- * user seed (`splitSeed`), so draws are reproducible. Results are float32
- * tensors holding integers (exact up to 2^24). Not differentiable.
+ * user seed (`splitSeed`), so draws are reproducible (the kernels and the
+ * tensor ops draw different streams). Results are float32 tensors holding
+ * integers (exact up to 2^24). Not differentiable.
  */
 import * as tf from '@tensorflow/tfjs';
 import { splitSeed } from '../util.js';
 import { randomUniform } from './random.js';
 import { log1p } from './special.js';
+import { runSamplerKernel, useSamplerKernels } from './sampler_kernels.js';
 import { binomialLogPmf, poissonLogPmf } from './saddle_point.js';
 
 const LGAMMA_INT: number[] = [0, 0];
@@ -68,16 +74,18 @@ function invertFromLogPmf(logPmf: (k: number) => tf.Tensor, v: tf.Tensor): tf.Te
 
 /**
  * Poisson(rate) draws of `shape`; `rate` (rate >= 0) broadcasts to `shape`.
- * Rate 0 gives 0; NaN or negative rates give NaN.
+ * Rate 0 gives 0; NaN or negative rates give NaN. `rounds` (tensor-op path
+ * only) is the number of PTRS rounds.
  *
  * @example
  * ```ts
  * const x = randomPoisson([1000, 2], tf.tensor1d([0.05, 900]), 1);
  * ```
  */
-export function randomPoisson(shape: number[], rate: tf.Tensor, seed?: number): tf.Tensor {
+export function randomPoisson(shape: number[], rate: tf.Tensor, seed?: number, rounds = COUNT_SAMPLER_ROUNDS): tf.Tensor {
+  if (useSamplerKernels()) return runSamplerKernel('TfpRandomPoisson', shape, [rate], seed);
   return tf.tidy(() => {
-    const seeds = splitSeed(seed, 1 + 2 * COUNT_SAMPLER_ROUNDS);
+    const seeds = splitSeed(seed, 1 + 2 * rounds);
     const lam = tf.cast(rate, 'float32');
     // Inversion for rate < 10 (rates >= 10 are clamped here; that branch is discarded for them).
     const lamLow = tf.clipByValue(lam, 1e-30, SMALL_MEAN);
@@ -93,9 +101,9 @@ export function randomPoisson(shape: number[], rate: tf.Tensor, seed?: number): 
     const a = tf.add(-0.059, tf.mul(0.02483, b));
     const logInvAlpha = tf.log(tf.add(1.1239, tf.div(1.1328, tf.sub(b, 3.4))));
     const vr = tf.sub(0.9277, tf.div(3.6224, tf.sub(b, 2)));
-    let out: tf.Tensor = tf.zeros(shape);
+    let out: tf.Tensor = tf.fill(shape, NaN); // NaN where no round accepts
     let done: tf.Tensor = tf.zeros(shape, 'bool');
-    for (let r = 0; r < COUNT_SAMPLER_ROUNDS; r++) {
+    for (let r = 0; r < rounds; r++) {
       const [prevOut, prevDone] = [out, done];
       [out, done] = tf.tidy(() => {
         const u = tf.sub(randomUniform(shape, seeds[1 + 2 * r]), 0.5);
@@ -108,7 +116,7 @@ export function randomPoisson(shape: number[], rate: tf.Tensor, seed?: number): 
         const lhs = tf.sub(tf.add(tf.log(v), logInvAlpha), tf.log(tf.add(tf.div(a, tf.square(us)), b)));
         const rhs = poissonLogPmf(kSafe, lamHi);
         const accept = tf.logicalOr(squeeze, tf.logicalAnd(tf.logicalNot(reject), tf.lessEqual(lhs, rhs)));
-        const take = r === COUNT_SAMPLER_ROUNDS - 1 ? tf.logicalNot(prevDone) : tf.logicalAnd(accept, tf.logicalNot(prevDone));
+        const take = tf.logicalAnd(accept, tf.logicalNot(prevDone));
         return [tf.where(take, kSafe, prevOut), tf.logicalOr(prevDone, accept)];
       });
       tf.dispose([prevOut, prevDone]);
@@ -121,16 +129,18 @@ export function randomPoisson(shape: number[], rate: tf.Tensor, seed?: number): 
 
 /**
  * Binomial(totalCount, probs) draws of `shape`; `totalCount` (non-negative
- * integers) and `probs` (in [0, 1]) broadcast to `shape`.
+ * integers) and `probs` (in [0, 1]) broadcast to `shape`. `rounds` (tensor-op
+ * path only) is the number of BTRS rounds.
  *
  * @example
  * ```ts
  * const x = randomBinomial([1000, 3], tf.scalar(50), tf.tensor1d([0.1, 0.5, 0.97]).reshape([1, 3]), 3);   // [1000, 3]
  * ```
  */
-export function randomBinomial(shape: number[], totalCount: tf.Tensor, probs: tf.Tensor, seed?: number): tf.Tensor {
+export function randomBinomial(shape: number[], totalCount: tf.Tensor, probs: tf.Tensor, seed?: number, rounds = COUNT_SAMPLER_ROUNDS): tf.Tensor {
+  if (useSamplerKernels()) return runSamplerKernel('TfpRandomBinomial', shape, [totalCount, probs], seed);
   return tf.tidy(() => {
-    const seeds = splitSeed(seed, 1 + 2 * COUNT_SAMPLER_ROUNDS);
+    const seeds = splitSeed(seed, 1 + 2 * rounds);
     const n = tf.cast(totalCount, 'float32');
     const p0 = tf.cast(probs, 'float32');
     // Draw the count of the rarer outcome and flip back: q = min(p, 1 - p) <= 1/2.
@@ -161,9 +171,9 @@ export function randomBinomial(shape: number[], totalCount: tf.Tensor, probs: tf
     const logAlpha = tf.log(tf.mul(tf.add(2.83, tf.div(5.1, b)), spq));
     const m = tf.floor(tf.mul(tf.add(nB, 1), pB));
     const logPmfM = binomialLogPmf(m, nB, pB, qB);
-    let out: tf.Tensor = tf.zeros(shape);
+    let out: tf.Tensor = tf.fill(shape, NaN); // NaN where no round accepts
     let done: tf.Tensor = tf.zeros(shape, 'bool');
-    for (let r = 0; r < COUNT_SAMPLER_ROUNDS; r++) {
+    for (let r = 0; r < rounds; r++) {
       const [prevOut, prevDone] = [out, done];
       [out, done] = tf.tidy(() => {
         const u = tf.sub(randomUniform(shape, seeds[1 + 2 * r]), 0.5);
@@ -177,7 +187,7 @@ export function randomBinomial(shape: number[], totalCount: tf.Tensor, probs: tf
         const lhs = tf.add(tf.log(v), tf.sub(logAlpha, tf.log(tf.add(tf.div(a, tf.square(us)), b))));
         const rhs = tf.sub(binomialLogPmf(kc, nB, pB, qB), logPmfM);
         const accept = tf.logicalOr(squeeze, tf.logicalAnd(tf.logicalNot(outside), tf.lessEqual(lhs, rhs)));
-        const take = r === COUNT_SAMPLER_ROUNDS - 1 ? tf.logicalNot(prevDone) : tf.logicalAnd(accept, tf.logicalNot(prevDone));
+        const take = tf.logicalAnd(accept, tf.logicalNot(prevDone));
         return [tf.where(take, kc, prevOut), tf.logicalOr(prevDone, accept)];
       });
       tf.dispose([prevOut, prevDone]);

@@ -3,11 +3,17 @@
  *
  * `tf.randomGamma` takes a single alpha, so Gamma, Beta, Dirichlet and StudentT
  * draw through this instead. Algorithm: Marsaglia & Tsang (2000), "A simple
- * method for generating gamma variables", vectorized as rejection rounds:
+ * method for generating gamma variables".
+ *
+ * On cpu and wasm it runs as a kernel (./sampler_kernels.ts): one float64 draw
+ * per element, each looping until it accepts. On other backends (webgl) it is
+ * vectorized as rejection rounds of tensor ops:
  *
  * 1. For every element draw z ~ N(0, 1) and u ~ U(0, 1), with
- *    d = a' - 1/3, c = 1/√(9d), v = (1 + c z)³, and accept where
- *    1 + c z > 0 and log u < z²/2 + d - d v + d log v. The draw is d v.
+ *    d = a' - 1/3, c = 1/√(9d), w = c z, v = (1 + w)³, and accept where
+ *    w > -1 and log u < z²/2 + d - d v + d log v, evaluated as 3 d r(w) with
+ *    r(w) = log1p(w) - w + w²/2 - w³/3 (see `propose`: the textbook form
+ *    cancels in float32 and biases the draws from a ≈ 1e5 on). The draw is d v.
  * 2. Without reading anything back, compact the first K = min(n, ⌈n/10⌉ + 64)
  *    rejected elements (rank by an exclusive cumsum of the rejection mask,
  *    `tf.scatterND` to their rank), run REDRAW_ROUNDS = 20 further rounds on
@@ -39,29 +45,45 @@
 import * as tf from '@tensorflow/tfjs';
 import { asShape, sizeOf, splitSeed, toFloat, type TensorLike } from '../util.js';
 import { randomNormal, randomUniform } from './random.js';
+import { log1p } from './special.js';
+import { FLOAT32_TINY, runSamplerKernel, useSamplerKernels } from './sampler_kernels.js';
 
 /** Rounds run on the elements rejected in round 1 (see the module comment for the failure probability). */
 const REDRAW_ROUNDS = 20;
 /** Rounds evaluated together as one [ROUNDS_PER_GROUP, K] tensor. */
 const ROUNDS_PER_GROUP = 4;
-/** Smallest positive normal float32: gamma draws that underflow are clamped here (as TFP does). */
-const FLOAT32_TINY = 1.1754943508222875e-38;
+
+/**
+ * r(w) = log1p(w) - w + w²/2 - w³/3 (= -w⁴/4 + w⁵/5 - ...): by its series for |w| < 0.1, where
+ * the direct form cancels to nothing in float32, directly above.
+ */
+function logRemainder(w: tf.Tensor): tf.Tensor {
+  const w2 = tf.square(w);
+  // -w⁴/4 + w⁵/5 - w⁶/6 + w⁷/7 - w⁸/8 (next term < 1.2e-9 w⁴ for |w| < 0.1).
+  let series: tf.Tensor = tf.fill(w.shape, -1 / 8);
+  for (const c of [1 / 7, -1 / 6, 1 / 5, -1 / 4]) series = tf.add(tf.mul(series, w), c);
+  series = tf.mul(series, tf.square(w2));
+  const direct = tf.sub(tf.add(log1p(w), tf.mul(0.5, w2)), tf.add(w, tf.mul(1 / 3, tf.mul(w2, w))));
+  return tf.where(tf.less(tf.abs(w), 0.1), series, direct);
+}
 
 /**
  * One Marsaglia–Tsang proposal for every element of `a` (all a >= 1):
  * returns the log of the candidate draw and whether it is accepted.
+ * With w = c z and v = (1 + w)³ the test log u < z²/2 + d (1 - v + log v) is
+ * written as log u < 3 d r(w) (the z²/2 and d·(-9w²/2) terms cancel exactly,
+ * as d c² = 1/9): in float32 the textbook form loses ~d·1e-7, a bias visible
+ * from a ≈ 1e5 on.
  */
 function propose(a: tf.Tensor, z: tf.Tensor, u: tf.Tensor): { logX: tf.Tensor; accept: tf.Tensor } {
   const d = tf.sub(a, 1 / 3);
   const c = tf.rsqrt(tf.mul(d, 9));
-  const t = tf.add(1, tf.mul(c, z)); // v = t³
-  const ok = tf.greater(t, 0);
-  const logV = tf.mul(3, tf.log(tf.where(ok, t, tf.onesLike(t))));
-  const v = tf.exp(logV);
-  // log u < z²/2 + d (1 - v + log v)
-  const bound = tf.add(tf.mul(0.5, tf.square(z)), tf.mul(d, tf.add(tf.sub(1, v), logV)));
+  const w = tf.mul(c, z);
+  const ok = tf.greater(w, -1);
+  const wSafe = tf.where(ok, w, tf.zerosLike(w));
+  const bound = tf.mul(tf.mul(3, d), logRemainder(wSafe));
   const accept = tf.logicalAnd(ok, tf.less(tf.log(u), bound));
-  return { logX: tf.add(tf.log(d), logV), accept };
+  return { logX: tf.add(tf.log(d), tf.mul(3, log1p(wSafe))), accept };
 }
 
 /** The first accepted proposal of `k` rounds for each of the elements `a` [1, m]: [1, m] log draws (NaN if none) and whether any was accepted. */
@@ -82,6 +104,7 @@ function logGammaDraws(n: number, alphaT: tf.Tensor, seed: number | undefined): 
   const shape = [n, ...alphaT.shape];
   const total = n * alphaT.size;
   if (total === 0) return tf.zeros(shape);
+  if (useSamplerKernels()) return runSamplerKernel('TfpRandomGamma', shape, [alphaT], seed, 1);
   const groups = REDRAW_ROUNDS / ROUNDS_PER_GROUP;
   const seeds = splitSeed(seed, 3 + 2 * groups);
   return tf.tidy(() => {
@@ -162,6 +185,8 @@ export function randomGammaBatched(sampleShape: number | number[], concentration
   const [s, a] = prepare(sampleShape, concentration, 'randomGammaBatched');
   try {
     return tf.tidy(() => {
+      const shape = [...s, ...a.shape];
+      if (useSamplerKernels() && sizeOf(shape) > 0) return runSamplerKernel('TfpRandomGamma', shape, [a], seed, 0);
       const g = tf.exp(logGammaDraws(sizeOf(s), a, seed));
       const clamped = tf.where(tf.isNaN(g), g, tf.maximum(g, FLOAT32_TINY)); // NaN stays NaN
       return tf.reshape(clamped, [...s, ...a.shape]);

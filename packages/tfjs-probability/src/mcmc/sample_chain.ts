@@ -51,6 +51,12 @@ export interface ChainProgress {
   numDivergences: number;
   /** Batched gradient (or density) evaluations so far. */
   numEvaluations: number;
+  /**
+   * The chains' current positions on the unconstrained scale, `[numChains * dim]` (one row per chain; the
+   * parts in their declared order, each flattened and mapped by the inverse of its bijector). Valid
+   * during the callback only: copy it to keep it.
+   */
+  position: Float64Array;
 }
 
 export interface SampleChainArgs<T extends object = DefaultTraceValues> {
@@ -145,6 +151,7 @@ export async function runChain(
         phase: after >= 0 ? 'sampling' : 'burnin',
         numDivergences: divergences,
         numEvaluations: target.numEvaluations,
+        position: r.state.x,
       });
       // Lets a page repaint during long runs (the backends' reads resolve as microtasks).
       if (Date.now() - lastYield > 50) {

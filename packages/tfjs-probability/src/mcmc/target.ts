@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Bijector } from '../bijectors/bijector.js';
 import { sizeOf } from '../util.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** One named part of the state: its shape in the constrained space and the bijector R^n -> support. */
 export interface PartSpec {
@@ -113,24 +114,53 @@ export class FlatTarget {
     return tf.add(lp, ldj);
   }
 
-  /** Log density and gradient at `x` (`[numChains * dim]`, row per chain), all chains in one call. */
-  async evaluate(x: Float64Array): Promise<Evaluation> {
-    const c = this.numChains;
-    const d = this.dim;
+  /** Runs the batched value-and-gradient for `rows` rows of `x`; throws what the model throws. */
+  private async valueAndGradRows(x: Float32Array, rows: number): Promise<[Float32Array, Float32Array]> {
     const [value, grad] = tf.tidy(() => {
-      const xt = tf.tensor2d(Float32Array.from(x), [c, d]);
-      const vg = tf.valueAndGrad((u: tf.Tensor) => this.logProbRows(u));
-      const r = vg(xt, tf.ones([c]));
+      const xt = tf.tensor2d(x, [rows, this.dim]);
+      const r = tf.valueAndGrad((u: tf.Tensor) => this.logProbRows(u))(xt, tf.ones([rows]));
       return [r.value, r.grad];
     });
-    this.numEvaluations++;
-    let lv: Float32Array | Int32Array | Uint8Array;
-    let gv: Float32Array | Int32Array | Uint8Array;
     try {
-      [lv, gv] = await Promise.all([value.data(), grad.data()]);
+      const [lv, gv] = await Promise.all([value.data(), grad.data()]);
+      return [lv as Float32Array, gv as Float32Array];
     } finally {
       value.dispose();
       grad.dispose();
+    }
+  }
+
+  /**
+   * Log density and gradient at `x` (`[numChains * dim]`, row per chain), all chains in one call.
+   *
+   * A model that throws an InvalidArgumentError (a Cholesky factorization of a matrix that is not
+   * positive definite, say) for some chains' values is re-run row by row, and those rows get
+   * `-Infinity`, as Stan rejects a proposal whose density throws; an error on every row is rethrown.
+   */
+  async evaluate(x: Float64Array): Promise<Evaluation> {
+    const c = this.numChains;
+    const d = this.dim;
+    this.numEvaluations++;
+    let lv: Float32Array;
+    let gv: Float32Array;
+    try {
+      [lv, gv] = await this.valueAndGradRows(Float32Array.from(x), c);
+    } catch (err) {
+      if (!(err instanceof InvalidArgumentError) || c === 1) throw err;
+      lv = new Float32Array(c).fill(-Infinity);
+      gv = new Float32Array(c * d);
+      let failures = 0;
+      for (let i = 0; i < c; i++) {
+        try {
+          const [l, g] = await this.valueAndGradRows(Float32Array.from(x.subarray(i * d, (i + 1) * d)), 1);
+          lv[i] = l[0]!;
+          gv.set(g, i * d);
+        } catch (e) {
+          if (!(e instanceof InvalidArgumentError)) throw e;
+          failures++;
+        }
+      }
+      if (failures === c) throw err;
     }
     const logp = new Float64Array(c);
     const g = new Float64Array(c * d);

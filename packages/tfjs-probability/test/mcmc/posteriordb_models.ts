@@ -1,0 +1,270 @@
+/**
+ * posteriordb models (github.com/stan-dev/posteriordb) written as batched tfjs log densities for
+ * tfp.mcmc.windowedAdaptiveNuts, from the summaries in test/fixtures/posteriordb (generate_posteriordb.py).
+ * Each translates its Stan program line by line (constants dropped; the same constraining transforms as
+ * Stan: exp for lower bounds, logistic for (0, 1), ordered vectors as a first value plus exp increments).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { Exp } from '../../src/bijectors/exp.js';
+import { Sigmoid } from '../../src/bijectors/sigmoid.js';
+import { cholesky, triangularSolve } from '../../src/math/linalg.js';
+import type { PartDeclaration } from '../../src/mcmc/windowed_nuts.js';
+
+type Prior = { dist: 'flat' } | { dist: 'normal'; loc: number; scale: number } | { dist: 'cauchy'; loc: number; scale: number } | { dist: 'student_t'; df: number; loc: number; scale: number };
+
+export interface PosteriorFixture {
+  posterior: string;
+  source: { repository: string; commit: string; files: string[] };
+  kind: 'regression' | 'eight_schools_noncentered' | 'arma11' | 'low_dim_gauss_mix' | 'gp_regr';
+  data: Record<string, number | number[]>;
+  priors?: { coef: Prior[]; sigma: Prior };
+  names?: { coef: string[]; sigma: string };
+  reference: Record<string, { mean: number; sd: number }>;
+}
+
+export interface PosteriorModel {
+  /** Builds the density (its tensors are released by `dispose`). */
+  targetLogProbFn: (p: Record<string, tf.Tensor>) => tf.Tensor;
+  parts: Record<string, PartDeclaration>;
+  /** Reference parameter name -> draws (flat over draws and chains) from the sampler's states. */
+  extract: (states: Record<string, tf.Tensor>) => Record<string, Float64Array>;
+  dispose: () => void;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dir = join(here, '..', 'fixtures', 'posteriordb');
+
+export function posteriorNames(): string[] {
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+}
+
+export function loadPosterior(name: string): PosteriorFixture {
+  return JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as PosteriorFixture;
+}
+
+/** Log density (constants dropped) of a prior at x (any shape), elementwise. */
+function priorLogProb(p: Prior, x: tf.Tensor): tf.Tensor {
+  switch (p.dist) {
+    case 'flat':
+      return tf.zerosLike(x);
+    case 'normal':
+      return tf.mul(-0.5, tf.square(tf.div(tf.sub(x, p.loc), p.scale)));
+    case 'cauchy':
+      return tf.neg(tf.log1p(tf.square(tf.div(tf.sub(x, p.loc), p.scale))));
+    case 'student_t':
+      return tf.mul(-(p.df + 1) / 2, tf.log1p(tf.div(tf.square(tf.div(tf.sub(x, p.loc), p.scale)), p.df)));
+  }
+}
+
+function column(t: tf.Tensor, i: number): Float64Array {
+  const v = t.dataSync();
+  const k = t.shape.slice(2).reduce((a, b) => a * b, 1);
+  const n = t.shape[0]! * t.shape[1]!;
+  return Float64Array.from({ length: n }, (_, r) => v[r * k + i]!);
+}
+
+function normalLogLik(resid: tf.Tensor, sigma: tf.Tensor, n: number): tf.Tensor {
+  // Σ_n log N(resid_n | 0, σ) without constants, resid [C, N], sigma [C].
+  return tf.sub(tf.mul(-0.5, tf.div(tf.sum(tf.square(resid), 1), tf.square(sigma))), tf.mul(n, tf.log(sigma)));
+}
+
+function regression(f: PosteriorFixture): PosteriorModel {
+  const { N, K } = f.data as { N: number; K: number };
+  const X = tf.tensor2d(f.data['X'] as number[], [N, K]);
+  const y = tf.tensor1d(f.data['y'] as number[]);
+  const priors = f.priors!;
+  const names = f.names!;
+  const groups = new Map<string, number[]>();
+  priors.coef.forEach((p, i) => {
+    const key = JSON.stringify(p);
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  // One mask per distinct prior (no gather: its gradient has no wasm kernel).
+  const groupIdx = [...groups.entries()].filter(([k]) => JSON.parse(k).dist !== 'flat').map(([k, idx]) => ({
+    prior: JSON.parse(k) as Prior,
+    mask: tf.tensor1d(Array.from({ length: K }, (_, i) => (idx.includes(i) ? 1 : 0))),
+  }));
+  return {
+    targetLogProbFn: ({ coef, sigma }) => tf.tidy(() => {
+      const mu = tf.matMul(coef!, X, false, true); // [C, N]
+      let lp = normalLogLik(tf.sub(y, mu), sigma!, N);
+      for (const g of groupIdx) lp = tf.add(lp, tf.sum(tf.mul(priorLogProb(g.prior, coef!), g.mask), 1));
+      return tf.add(lp, priorLogProb(priors.sigma, sigma!));
+    }),
+    parts: { coef: { shape: [K] }, sigma: { shape: [], bijector: new Exp() } },
+    extract: (s) => ({ ...Object.fromEntries(names.coef.map((n, i) => [n, column(s['coef']!, i)])), [names.sigma]: column(s['sigma']!, 0) }),
+    dispose: () => tf.dispose([X, y, ...groupIdx.map((g) => g.mask)]),
+  };
+}
+
+function eightSchools(f: PosteriorFixture): PosteriorModel {
+  const y = tf.tensor1d(f.data['y'] as number[]);
+  const s = tf.tensor1d(f.data['sigma'] as number[]);
+  return {
+    targetLogProbFn: ({ mu, tau, thetaTrans }) => tf.tidy(() => {
+      const theta = tf.add(tf.mul(thetaTrans!, tf.expandDims(tau!, 1)), tf.expandDims(mu!, 1));
+      const lik = tf.sum(tf.mul(-0.5, tf.square(tf.div(tf.sub(y, theta), s))), 1);
+      const pt = tf.sum(tf.mul(-0.5, tf.square(thetaTrans!)), 1);
+      return tf.addN([lik, pt, tf.mul(-0.5, tf.square(tf.div(mu!, 5))), tf.neg(tf.log1p(tf.square(tf.div(tau!, 5))))]);
+    }),
+    parts: { thetaTrans: { shape: [8] }, mu: { shape: [] }, tau: { shape: [], bijector: new Exp() } },
+    extract: (st) => {
+      const mu = column(st['mu']!, 0);
+      const tau = column(st['tau']!, 0);
+      const out: Record<string, Float64Array> = { mu, tau };
+      for (let j = 0; j < 8; j++) {
+        const tt = column(st['thetaTrans']!, j);
+        out[`theta[${j + 1}]`] = tt.map((v, i) => mu[i]! + tau[i]! * v);
+      }
+      return out;
+    },
+    dispose: () => tf.dispose([y, s]),
+  };
+}
+
+function arma11(f: PosteriorFixture): PosteriorModel {
+  const yv = f.data['y'] as number[];
+  const T = yv.length;
+  const y = tf.tensor1d(yv);
+  const yLag = tf.tensor1d(yv.slice(0, T - 1));
+  const yRest = tf.tensor1d(yv.slice(1));
+  // err = A(θ) r with A[i, j] = (-θ)^(i-j) for i >= j: the recursion err_t = r_t - θ err_{t-1} unrolled.
+  const e = new Float32Array(T * T);
+  const odd = new Float32Array(T * T);
+  const lower = new Float32Array(T * T);
+  for (let i = 0; i < T; i++) for (let j = 0; j <= i; j++) {
+    e[i * T + j] = i - j;
+    odd[i * T + j] = (i - j) % 2;
+    lower[i * T + j] = 1;
+  }
+  const E = tf.tensor2d(e, [T, T]);
+  const ODD = tf.tensor2d(odd, [T, T]);
+  const LOW = tf.tensor2d(lower, [T, T]);
+  return {
+    targetLogProbFn: ({ mu, phi, theta, sigma }) => tf.tidy(() => {
+      const m = tf.expandDims(mu!, 1);
+      const ph = tf.expandDims(phi!, 1);
+      const r1 = tf.sub(y.slice(0, 1), tf.add(m, tf.mul(ph, m))); // y1 - (mu + phi mu)
+      const rt = tf.sub(yRest, tf.add(m, tf.mul(ph, yLag)));
+      const r = tf.concat([r1, rt], 1); // [C, T]
+      const th = tf.reshape(theta!, [-1, 1, 1]);
+      const mag = tf.exp(tf.mul(E, tf.log(tf.maximum(tf.abs(th), 1e-30))));
+      const sign = tf.add(1, tf.mul(ODD, tf.sub(tf.sign(tf.neg(th)), 1)));
+      const A = tf.mul(tf.mul(mag, sign), LOW);
+      const err = tf.squeeze(tf.matMul(A, tf.expandDims(r, 2)), [2]);
+      const prior = tf.addN([
+        tf.mul(-0.5, tf.square(tf.div(mu!, 10))),
+        tf.mul(-0.5, tf.square(tf.div(phi!, 2))),
+        tf.mul(-0.5, tf.square(tf.div(theta!, 2))),
+        tf.neg(tf.log1p(tf.square(tf.div(sigma!, 2.5)))),
+      ]);
+      return tf.add(normalLogLik(err, sigma!, T), prior);
+    }),
+    parts: { mu: { shape: [] }, phi: { shape: [] }, theta: { shape: [] }, sigma: { shape: [], bijector: new Exp() } },
+    extract: (s) => Object.fromEntries(['mu', 'phi', 'theta', 'sigma'].map((k) => [k, column(s[k]!, 0)])),
+    dispose: () => tf.dispose([y, yLag, yRest, E, ODD, LOW]),
+  };
+}
+
+function gaussMix(f: PosteriorFixture): PosteriorModel {
+  const y = tf.tensor1d(f.data['y'] as number[]);
+  return {
+    targetLogProbFn: ({ mu1, delta, sigma, theta }) => tf.tidy(() => {
+      const mu2 = tf.add(mu1!, delta!);
+      const [s1, s2] = tf.unstack(sigma!, 1) as [tf.Tensor, tf.Tensor];
+      const comp = (m: tf.Tensor, s: tf.Tensor, w: tf.Tensor): tf.Tensor =>
+        tf.sub(tf.add(tf.mul(-0.5, tf.square(tf.div(tf.sub(y, tf.expandDims(m, 1)), tf.expandDims(s, 1)))), tf.expandDims(tf.log(w), 1)), tf.expandDims(tf.log(s), 1));
+      const lik = tf.sum(tf.logSumExp(tf.stack([comp(mu1!, s1, theta!), comp(mu2, s2, tf.sub(1, theta!))], 2), 2), 1);
+      const prior = tf.addN([
+        tf.sum(tf.mul(-0.5, tf.square(tf.div(sigma!, 2))), 1),
+        tf.mul(-0.5, tf.add(tf.square(tf.div(mu1!, 2)), tf.square(tf.div(mu2, 2)))),
+        tf.mul(4, tf.add(tf.log(theta!), tf.log1p(tf.neg(theta!)))),
+      ]);
+      return tf.add(lik, prior);
+    }),
+    parts: { mu1: { shape: [] }, delta: { shape: [], bijector: new Exp() }, sigma: { shape: [2], bijector: new Exp() }, theta: { shape: [], bijector: new Sigmoid() } },
+    extract: (s) => {
+      const mu1 = column(s['mu1']!, 0);
+      const d = column(s['delta']!, 0);
+      return { 'mu[1]': mu1, 'mu[2]': mu1.map((v, i) => v + d[i]!), 'sigma[1]': column(s['sigma']!, 0), 'sigma[2]': column(s['sigma']!, 1), theta: column(s['theta']!, 0) };
+    },
+    dispose: () => y.dispose(),
+  };
+}
+
+function gpRegr(f: PosteriorFixture): PosteriorModel {
+  const xv = f.data['x'] as number[];
+  const n = xv.length;
+  const d2 = tf.tensor2d(xv.flatMap((a) => xv.map((b) => (a - b) ** 2)), [n, n]);
+  const eye = tf.eye(n);
+  const y = tf.tensor2d(f.data['y'] as number[], [n, 1]);
+  return {
+    targetLogProbFn: ({ rho, alpha, sigma }) => tf.tidy(() => {
+      const r = tf.reshape(rho!, [-1, 1, 1]);
+      const a = tf.reshape(alpha!, [-1, 1, 1]);
+      const s = tf.reshape(sigma!, [-1, 1, 1]);
+      const cov = tf.add(tf.mul(tf.square(a), tf.exp(tf.div(tf.neg(d2), tf.mul(2, tf.square(r))))), tf.mul(s, eye));
+      const L = cholesky(cov);
+      const z = triangularSolve(L, tf.broadcastTo(y, [rho!.shape[0]!, n, 1]));
+      const logDet = tf.sum(tf.log(tf.sum(tf.mul(L, eye), 2)), 1);
+      const lik = tf.sub(tf.mul(-0.5, tf.sum(tf.square(z), [1, 2])), logDet);
+      const prior = tf.addN([tf.sub(tf.mul(24, tf.log(rho!)), tf.mul(4, rho!)), tf.mul(-0.5, tf.square(tf.div(alpha!, 2))), tf.mul(-0.5, tf.square(sigma!))]);
+      return tf.add(lik, prior);
+    }),
+    parts: { rho: { shape: [], bijector: new Exp() }, alpha: { shape: [], bijector: new Exp() }, sigma: { shape: [], bijector: new Exp() } },
+    extract: (s) => Object.fromEntries(['rho', 'alpha', 'sigma'].map((k) => [k, column(s[k]!, 0)])),
+    dispose: () => tf.dispose([d2, eye, y]),
+  };
+}
+
+export function buildModel(f: PosteriorFixture): PosteriorModel {
+  switch (f.kind) {
+    case 'regression':
+      return regression(f);
+    case 'eight_schools_noncentered':
+      return eightSchools(f);
+    case 'arma11':
+      return arma11(f);
+    case 'low_dim_gauss_mix':
+      return gaussMix(f);
+    case 'gp_regr':
+      return gpRegr(f);
+  }
+}
+
+/** The acceptance criterion for one parameter (against the reference mean and sd). */
+export interface ParamCheck {
+  name: string;
+  mean: number;
+  refMean: number;
+  sd: number;
+  refSd: number;
+  mcse: number;
+  essBulk: number;
+  rHat: number;
+  ok: boolean;
+  why: string[];
+}
+
+export function checkParam(name: string, draws: Float64Array, numDraws: number, numChains: number, ref: { mean: number; sd: number },
+  diag: { ess: (c: Float64Array[]) => number; rhat: (c: Float64Array[]) => number; mcse: (c: Float64Array[]) => number; toChains: (x: ArrayLike<number>, n: number, c: number) => Float64Array[] }): ParamCheck {
+  const chains = diag.toChains(draws, numDraws, numChains);
+  let m = 0;
+  for (const v of draws) m += v;
+  m /= draws.length;
+  let s2 = 0;
+  for (const v of draws) s2 += (v - m) ** 2;
+  const sd = Math.sqrt(s2 / (draws.length - 1));
+  const mc = diag.mcse(chains);
+  const essBulk = diag.ess(chains);
+  const rHat = diag.rhat(chains);
+  const why: string[] = [];
+  if (Math.abs(m - ref.mean) > 0.1 * ref.sd + 4 * mc) why.push(`mean ${m.toPrecision(5)} vs ${ref.mean.toPrecision(5)} (allowed ${(0.1 * ref.sd + 4 * mc).toPrecision(3)})`);
+  if (Math.abs(sd / ref.sd - 1) > 0.15) why.push(`sd ${sd.toPrecision(4)} vs ${ref.sd.toPrecision(4)}`);
+  if (!(rHat <= 1.01)) why.push(`R-hat ${rHat.toFixed(4)}`);
+  if (!(essBulk >= 400)) why.push(`bulk ESS ${essBulk.toFixed(0)}`);
+  return { name, mean: m, refMean: ref.mean, sd, refSd: ref.sd, mcse: mc, essBulk, rHat, ok: why.length === 0, why };
+}
