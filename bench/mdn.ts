@@ -185,6 +185,7 @@ async function main(): Promise<void> {
       return await v.run(steps);
     } finally {
       setFastDefaults(true);
+      await ready({ backend: BACKEND }); // acceleration comes back only with ready()
     }
   };
   const torches = TORCH_THREADS.map((t) => ({ name: `torch${t}`, threads: t, child: new Torch(t) }));
@@ -291,10 +292,10 @@ async function main(): Promise<void> {
         'the products it needs), without tfjs-layers\' per-batch bookkeeping;',
       '- `tfpl.FastAdam`: one update kernel for all variables instead of ~15 elementwise ops per variable (fresh ' +
         'buffers, so weight snapshots are never mutated); drop-in for `model.compile`;',
-      '- fast defaults (installed by `tfp.ready()` and mixture heads; `tfp.setFastDefaults(false)` turns them off): ' +
+      '- acceleration of tfjs\' own components (installed by `tfp.ready()` alone; `tfp.ready({ accelerate: false })` skips it): ' +
         'fused `tf.train.adam` update, `tf.layers.dense` as `TfpDense`, copy-free wasm Identity/Cast, and on wasm the ' +
         'hand-written SIMD kernels of wasm/simd.wat (gemm in place of XNNPACK, which re-packs the weights every step; ' +
-        'transpose, row sums, MDN NLL and activation); see "Fast by default" for the table of issue 11.',
+        'transpose, row sums, MDN NLL and activation); see "Fast by default" for the table.',
       '',
       `Against the targets (PyTorch ${torches[torches.length - 1]!.threads} thread, the steadier baseline here): the recommended ` +
         `custom loop (\`makeTrainStep\` + \`FastAdam\`) is at ${ratio('step+', torches[torches.length - 1]!.name).toFixed(2)}x ` +

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark script in turn (each prints its own
  * table and updates its section of bench/RESULTS.md when given --write).
- * `npm run bench -- --only table.ts --write` runs issue 11's table alone (bench/table.ts).
+ * `npm run bench -- --only table.ts --write` runs the speed table alone (bench/table.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const scripts = ['mvn.ts', 'mdn.ts', 'table.ts'];
+const scripts = ['mvn.ts', 'mdn.ts', 'table.ts', 'samplers.ts'];
 let failed = 0;
 const argv = process.argv.slice(2);
 // The first `--only <script>` picks a script; everything else (a later --only too) goes to the scripts.

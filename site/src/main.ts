@@ -1,6 +1,6 @@
 /**
- * The playground's entry: starts the best backend (WebGL, falling back to wasm then cpu;
- * `?backend=wasm` forces one), then the three panels.
+ * The playground's entry: starts the best backend (WebGL, falling back to wasm then cpu; wasm
+ * first on a software WebGL; `?backend=wasm` forces one), then the three panels.
  */
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import * as tfp from 'tfjs-probability';
@@ -14,7 +14,8 @@ async function start(): Promise<void> {
   const forced = new URLSearchParams(location.search).get('backend') ?? undefined;
   // The wasm binaries are served by the site itself (no CDN): ./tfjs-wasm/*.wasm.
   const wasmPaths = new URL('tfjs-wasm/', document.baseURI).href;
-  // With no backend forced, tfp.ready() starts the fastest one the page has: webgl, then wasm, then cpu.
+  // With no backend forced, tfp.ready() starts the fastest one the page has: webgl, then wasm, then
+  // cpu, with wasm first where WebGL is a software rasterizer (SwiftShader, llvmpipe).
   const backend = await tfp.ready({ wasm, wasmPaths, ...(forced !== undefined ? { backend: forced } : {}) });
   document.body.dataset['backend'] = backend;
   $(document, '#backend').textContent = backend === 'webgl' ? 'WebGL' : backend;

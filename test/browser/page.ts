@@ -14,8 +14,12 @@ reportFromPage(async () => {
   const backend = q.get('backend') ?? 'webgl';
   const report: Record<string, unknown> = {};
   if (q.get('auto') === '1') {
-    // No backend set yet: ready() picks the fastest (webgl here: webgpu is not imported).
-    report['auto'] = await tfp.ready();
+    // No backend set yet: ready() picks the fastest. WebGL here is SwiftShader, a software
+    // rasterizer, so that is wasm (the page registered it), not webgl.
+    const gl = document.createElement('canvas').getContext('webgl2');
+    const info = gl?.getExtension('WEBGL_debug_renderer_info');
+    report['renderer'] = gl && info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : 'unknown';
+    report['auto'] = await tfp.ready({ wasm, wasmPaths: '/wasm/' });
     // A backend the page set is kept, never switched.
     await tf.setBackend('cpu');
     report['keptAfterPageSetCpu'] = await tfp.ready();

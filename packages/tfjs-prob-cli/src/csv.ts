@@ -4,10 +4,10 @@
  * where they apply. Rows are counted from 1 after the header; the physical
  * line number is given too.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { CliError } from './errors.js';
 import { isMissing, isRecordsFile, parseRecords } from './records.js';
+import { readRegularFile } from './io.js';
 
 /** A numeric table restricted to the requested columns, row-major float64. */
 export interface Table {
@@ -18,6 +18,9 @@ export interface Table {
   /** `[rows * columns.length]`, row-major. */
   data: Float64Array;
 }
+
+/** sqrt of float32's largest value: a larger value's square (in the scaler's variance) is not finite in float32. */
+const MAX_ABS = Math.sqrt(3.4028234663852886e38);
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -34,19 +37,12 @@ export function parseColumnList(spec: string | undefined, option: string): strin
   return names;
 }
 
+/** A CSV file is read whole; a bigger one is refused rather than exhausting memory. */
+const MAX_CSV_BYTES = 512 * 1024 * 1024;
+
 function readText(file: string): string {
-  let st;
-  try {
-    st = statSync(file);
-  } catch {
-    throw new CliError(`${file}: no such file`);
-  }
-  if (st.isDirectory()) throw new CliError(`${file}: is a directory, expected a CSV file`);
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new CliError(`${file}: cannot read (${(e as Error).message})`);
-  }
+  // Regular files only: /dev/zero or a FIFO is refused at once, never read or waited on.
+  return readRegularFile(file, 'CSV file', MAX_CSV_BYTES).toString('utf8');
 }
 
 interface Rec {
@@ -121,6 +117,9 @@ export function readTable(file: string, columns: string[], optional: string[] = 
       if (!NUMBER.test(cell)) throw new CliError(`${where}, column "${col}": not a finite number: "${cell.slice(0, 40)}"`);
       const v = Number(cell);
       if (!Number.isFinite(v)) throw new CliError(`${where}, column "${col}": not a finite number: "${cell.slice(0, 40)}"`);
+      if (Math.abs(v) > MAX_ABS) {
+        throw new CliError(`${where}, column "${col}": ${cell.slice(0, 40)} is too large: values must lie within ±${MAX_ABS.toExponential(1)} (its square would overflow the float32 scaling)`);
+      }
       data[i * present.length + j] = v;
     }
   }

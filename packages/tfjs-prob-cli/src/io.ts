@@ -3,7 +3,7 @@
  * CLI in-process) and atomic file/directory writes (write beside the target,
  * then rename), so that a failed command never leaves a partial output.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CliError } from './errors.js';
 
@@ -91,41 +91,33 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 }
 
 /**
- * Builds a directory atomically: `fill(tmpDir)` writes into a fresh temp
- * directory beside `dir`, which is then renamed onto `dir`. An existing `dir`
- * is replaced only when `canReplace(dir)` says so (the old one is moved aside
- * first and removed after the rename).
+ * Reads a regular file without blocking on a FIFO or reading a device, at most `max` bytes;
+ * `follow` false refuses a link. A failure is a CliError naming the file (never its contents).
  */
-export async function writeDirAtomic(
-  dir: string,
-  fill: (tmpDir: string) => Promise<void>,
-  canReplace: (existing: string) => boolean,
-): Promise<void> {
-  ensureParent(dir);
-  const target = resolve(dir);
-  if (existsSync(target) && !canReplace(target)) {
-    throw new CliError(`refusing to overwrite ${dir}: it exists and is not a tfjs-prob model directory`);
-  }
-  removeStaleTemps(dir);
-  const tmp = tempName(dir);
-  mkdirSync(tmp);
+export function readRegularFile(file: string, what: string, max: number, follow = true): Buffer {
+  let fd: number;
   try {
-    await fill(tmp);
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | (follow ? 0 : constants.O_NOFOLLOW));
   } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
-  let old: string | null = null;
-  if (existsSync(target)) {
-    old = tempName(dir) + '.old';
-    renameSync(target, old);
+    const code = (e as NodeJS.ErrnoException).code;
+    const err = new CliError(`${file}: ${code === 'ENOENT' ? `no such file (expected a ${what})` : code === 'ELOOP' ? 'is a symbolic link, refused' : `cannot open (${code})`}`);
+    (err as { code?: string }).code = code;
+    throw err;
   }
   try {
-    renameSync(tmp, target);
-  } catch (e) {
-    if (old) renameSync(old, target);
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new CliError(`${file}: is a directory, expected a ${what}`);
+    if (!st.isFile()) throw new CliError(`${file}: not a regular file (a FIFO, device or socket), expected a ${what}`);
+    if (st.size > max) throw new CliError(`${file}: ${st.size} bytes, more than a ${what} may have (${max})`);
+    const buf = Buffer.alloc(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const n = readSync(fd, buf, off, st.size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return buf.subarray(0, off);
+  } finally {
+    closeSync(fd);
   }
-  if (old) rmSync(old, { recursive: true, force: true });
 }

@@ -7,11 +7,8 @@
  */
 import type { Baseline } from './baseline.js';
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tfp from 'tfjs-probability';
 import { CliError } from './errors.js';
-import { writeDirAtomic } from './io.js';
 import { mulberry32, permutation } from './rng.js';
 import { applyScaler, fitScaler, type Scaler } from './scaler.js';
 import { trainBayesianNetworks } from './bayesian.js';
@@ -156,8 +153,6 @@ export interface ModelMeta {
   /** The no-input baseline (marginal of the training targets) that evaluate reports; absent in older models. */
   baseline?: Baseline;
 }
-
-const META = 'tfjs-prob.json';
 
 function rowsOf(src: Float32Array, width: number, idx: ArrayLike<number>, from: number, to: number): Float32Array {
   const out = new Float32Array((to - from) * width);
@@ -350,7 +345,7 @@ export async function trainNetworks(
       epochsRun = epoch;
       const bad = lastLoss.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) {
-        throw new CliError(`training diverged (loss ${lastLoss[bad]} at epoch ${epoch} of network ${bad + 1}); try a smaller --lr`, 1);
+        throw new CliError(`training diverged (loss ${lastLoss[bad]} at epoch ${epoch} of network ${bad + 1}); try a smaller --lr`);
       }
       let valMean: number | null = null;
       if (xv && yv) {
@@ -406,6 +401,26 @@ export async function trainNetworks(
 }
 
 /**
+ * Refuses a model that training left far worse than a constant standard normal on the
+ * standardized targets (NLL 0.5·log(2πe) per target column): a learning rate that blew the
+ * weights up can leave finite but meaningless predictions (variances of 1e14), which must not
+ * pass for a trained model. Releases the networks before throwing.
+ */
+function checkNotDiverged(history: MemberHistory[], d: number, opts: TrainOptions, models: tf.LayersModel[]): void {
+  const baseline = 0.5 * Math.log(2 * Math.PI * Math.E) * d;
+  const bound = baseline + 2 * d + 5;
+  history.forEach((h, m) => {
+    const nll = h.bestValNll ?? h.finalLoss;
+    if (Number.isFinite(nll) && nll <= bound) return;
+    models.forEach((net) => net.dispose());
+    throw new CliError(
+      `training diverged: network ${m + 1} ends with a negative log-likelihood of ${nll.toPrecision(4)} per row (standardized targets), ` +
+        `far above the ${baseline.toPrecision(3)} of a constant standard normal; the model would be meaningless, nothing was written: try a smaller --lr (now ${opts.lr})`,
+    );
+  });
+}
+
+/**
  * Fits the scalers and trains `opts.ensemble` networks. `x` is `[n * xColumns]`,
  * `y` is `[n * yColumns]`, both row-major in original units.
  */
@@ -428,6 +443,7 @@ export async function fitModel(
   const ys = applyScaler(yScaler, y, n);
   const train = opts.bayesian ? trainBayesianNetworks : trainNetworks;
   const { models, history } = await train(xs, ys, n, f, d, opts, reporter);
+  if (!isCountHead(opts.head.kind) && !opts.bayesian) checkNotDiverged(history, d, opts, models);
   const { head, ...rest } = opts;
   const meta: ModelMeta = {
     format: 'tfjs-prob-model',
@@ -448,64 +464,7 @@ export function disposeFitted(m: Fitted): void {
   m.members.forEach((mm) => mm.dispose());
 }
 
-/** Whether `dir` is a model directory written by this CLI. */
-export function isModelDir(dir: string): boolean {
-  try {
-    const meta = JSON.parse(readFileSync(join(dir, META), 'utf8')) as Partial<ModelMeta>;
-    return meta.format === 'tfjs-prob-model';
-  } catch {
-    return false;
-  }
-}
-
-/** Writes a model directory atomically (temp directory beside it, then rename). */
-export async function saveFitted(m: Fitted, dir: string): Promise<void> {
-  await writeDirAtomic(
-    dir,
-    async (tmp) => {
-      for (let i = 0; i < m.members.length; i++) await tfp.io.saveModel(m.members[i]!, join(tmp, m.meta.members[i]!));
-      writeFileSync(join(tmp, META), JSON.stringify(m.meta, null, 2) + '\n');
-    },
-    (existing) => isModelDir(existing),
-  );
-}
-
-/** Loads a model directory written by `saveFitted`; a directory that is not ours is a CliError. */
-export async function loadFitted(dir: string): Promise<Fitted> {
-  if (!existsSync(dir)) throw new CliError(`${dir}: no such model directory`);
-  if (!statSync(dir).isDirectory()) throw new CliError(`${dir}: not a directory (expected a model directory written by tfjs-prob fit)`);
-  const metaPath = join(dir, META);
-  if (!existsSync(metaPath)) throw new CliError(`${dir}: not a tfjs-prob model directory (no ${META})`);
-  let meta: ModelMeta;
-  try {
-    meta = JSON.parse(readFileSync(metaPath, 'utf8')) as ModelMeta;
-  } catch (e) {
-    throw new CliError(`${metaPath}: not valid JSON (${(e as Error).message})`);
-  }
-  if (meta?.format !== 'tfjs-prob-model' || meta.version !== 1) {
-    throw new CliError(`${metaPath}: not a tfjs-prob model description (format "${String(meta?.format)}", version ${String(meta?.version)})`);
-  }
-  const ok =
-    Array.isArray(meta.xColumns) && Array.isArray(meta.yColumns) && Array.isArray(meta.members) && meta.members.length > 0 &&
-    meta.xScaler?.mean?.length === meta.xColumns.length && meta.yScaler?.std?.length === meta.yColumns.length;
-  if (!ok) throw new CliError(`${metaPath}: incomplete model description (columns, scalers or networks missing)`);
-  parseHead(meta.head);
-  const members: tf.LayersModel[] = [];
-  try {
-    for (const name of meta.members) {
-      const sub = join(dir, name);
-      if (!existsSync(join(sub, 'model.json'))) throw new CliError(`${dir}: network ${name} is missing (no ${name}/model.json)`);
-      try {
-        members.push(await tfp.io.loadModel(sub));
-      } catch (e) {
-        throw new CliError(`${sub}: cannot load network (${(e as Error).message})`);
-      }
-    }
-  } catch (e) {
-    members.forEach((mm) => mm.dispose());
-    throw e;
-  }
-  return { meta, members };
-}
+// Saving and loading model directories (atomic, confined): model_dir.ts.
+export { loadFitted, saveFitted } from './model_dir.js';
 
 export { applyScaler };

@@ -106,8 +106,10 @@ async function force(name: string): Promise<string> {
  * Initializes a backend and resolves with its name. A backend that is already set (by the
  * user, the page, or an earlier tensor operation) is kept: `ready()` never switches it.
  * With none set it starts the fastest available: in a browser webgpu (when its package is
- * imported), webgl, wasm (when its package is imported), cpu; in Node tensorflow (when
- * tfjs-node is installed), wasm (when @tensorflow/tfjs-backend-wasm is installed), cpu.
+ * imported), webgl, wasm (when its package is imported), cpu, except that where WebGL is a
+ * software rasterizer (SwiftShader, llvmpipe: `WEBGL_debug_renderer_info`) wasm goes before
+ * webgl; in Node tensorflow (when tfjs-node is installed), wasm (when
+ * @tensorflow/tfjs-backend-wasm is installed), cpu.
  * With `{backend}` that backend is forced, and an error carrying the cause is thrown if it
  * cannot start.
  *
@@ -135,6 +137,39 @@ export async function ready(options: ReadyOptions = {}): Promise<string> {
   return name;
 }
 
+/** Renderer strings of software rasterizers: WebGL there runs on the CPU, 12-17x slower than wasm for an MDN epoch. */
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software rasterizer|basic render driver/i;
+
+/**
+ * The WebGL renderer's name (`WEBGL_debug_renderer_info`, else `RENDERER`) when it is a software
+ * rasterizer (SwiftShader, llvmpipe, ...), else null (a hardware GPU, no WebGL, or not a page).
+ */
+export function softwareWebglRenderer(): string | null {
+  if (platform().name !== 'browser' || typeof document === 'undefined') return null;
+  try {
+    const gl = (document.createElement('canvas').getContext('webgl2') ?? document.createElement('canvas').getContext('webgl')) as WebGLRenderingContext | null;
+    if (gl === null) return null;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(info !== null ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return SOFTWARE_RENDERER.test(renderer) ? renderer : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Backends to try, fastest first: the platform's order, except that on a page whose WebGL is a
+ * software rasterizer wasm (when the page registered it) goes before webgl.
+ */
+function backendOrder(): readonly string[] {
+  const order = platform().backendOrder;
+  const w = order.indexOf('wasm');
+  const g = order.indexOf('webgl');
+  if (w < 0 || g < 0 || w < g || tf.findBackendFactory('wasm') === null || softwareWebglRenderer() === null) return order;
+  return [...order.slice(0, g), 'wasm', ...order.slice(g).filter((b) => b !== 'wasm')];
+}
+
 async function startBackend(options: ReadyOptions): Promise<string> {
   if (options.wasm !== undefined) wasmModule = options.wasm;
   if (options.wasmPaths !== undefined) {
@@ -154,7 +189,7 @@ async function startBackend(options: ReadyOptions): Promise<string> {
     await tf.ready();
     return active;
   }
-  for (const name of platform().backendOrder) {
+  for (const name of backendOrder()) {
     if (!(await prepare(name))) continue;
     try {
       if (await tf.setBackend(name)) {

@@ -1,5 +1,6 @@
 // Public distributions. One export line per module; append new ones at the end.
 export { Distribution, type DistributionOptions, type SampleOptions, type TensorLike } from './distribution.js';
+export { setSampleMemoryBudget, sampleMemoryBudget } from './sample_limits.js';
 export { klDivergence, registerKL, type KLFn } from './kl.js';
 export { Normal, type NormalArgs } from './normal.js';
 export { Bernoulli, type BernoulliArgs } from './bernoulli.js';
