@@ -108,10 +108,14 @@ async function main(): Promise<void> {
         `depth ${r.meanTreeDepth.toFixed(2)}  div ${r.divergences}  min ESS ${r.minEssBulk.toFixed(0)}  max R-hat ${r.maxRHat.toFixed(4)}`,
     );
     for (const fl of r.failures) console.log(`     ${fl}`);
+    if (write) writeResults(results, load0);
   }
+  console.log(`${results.filter((r) => r.ok).length}/${results.length} pass; load average ${load0.toFixed(1)} -> ${loadavg()[0]!.toFixed(1)} on 2 cores; backend ${backend}`);
+}
+
+/** Writes bench/out/posteriordb.json and the RESULTS.md section (after every posterior, so a long run keeps what it has). */
+function writeResults(results: PosteriorResult[], load0: number): void {
   const load1 = loadavg()[0]!;
-  console.log(`${results.filter((r) => r.ok).length}/${results.length} pass; load average ${load0.toFixed(1)} -> ${load1.toFixed(1)} on 2 cores; backend ${backend}`);
-  if (!write) return;
   mkdirSync(join(here, 'out'), { recursive: true });
   writeFileSync(join(here, 'out', 'posteriordb.json'), JSON.stringify({ backend, load: [load0, load1], results }, null, 1));
   const rows = results.map((r) =>

@@ -25,7 +25,7 @@ export interface PlatformHooks {
   /** Loads tfjs-node when it is installed (registers 'tensorflow'); false when it is not. */
   loadTfjsNode(): Promise<boolean>;
   /** Node: a model-directory handler for a plain path (or `file://` without tfjs-node), else null. */
-  directoryHandler?(target: string): IOHandlerLike | null;
+  directoryHandler?(target: string, options?: object): IOHandlerLike | null;
   /** Node: registers the directory handler as a tfjs IO router (`tfp.io.registerFileRouter()`). */
   registerFileRouter?(): void;
 }

@@ -35,7 +35,7 @@ export type CoroutineModel = () => Generator<Distribution | Root, unknown, tf.Te
  * const { scale, x } = model.sample([3], { seed: 1 });   // scale [3], x [3]
  * ```
  */
-export class JointDistributionCoroutine extends JointDistribution {
+export class JointDistributionCoroutine extends JointDistribution<Record<string, tf.Tensor>> {
   /** Marks a yielded distribution as a root (`yield Root(new tfd.Normal(...))`). */
   static Root(distribution: Distribution): Root {
     return new Root(distribution);

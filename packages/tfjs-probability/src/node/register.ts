@@ -67,7 +67,7 @@ setPlatform({
       return undefined;
     }
   },
-  directoryHandler: (target) => router(target),
+  directoryHandler: (target, options) => router(target, options as LoadLimits | undefined),
   registerFileRouter: registerNodeIO,
   loadTfjsNode: async () => {
     try {
