@@ -9,7 +9,7 @@
  * seeds are fixed, so a run is reproducible.
  *
  * Both paths are tested: the cpu/wasm kernels (float64 draws, each element looping
- * until it accepts) at 200,000 draws a case, and the tensor-op samplers that other
+ * until it accepts) at 100,000 draws a case, and the tensor-op samplers that other
  * backends run (kernels switched off) at 10,000 draws on cases within their
  * float32 range.
  */
@@ -133,7 +133,7 @@ function expectMatches(c: Case, x: Float32Array, tests: number): void {
 }
 
 describe('samplers against reference distributions (kernels on cpu/wasm, tensor ops elsewhere)', () => {
-  const N = 200_000;
+  const N = 100_000;
   it(`all ${cases.length} cases, ${N} draws each`, () => {
     cases.forEach((c, i) => expectMatches(c, draw(c, N, 1000 + i), cases.length));
   });
@@ -151,14 +151,18 @@ describe('tensor-op samplers (what webgl runs), kernels switched off', () => {
     'Beta(concentration1=0.01, concentration0=0.01)', 'TruncatedNormal(loc=0, scale=1, low=-1, high=1)',
     'TruncatedNormal(loc=0, scale=1, low=20, high=21)', 'StudentT(df=5)', 'NegativeBinomial(totalCount=2, logits=1)',
   ];
-  it(`${names.length} cases, ${N} draws each`, () => {
+  // The cpu backend runs these tensor ops several times slower than wasm: there, the cases the
+  // float32 arithmetic makes hardest (the same code as on wasm; the backend changes only the speed).
+  const cpuNames = ['Poisson(rate=100000)', 'Binomial(totalCount=1000, probs=0.4)', 'Gamma(concentration=3e+07)', 'TruncatedNormal(loc=0, scale=1, low=20, high=21)'];
+  it(`${names.length} cases (${cpuNames.length} on the cpu backend), ${N} draws each`, () => {
     setKernelsEnabled(false);
     try {
       expect(useSamplerKernels()).toBe(false);
-      for (const name of names) {
+      const run = tf.getBackend() === 'cpu' ? cpuNames : names;
+      for (const name of run) {
         const c = cases.find((k) => k.name === name);
         expect(c, name).toBeDefined();
-        expectMatches(c!, draw(c!, N, 7), names.length);
+        expectMatches(c!, draw(c!, N, 7), run.length);
       }
     } finally {
       setKernelsEnabled(true);
