@@ -85,11 +85,15 @@ async function main(): Promise<void> {
 type Kind = 'accelerated' | 'stock';
 
 /** The RESULTS.md section from the held-out NLLs, seconds per run and loads; written with --write. */
-function report(res: Record<Kind, number[]>, secs: Record<Kind, number[]>, loads: number[], planned: number): void {
+function report(res: Record<Kind, number[]>, secs: Record<Kind, number[]>, loads: number[], planned?: number): void {
   const f = (v: number[]) => (v.length ? v.map((a) => a.toFixed(3)).join(', ') : 'none yet');
-  const med = (v: number[]) => (v.length ? [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]! : NaN);
+  const med = (v: number[]) => {
+    const a = [...v].sort((x, y) => x - y);
+    const m = Math.floor(a.length / 2);
+    return a.length === 0 ? NaN : a.length % 2 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
+  };
   const line = (k: Kind, label: string) =>
-    `- ${label} (${res[k].length} of ${planned} runs): ${f(res[k])}` +
+    `- ${label} (${res[k].length}${planned === undefined ? '' : ` of ${planned}`} runs): ${f(res[k])}` +
     (res[k].length ? ` (median ${med(res[k]).toFixed(3)}, max ${Math.max(...res[k]).toFixed(3)}; median ${med(secs[k]).toFixed(0)} s per run)` : '');
   const section = [
     '## MDN training: accelerated against stock tfjs',
@@ -133,7 +137,7 @@ function fromLog(): void {
     secs[r.kind].push(r.seconds);
     loads.push(r.load1);
   }
-  report(res, secs, loads, RUNS);
+  report(res, secs, loads);
 }
 
 if (argv.includes('--from-log')) fromLog();
