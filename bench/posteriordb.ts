@@ -108,10 +108,14 @@ async function main(): Promise<void> {
         `depth ${r.meanTreeDepth.toFixed(2)}  div ${r.divergences}  min ESS ${r.minEssBulk.toFixed(0)}  max R-hat ${r.maxRHat.toFixed(4)}`,
     );
     for (const fl of r.failures) console.log(`     ${fl}`);
+    if (write) writeResults(results, load0);
   }
+  console.log(`${results.filter((r) => r.ok).length}/${results.length} pass; load average ${load0.toFixed(1)} -> ${loadavg()[0]!.toFixed(1)} on 2 cores; backend ${backend}`);
+}
+
+/** Writes bench/out/posteriordb.json and the RESULTS.md section (after every posterior, so a long run keeps what it has). */
+function writeResults(results: PosteriorResult[], load0: number): void {
   const load1 = loadavg()[0]!;
-  console.log(`${results.filter((r) => r.ok).length}/${results.length} pass; load average ${load0.toFixed(1)} -> ${load1.toFixed(1)} on 2 cores; backend ${backend}`);
-  if (!write) return;
   mkdirSync(join(here, 'out'), { recursive: true });
   writeFileSync(join(here, 'out', 'posteriordb.json'), JSON.stringify({ backend, load: [load0, load1], results }, null, 1));
   const rows = results.map((r) =>
@@ -130,7 +134,7 @@ async function main(): Promise<void> {
   const md = readFileSync(path, 'utf8');
   const start = md.indexOf('## posteriordb: ');
   const next = start >= 0 ? md.indexOf('\n## ', start + 5) : -1;
-  const out = start < 0 ? `${md.trimEnd()}\n\n${section}` : md.slice(0, start) + section + (next >= 0 ? md.slice(next + 1) : '');
+  const out = start < 0 ? `${md.trimEnd()}\n\n${section}` : md.slice(0, start) + section + (next >= 0 ? `\n${md.slice(next + 1)}` : '');
   writeFileSync(path, out);
 }
 

@@ -24,22 +24,45 @@ interface Table {
   name: string;
   columns: string[];
   rows: number[][];
+  /** Text columns left out, and date columns read as days since 1970-01-01. */
+  ignored: string[];
+  dates: string[];
 }
 
-/** Parses CSV text with a header row; every cell must be a finite number. */
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * Parses CSV text with a header row. A column of numbers is used as it is; a column of ISO
+ * dates (2012-01-31, optionally with a time) becomes days since 1970-01-01; a column with no
+ * number at all (text labels) is left out, and the note says so. A column that mixes numbers
+ * with other cells, and an empty cell in a used column, are errors naming the row and column.
+ */
 export function parseTable(name: string, text: string): Table {
   const records = parse(text, { skip_empty_lines: true, trim: true }) as string[][];
   if (records.length < 2) throw new Error(`${name}: needs a header row and at least one data row`);
-  const columns = records[0]!;
-  const rows = records.slice(1).map((r, i) => {
-    if (r.length !== columns.length) throw new Error(`${name}: row ${i + 2} has ${r.length} cells, the header has ${columns.length}`);
-    return r.map((cell, j) => {
-      const v = Number(cell);
-      if (cell === '' || !Number.isFinite(v)) throw new Error(`${name}: row ${i + 2}, column '${columns[j]}': '${cell}' is not a finite number`);
-      return v;
-    });
+  const header = records[0]!;
+  const body = records.slice(1);
+  body.forEach((r, i) => {
+    if (r.length !== header.length) throw new Error(`${name}: row ${i + 2} has ${r.length} cells, the header has ${header.length}`);
   });
-  return { name, columns, rows };
+  const kinds = header.map((_, j) => {
+    const cells = body.map((r) => r[j]!).filter((c) => c !== '');
+    if (cells.length > 0 && cells.every((c) => DATE.test(c) && Number.isFinite(Date.parse(c)))) return 'date';
+    return cells.some((c) => NUMBER.test(c)) ? 'number' : 'text';
+  });
+  const used = header.map((_, j) => j).filter((j) => kinds[j] !== 'text');
+  const ignored = header.filter((_, j) => kinds[j] === 'text');
+  if (used.length < 2) throw new Error(`${name}: needs at least two numeric columns; found ${used.length}${ignored.length ? ` (text columns left out: ${ignored.join(', ')})` : ''}`);
+  const rows = body.map((r, i) =>
+    used.map((j) => {
+      const cell = r[j]!;
+      const v = kinds[j] === 'date' ? Date.parse(cell) / 86_400_000 : NUMBER.test(cell) ? Number(cell) : NaN;
+      if (cell === '' || !Number.isFinite(v)) throw new Error(`${name}: row ${i + 2}, column '${header[j]}': '${cell}' is not a finite number`);
+      return v;
+    }),
+  );
+  return { name, columns: used.map((j) => header[j]!), rows, ignored, dates: used.filter((j) => kinds[j] === 'date').map((j) => header[j]!) };
 }
 
 function standardize(rows: number[][], cols: number[]): { data: Float32Array; mean: number[]; sd: number[] } {
@@ -80,9 +103,24 @@ export class CsvPanel {
     this.load(f.name, await f.text());
   }
 
+  /** Shows the error and clears the results of an earlier file or run, so none is read as this one's. */
   private error(msg: string): void {
     setStatus(this.root, msg);
     this.root.dataset['error'] = msg;
+    delete this.root.dataset['heldOutNll'];
+    delete this.root.dataset['coverage90'];
+    $(this.root, '.readout').textContent = '';
+    this.emptyPlots();
+  }
+
+  /** The interval and PIT plots before (or without) a result: axes and labels only. */
+  private emptyPlots(): void {
+    this.intervals.domain = { x: [0, 1], y: [0, 1] };
+    this.intervals.clear();
+    this.intervals.axes('first input', 'first target (after training: median and 90% interval)');
+    this.pit.domain = { x: [0, 1], y: [0, 1] };
+    this.pit.clear();
+    this.pit.axes('PIT (flat = calibrated)', 'rows');
   }
 
   load(name: string, text: string): void {
@@ -100,7 +138,13 @@ export class CsvPanel {
     const isY = (c: string, i: number) => (/^y/i.test(c) ? true : i === last && !columns.some((cc) => /^y/i.test(cc)));
     $(this.root, '.inputs').innerHTML = 'inputs: ' + box('in', (c, i) => !isY(c, i));
     $(this.root, '.targets').innerHTML = 'targets: ' + box('out', isY);
-    setStatus(this.root, `${name}: ${rows.length} rows, ${columns.length} columns`);
+    const notes = [
+      ...(this.table.ignored.length ? [`text columns left out: ${this.table.ignored.join(', ')}`] : []),
+      ...(this.table.dates.length ? [`read as days since 1970-01-01: ${this.table.dates.join(', ')}`] : []),
+    ];
+    setStatus(this.root, `${name}: ${rows.length} rows, ${columns.length} numeric columns${notes.length ? ` (${notes.join('; ')})` : ''}`);
+    $(this.root, '.readout').textContent = '';
+    this.emptyPlots();
   }
 
   private checked(cls: string): number[] {
@@ -238,6 +282,9 @@ export class CsvPanel {
     this.root.dataset['coverage90'] = coverage.toFixed(4);
     $(this.root, '.readout').textContent =
       `${n} held-out rows: NLL ${nll.toFixed(3)} nats per row (joint over ${d} target${d > 1 ? 's' : ''}, original units); ` +
-      `90% interval of ${columns[outs[0]!]} covers ${(100 * coverage).toFixed(1)}%`;
+      `90% interval of ${columns[outs[0]!]} covers ${(100 * coverage).toFixed(1)}%. ` +
+      'NLL: the negative log density the model gave the held-out targets, averaged over rows; lower is better, and it only compares ' +
+      'models on the same data and units. PIT: the predicted CDF at each observed value; a calibrated model gives a flat histogram, ' +
+      'a U shape means its intervals are too narrow, a hump in the middle too wide.';
   }
 }

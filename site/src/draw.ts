@@ -257,6 +257,46 @@ export class Plot {
     ctx.restore();
   }
 
+  /** Fills the plot area (a heatmap's empty state, so light points stay visible before it is drawn). */
+  background(color: string): void {
+    const { x0, y0, w, h } = this.inner;
+    this.ctx.save();
+    this.ctx.fillStyle = color;
+    this.ctx.fillRect(x0, y0, w, h);
+    this.ctx.restore();
+  }
+
+  /**
+   * The colour scale of `heatmap`: a viridis bar in the top-right corner of the plot area from 0 to
+   * `max`, on the square-root scale the heatmap uses, with `label` above it.
+   */
+  colorScale(label: string, max: number): void {
+    const { ctx } = this;
+    const { x0, y0, w } = this.inner;
+    ctx.save();
+    ctx.font = '10px system-ui, sans-serif';
+    const bw = Math.max(Math.min(120, w * 0.35), ctx.measureText(label).width);
+    const bx = x0 + w - bw - 10;
+    const by = y0 + 20;
+    ctx.fillStyle = 'rgba(255,255,255,0.85)';
+    ctx.fillRect(bx - 6, y0 + 3, bw + 12, 44);
+    for (let i = 0; i < bw; i++) {
+      const [R, G, B] = viridis(i / (bw - 1));
+      ctx.fillStyle = `rgb(${R},${G},${B})`;
+      ctx.fillRect(bx + i, by, 1, 10);
+    }
+    ctx.fillStyle = '#222';
+    ctx.textBaseline = 'top';
+    ctx.textAlign = 'left';
+    ctx.fillText(label, bx, y0 + 6);
+    ctx.fillText('0', bx, by + 13);
+    ctx.textAlign = 'right';
+    ctx.fillText(max.toPrecision(2), bx + bw, by + 13);
+    ctx.textAlign = 'center';
+    ctx.fillText((max / 4).toPrecision(2), bx + bw / 2, by + 13);
+    ctx.restore();
+  }
+
   private clip(): void {
     const { x0, y0, w, h } = this.inner;
     this.ctx.beginPath();

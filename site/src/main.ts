@@ -19,12 +19,22 @@ async function start(): Promise<void> {
   const backend = await tfp.ready({ wasm, wasmPaths, ...(forced !== undefined ? { backend: forced } : {}) });
   document.body.dataset['backend'] = backend;
   $(document, '#backend').textContent = backend === 'webgl' ? 'WebGL' : backend;
+  // Let the page paint its text and empty plots before any model is built or trained.
+  await afterPaint();
   const spiral = new SpiralPanel($(document, '#spiral'));
   new CovariancePanel($(document, '#covariance'));
   new CsvPanel($(document, '#csv'));
   new InferencePanel($(document, '#csv').parentElement ?? document.body);
   document.body.dataset['ready'] = '1';
-  if (new URLSearchParams(location.search).get('autotrain') !== '0') void spiral.toggle();
+  if (new URLSearchParams(location.search).get('autotrain') !== '0') {
+    await afterPaint();
+    void spiral.toggle();
+  }
+}
+
+/** Resolves after the browser has painted the current state of the page. */
+function afterPaint(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
 start().catch((e: unknown) => {

@@ -6,9 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as tfp from 'tfjs-probability';
-import { Plot } from './draw.js';
+import { Plot, viridis } from './draw.js';
 import { noisySpiral } from './data.js';
 import { $, LossCurve, setStatus } from './ui.js';
+
+/** The heatmap's colour for zero density. */
+const VIRIDIS_ZERO = `rgb(${viridis(0).join(',')})`;
 
 const tfpl = tfp.layers;
 /** What a MixtureDensity head predicts (sample takes the two temperatures). */
@@ -157,11 +160,19 @@ export class SpiralPanel {
   draw(): void {
     const p = this.density;
     p.clear();
+    // Before the first density is computed the area is the heatmap's zero colour, not white,
+    // so the (white) training points show from the start.
     if (this.heat) p.heatmap(this.heat, NX, NY);
+    else p.background(VIRIDIS_ZERO);
     p.points(this.xTrain, this.yTrain, 'rgba(255,255,255,0.25)', 1);
     if (this.samples) p.points(this.xTest, this.samples, '#ff7f0e', 1.6);
     p.axes('x', 'y');
     p.legend([['training points', '#bbb'], ['MDN samples', '#ff7f0e'], ['p(y | x)', '#35b779']]);
+    if (this.heat) {
+      let max = 0;
+      for (const v of this.heat) if (v > max) max = v;
+      p.colorScale('p(y | x), √ scale', max);
+    }
     this.root.dataset['drawn'] = String(Number(this.root.dataset['drawn'] ?? 0) + 1);
   }
 }

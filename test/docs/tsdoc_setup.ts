@@ -111,6 +111,15 @@ export const setups: Record<string, DocSetup> = {
     imports: ["import { randomBinomial } from '../../packages/tfjs-probability/src/math/count_samplers.js';"],
     check: 'expect(x.shape).toEqual([1000, 3]);',
   },
+  'src/io/index.ts#registerFileRouter': {
+    setup: smallModel,
+    check: "expect(existsSync(join(process.cwd(), 'my-model', 'model.json'))).toBe(true);",
+    imports: ["import { existsSync } from 'node:fs';", "import { join } from 'node:path';"],
+  },
+  'src/model.ts#modelLosses': {
+    setup: "const model = tf.sequential({ layers: [new tfpl.DenseVariational({ inputShape: [1], units: 2, klWeight: 0.01 }), new tfpl.IndependentNormal()] });\nmodel.predict(tf.zeros([1, 1]));",
+    check: 'expect(kl.shape).toEqual([]);\nexpect(Number.isFinite(kl.dataSync()[0])).toBe(true);',
+  },
   'src/model.ts#predictDistribution': {
     setup: `const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: tfpl.MultivariateNormalTriL.paramsSize(5) }), new tfpl.MultivariateNormalTriL({ eventSize: 5 })] });\nconst xTest = tf.randomNormal([4, 2], 0, 1, 'float32', 1);`,
     check: 'expect(mu.shape).toEqual([4, 5]);\nexpect(cov.shape).toEqual([4, 5, 5]);',

@@ -133,7 +133,7 @@ export async function trainBayesianNetworks(
           tf.dispose([total, ...losses]);
           epochsRun = epoch;
           if (!Number.isFinite(lastLoss)) {
-            throw new CliError(`training diverged (loss ${lastLoss} at epoch ${epoch} of network ${m + 1}); try a smaller --lr`, 1);
+            throw new CliError(`training diverged (loss ${lastLoss} at epoch ${epoch} of network ${m + 1}); try a smaller --lr`);
           }
           let valNll: number | null = null;
           if (xv && yv) {

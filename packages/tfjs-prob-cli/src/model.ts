@@ -345,7 +345,7 @@ export async function trainNetworks(
       epochsRun = epoch;
       const bad = lastLoss.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) {
-        throw new CliError(`training diverged (loss ${lastLoss[bad]} at epoch ${epoch} of network ${bad + 1}); try a smaller --lr`, 1);
+        throw new CliError(`training diverged (loss ${lastLoss[bad]} at epoch ${epoch} of network ${bad + 1}); try a smaller --lr`);
       }
       let valMean: number | null = null;
       if (xv && yv) {
@@ -401,6 +401,26 @@ export async function trainNetworks(
 }
 
 /**
+ * Refuses a model that training left far worse than a constant standard normal on the
+ * standardized targets (NLL 0.5·log(2πe) per target column): a learning rate that blew the
+ * weights up can leave finite but meaningless predictions (variances of 1e14), which must not
+ * pass for a trained model. Releases the networks before throwing.
+ */
+function checkNotDiverged(history: MemberHistory[], d: number, opts: TrainOptions, models: tf.LayersModel[]): void {
+  const baseline = 0.5 * Math.log(2 * Math.PI * Math.E) * d;
+  const bound = baseline + 2 * d + 5;
+  history.forEach((h, m) => {
+    const nll = h.bestValNll ?? h.finalLoss;
+    if (Number.isFinite(nll) && nll <= bound) return;
+    models.forEach((net) => net.dispose());
+    throw new CliError(
+      `training diverged: network ${m + 1} ends with a negative log-likelihood of ${nll.toPrecision(4)} per row (standardized targets), ` +
+        `far above the ${baseline.toPrecision(3)} of a constant standard normal; the model would be meaningless, nothing was written: try a smaller --lr (now ${opts.lr})`,
+    );
+  });
+}
+
+/**
  * Fits the scalers and trains `opts.ensemble` networks. `x` is `[n * xColumns]`,
  * `y` is `[n * yColumns]`, both row-major in original units.
  */
@@ -423,6 +443,7 @@ export async function fitModel(
   const ys = applyScaler(yScaler, y, n);
   const train = opts.bayesian ? trainBayesianNetworks : trainNetworks;
   const { models, history } = await train(xs, ys, n, f, d, opts, reporter);
+  if (!isCountHead(opts.head.kind) && !opts.bayesian) checkNotDiverged(history, d, opts, models);
   const { head, ...rest } = opts;
   const meta: ModelMeta = {
     format: 'tfjs-prob-model',

@@ -175,3 +175,22 @@ describe('CSV inputs: regular files only, values that scale in float32', () => {
     expect(r.stderr).toMatch(/big\.csv row 2 \(line 3\), column "y": 3e19 is too large/);
   });
 });
+
+describe('no silent garbage models', () => {
+  it('--lr 9.9 --head mvn-tril exits 2 saying training diverged, and writes no model', async () => {
+    const file = join(root, 'mv.csv');
+    let seed = 7;
+    const u = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rows = ['x1,x2,y1,y2'];
+    for (let i = 0; i < 200; i++) {
+      const [a, b] = [u() * 2 - 1, u() * 2 - 1];
+      rows.push(`${a},${b},${a + 0.3 * u()},${a * b + 0.5 * u()}`);
+    }
+    writeFileSync(file, rows.join('\n') + '\n');
+    const out = join(root, 'diverged');
+    const r = await cli('fit', file, '--x', 'x1,x2', '--y', 'y1,y2', '--head', 'mvn-tril', '--lr', '9.9', '--epochs', '25', '--quiet', '--out', out);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/training diverged: .*try a smaller --lr \(now 9\.9\)|training diverged \(loss .* try a smaller --lr/);
+    expect(() => readdirSync(out)).toThrow(/ENOENT/);
+  });
+});

@@ -28,6 +28,9 @@ export { mcmc };
 // Minimizers: L-BFGS, BFGS (Hager–Zhang line search) and Nelder–Mead (tfp.optimizer).
 import * as optimizer from './optimizer/index.js';
 export { optimizer };
+// Variational inference (tfp.vi).
+import * as vi from './vi/index.js';
+export { vi };
 // Training callbacks (tfp.callbacks.TerminateOnNaN).
 import * as callbacks from './callbacks/index.js';
 export { callbacks };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { maskOf } from '../util.js';
 import { Bijector, type BijectorOptions } from './bijector.js';
 
 /**
@@ -21,7 +22,7 @@ import { Bijector, type BijectorOptions } from './bijector.js';
  * large finite value instead of log 0 - log 0 = NaN.
  */
 function safeLog(y: tf.Tensor): tf.Tensor {
-  return tf.log(tf.where(tf.equal(y, 0), tf.fill(y.shape, 2 ** -126), y));
+  return tf.log(tf.where(maskOf((v) => tf.equal(v, 0), y), tf.fill(y.shape, 2 ** -126), y));
 }
 
 export class SoftmaxCentered extends Bijector {

@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
 import { positive, unitInterval } from './constraints.js';
 import { registerKL } from './kl.js';
-import { lgammaBregman } from '../math/saddle_point.js';
+import { binomialCore, gammaEntropyStd, lgammaBregman, stirlerrDiff } from '../math/saddle_point.js';
 import { randomLogGammaBatched } from '../math/gamma_sampler.js';
-import { betainc, betaincc, betaincinv, digamma, lgamma, logBetainc, logBetaincc } from '../math/special.js';
-import { splitSeed, toFloat } from '../util.js';
+import { betainc, betaincc, betaincinv, digamma, lgamma, log1p, logBetainc, logBetaincc } from '../math/special.js';
+import { maskOf, splitSeed, toFloat } from '../util.js';
 import { FLOAT32_BELOW_ONE, FLOAT32_TINY, runSamplerKernel, useSamplerKernels } from '../math/sampler_kernels.js';
 import { xlog1py, xlogy } from './continuous_util.js';
 
@@ -16,9 +16,21 @@ export interface BetaArgs extends DistributionOptions {
   concentration0: TensorLike;
 }
 
-/** log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b). */
+/**
+ * log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b); where the larger parameter c >= 8 (s the
+ * smaller), lgamma(c) - lgamma(c + s) as stirlerr(c) - stirlerr(c + s) - (c - ½) log1p(s/c) - s log(c + s) + s,
+ * since the two lgamma terms cancel (at c = 1e6 each is 1.3e7 and their difference ~ -7).
+ */
 export function lbeta(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  return tf.sub(tf.add(lgamma(a), lgamma(b)), lgamma(tf.add(a, b)));
+  const direct = tf.sub(tf.add(lgamma(a), lgamma(b)), lgamma(tf.add(a, b)));
+  const s = tf.minimum(a, b);
+  const c = tf.maximum(tf.maximum(a, b), 8);
+  const cs = tf.add(c, s);
+  const diff = tf.add(
+    tf.sub(stirlerrDiff(c, cs, s), tf.mul(tf.sub(c, 0.5), log1p(tf.div(s, c)))),
+    tf.sub(s, tf.mul(s, tf.log(cs))),
+  );
+  return tf.where(tf.greaterEqual(tf.maximum(a, b), 8), tf.add(lgamma(s), diff), direct);
 }
 
 /** x clipped to [0, 1] (NaN kept apart: clipByValue maps it to a bound on some backends). */
@@ -93,7 +105,14 @@ export class Beta extends Distribution {
     const safeX = tf.where(inSupport, x, tf.fill(x.shape, 0.5));
     const a = this.concentration1;
     const b = this.concentration0;
-    const lp = tf.sub(tf.add(xlogy(tf.sub(a, 1), safeX), xlog1py(tf.sub(b, 1), tf.neg(safeX))), lbeta(a, b));
+    const direct = tf.sub(tf.add(xlogy(tf.sub(a, 1), safeX), xlog1py(tf.sub(b, 1), tf.neg(safeX))), lbeta(a, b));
+    // α, β >= 2: Loader's form (as R's dbeta), log(α + β - 1) + log[C(α+β-2, α-1) x^(α-1) (1-x)^(β-1)],
+    // without the cancelling lgamma terms of B(α, β).
+    const both = maskOf((u, v) => tf.logicalAnd(tf.greaterEqual(u, 2), tf.greaterEqual(v, 2)), a, b);
+    const a2 = tf.where(both, tf.add(a, tf.zerosLike(b)), tf.fill(both.shape, 2));
+    const b2 = tf.where(both, tf.add(b, tf.zerosLike(a)), tf.fill(both.shape, 2));
+    const saddle = tf.add(tf.log(tf.sub(tf.add(a2, b2), 1)), binomialCore(tf.sub(a2, 1), tf.sub(b2, 1), safeX, tf.sub(1, safeX)));
+    const lp = tf.where(both, saddle, direct);
     return tf.where(inSupport, lp, tf.fill(lp.shape, -Infinity));
   }
   protected override cdfFn(x: tf.Tensor): tf.Tensor {
@@ -130,14 +149,13 @@ export class Beta extends Distribution {
     return tf.div(tf.mul(a, b), tf.mul(tf.square(t), tf.add(t, 1)));
   }
   protected override entropyFn(): tf.Tensor {
-    // log B(α, β) - (α-1) ψ(α) - (β-1) ψ(β) + (α+β-2) ψ(α+β)
+    // log B(α, β) - (α-1) ψ(α) - (β-1) ψ(β) + (α+β-2) ψ(α+β) = G(α) + G(β) - G(α+β) - ψ(α+β) with
+    // G(a) = a + lgamma(a) + (1 - a) ψ(a) (the entropy of Gamma(a, 1), stable at large a): the
+    // α- and β-sized terms cancel exactly instead of in float32.
     const a = this.concentration1;
     const b = this.concentration0;
     const t = tf.add(a, b);
-    return tf.add(
-      tf.sub(lbeta(a, b), tf.add(tf.mul(tf.sub(a, 1), digamma(a)), tf.mul(tf.sub(b, 1), digamma(b)))),
-      tf.mul(tf.sub(t, 2), digamma(t)),
-    );
+    return tf.sub(tf.sub(tf.add(gammaEntropyStd(a), gammaEntropyStd(b)), gammaEntropyStd(t)), digamma(t));
   }
 }
 

@@ -3,7 +3,7 @@ import { Distribution, convertParams, type DistributionOptions, type TensorLike 
 import { nonNegativeLine, positive } from './constraints.js';
 import { registerKL } from './kl.js';
 import { randomGammaBatched } from '../math/gamma_sampler.js';
-import { igamma, igammac, logIgamma, logIgammac } from '../math/special.js';
+import { igamma, igammac, igammainv, logIgamma, logIgammac } from '../math/special.js';
 import { gammaEntropy, gammaKL, gammaLogProb } from './gamma_util.js';
 
 export interface Chi2Args extends DistributionOptions {
@@ -68,6 +68,9 @@ export class Chi2 extends Distribution {
   protected override logSurvivalFn(x: tf.Tensor): tf.Tensor {
     const y = tf.mul(0.5, tf.relu(x));
     return logIgammac(tf.add(this.half(), tf.zerosLike(y)), y);
+  }
+  protected override quantileFn(p: tf.Tensor): tf.Tensor {
+    return tf.mul(2, igammainv(tf.add(this.half(), tf.zerosLike(p)), p));
   }
   protected override meanFn(): tf.Tensor {
     return this.df;

@@ -77,6 +77,13 @@ export const unitInterval = elementwise(
   (x) => x >= 0 && x <= 1,
 );
 
+/** 0 < x <= 1 (a success probability with at least one trial to go: Geometric). */
+export const positiveUnitInterval = elementwise(
+  'in (0, 1]',
+  (v) => tf.logicalAnd(tf.greater(v, 0), tf.lessEqual(v, 1)),
+  (x) => x > 0 && x <= 1,
+);
+
 /** Every entry of the last axis positive and finite (a Dirichlet concentration). */
 export const positiveVector: Constraint = {
   description: 'positive (> 0) and finite in every entry of the last axis',

@@ -24,6 +24,7 @@ import {
 import { unitInterval, type Constraint } from './constraints.js';
 import type { Bijector } from '../bijectors/bijector.js';
 import { constrainingBijector, supportBijector, type EventSpace } from './event_space.js';
+import { checkSampleSize } from './sample_limits.js';
 
 export type { TensorLike } from '../util.js';
 
@@ -367,6 +368,8 @@ export abstract class Distribution {
     const n = sizeOf(s);
     checkSampleOptions(`${this.className}.sample`, options);
     const seed = checkSeed(options.seed, `${this.className}.sample`);
+    const perDraw = sizeOf(this.batchShape) * sizeOf(this.eventShape);
+    checkSampleSize(this.className, s, perDraw, (this.constructor as { sampleBytesPerValue?: number }).sampleBytesPerValue ?? 64);
     return tf.tidy(() => {
       const draws = this.sampleN(n, seed);
       return tf.reshape(draws, [...s, ...this.batchShape, ...this.eventShape]);

@@ -5,6 +5,7 @@ import { randomUniform } from '../math/random.js';
 import { log1mexp } from '../math/special.js';
 import { countSupport, isCount, logProbPair, logitsProbsParams, logitsProbsSpecs, maskLogProb, safeCount, type LogitsProbs } from './discrete_util.js';
 import { mulNoNan } from './bernoulli.js';
+import { positiveUnitInterval } from './constraints.js';
 
 export interface GeometricArgs extends DistributionOptions {
   /** Log-odds of a success, shape `[...B]`. Give exactly one of `logits` and `probs`. */
@@ -41,7 +42,8 @@ export class Geometric extends Distribution {
     super({
       ...args,
       className: 'Geometric',
-      params: logitsProbsSpecs(lp),
+      // p = 0 never succeeds: TFP requires probs in (0, 1].
+      params: lp.fromLogits ? logitsProbsSpecs(lp) : { ...logitsProbsSpecs(lp), probs: { value: lp.probs, eventRank: 0, constraint: positiveUnitInterval } },
       eventShape: [],
       reparameterized: false,
       support: countSupport,

@@ -1,5 +1,6 @@
 // Public distributions. One export line per module; append new ones at the end.
 export { Distribution, type DistributionOptions, type SampleOptions, type TensorLike } from './distribution.js';
+export { setSampleMemoryBudget, sampleMemoryBudget } from './sample_limits.js';
 export { klDivergence, registerKL, type KLFn } from './kl.js';
 export { Normal, type NormalArgs } from './normal.js';
 export { Bernoulli, type BernoulliArgs } from './bernoulli.js';
@@ -18,7 +19,7 @@ export { Gamma, type GammaArgs } from './gamma.js';
 export { Beta, type BetaArgs } from './beta.js';
 export { Dirichlet, type DirichletArgs } from './dirichlet.js';
 export { StudentT, type StudentTArgs } from './student_t.js';
-// ---- issue 12: count distributions and more scalar families (append-only block)
+// ---- count distributions and more scalar families
 export { Poisson, type PoissonArgs } from './poisson.js';
 export { NegativeBinomial, type NegativeBinomialArgs } from './negative_binomial.js';
 export { Binomial, type BinomialArgs } from './binomial.js';

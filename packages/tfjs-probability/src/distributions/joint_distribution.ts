@@ -35,7 +35,7 @@ export function partSeed(seed: number | undefined, i: number): number | undefine
  * `JointDistributionCoroutine`. The log density of values `x₁..xₙ` is
  * `Σᵢ log pᵢ(xᵢ | x₁..xᵢ₋₁)`; `sample` draws the parts in order (ancestral sampling).
  */
-export abstract class JointDistribution {
+export abstract class JointDistribution<V extends JointValues = JointValues> {
   readonly className: string;
   readonly name: string;
   private disposed = false;
@@ -100,9 +100,9 @@ export abstract class JointDistribution {
    * A root part (one that depends on no other) is drawn with `sampleShape`; a part built from
    * earlier values inherits their sample dims through its parameters and is drawn once.
    */
-  sample(sampleShape: number | number[] = [], options: SampleOptions = {}): JointValues {
+  sample(sampleShape: number | number[] = [], options: SampleOptions = {}): V {
     this.assertAlive('sample');
-    return this.sampleFree(`${this.className}.sample`, sampleShape, options, new Map());
+    return this.sampleFree(`${this.className}.sample`, sampleShape, options, new Map()) as V;
   }
 
   /** Draws the parts not in `fixed` (which keep their values), checking the arguments for `owner`. */
@@ -124,11 +124,11 @@ export abstract class JointDistribution {
   }
 
   /** Each part's `log pᵢ(xᵢ | earlier parts)`, in the structure of the values (TFP's `log_prob_parts`). */
-  logProbParts(values: JointValuesLike): tf.Tensor[] | Record<string, tf.Tensor> {
+  logProbParts(values: JointValuesLike): V {
     this.assertAlive('logProbParts');
     return tf.tidy(() => {
       const lp = this.logProbMap(`${this.className}.logProbParts`, values);
-      return this.toStructure([...lp.keys()], lp) as JointValues;
+      return this.toStructure([...lp.keys()], lp) as V;
     });
   }
 

@@ -32,10 +32,10 @@ export type CoroutineModel = () => Generator<Distribution | Root, unknown, tf.Te
  *   const scale = yield Root(new tfd.HalfNormal({ scale: 1, name: 'scale' }));
  *   yield new tfd.Normal({ loc: 0, scale, name: 'x' });
  * });
- * const { scale, x } = model.sample([3], { seed: 1 });   // scale [3], x [3]
+ * const { scale, x } = model.sample([3], { seed: 1 }) as Record<string, tf.Tensor>;   // scale [3], x [3]
  * ```
  */
-export class JointDistributionCoroutine extends JointDistribution {
+export class JointDistributionCoroutine extends JointDistribution<Record<string, tf.Tensor>> {
   /** Marks a yielded distribution as a root (`yield Root(new tfd.Normal(...))`). */
   static Root(distribution: Distribution): Root {
     return new Root(distribution);

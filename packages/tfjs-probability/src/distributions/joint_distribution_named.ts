@@ -5,7 +5,7 @@ import { Distribution } from './distribution.js';
 import { JointDistribution, checkPart, partsFromRecord, recordOf, type PartVisitor } from './joint_distribution.js';
 
 /** A part of a named model: a distribution, or a function of an object of the earlier parts' values. */
-export type NamedPart = Distribution | ((previous: Record<string, tf.Tensor>) => Distribution);
+export type NamedPart<K extends string = string> = Distribution | ((previous: Record<K, tf.Tensor>) => Distribution);
 
 /**
  * A joint distribution given as an object (TFP's `tfd.JointDistributionNamed`): each entry
@@ -30,23 +30,23 @@ export type NamedPart = Distribution | ((previous: Record<string, tf.Tensor>) =>
  * model.logProb(draw).shape;                      // [4]
  * ```
  */
-export class JointDistributionNamed extends JointDistribution {
-  readonly model: Readonly<Record<string, NamedPart>>;
+export class JointDistributionNamed<K extends string = string> extends JointDistribution<Record<K, tf.Tensor>> {
+  readonly model: Readonly<Record<K, NamedPart<K>>>;
 
-  constructor(model: Record<string, NamedPart>, options: { name?: string } = {}) {
+  constructor(model: Record<K, NamedPart<K>>, options: { name?: string } = {}) {
     super('JointDistributionNamed', options?.name);
     if (model === null || typeof model !== 'object' || Array.isArray(model) || Object.keys(model).length === 0) {
       throw new InvalidArgumentError(
         `JointDistributionNamed: model must be a non-empty object of distributions and functions; got ${describeValue(model)}`,
       );
     }
-    for (const [k, p] of Object.entries(model)) if (typeof p !== 'function') checkPart(this.className, k, p);
+    for (const [k, p] of Object.entries<NamedPart<K>>(model)) if (typeof p !== 'function') checkPart(this.className, k, p);
     this.model = { ...model };
   }
 
   protected runModel(visit: PartVisitor): void {
     const values: Record<string, tf.Tensor> = {};
-    for (const [name, entry] of Object.entries(this.model)) {
+    for (const [name, entry] of Object.entries<NamedPart<K>>(this.model)) {
       const isFn = !(entry instanceof Distribution);
       const d = checkPart(this.className, name, isFn ? (entry as (p: Record<string, tf.Tensor>) => Distribution)({ ...values }) : entry);
       values[name] = visit(name, d, !isFn || (entry as () => Distribution).length === 0);
@@ -62,6 +62,6 @@ export class JointDistributionNamed extends JointDistribution {
   }
 
   protected ownedDistributions(): Distribution[] {
-    return Object.values(this.model).filter((p): p is Distribution => p instanceof Distribution);
+    return Object.values<NamedPart<K>>(this.model).filter((p): p is Distribution => p instanceof Distribution);
   }
 }

@@ -26,11 +26,11 @@ export type SequentialPart = Distribution | ((...previous: tf.Tensor[]) => Distr
  *   new tfd.Normal({ loc: 0, scale: 1 }),
  *   (mu) => new tfd.Sample({ distribution: new tfd.Normal({ loc: mu, scale: 0.5 }), sampleShape: [3] }),
  * ]);
- * const [mu, y] = model.sample([10], { seed: 1 });   // mu [10], y [10, 3]
- * model.logProb([mu, y]).shape;                       // [10]
+ * const draw = model.sample([10], { seed: 1 });   // [mu [10], y [10, 3]]
+ * model.logProb(draw).shape;                       // [10]
  * ```
  */
-export class JointDistributionSequential extends JointDistribution {
+export class JointDistributionSequential extends JointDistribution<tf.Tensor[]> {
   readonly model: readonly SequentialPart[];
 
   constructor(model: SequentialPart[], options: { name?: string } = {}) {

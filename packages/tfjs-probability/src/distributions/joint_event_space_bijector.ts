@@ -31,7 +31,7 @@ type Direction = 'forward' | 'inverse';
  *   (s) => new tfd.Normal({ loc: 0, scale: s }),
  * ]);
  * const b = model.defaultEventSpaceBijector();
- * const [s, x] = b.forward([tf.tensor(-1), tf.tensor(0.5)]);   // s = softplus(-1) > 0, x = 0.5
+ * b.forward([tf.tensor(-1), tf.tensor(0.5)]);   // [softplus(-1) > 0, 0.5]
  * ```
  */
 export class JointEventSpaceBijector {

@@ -36,6 +36,21 @@ export interface WindowMoments {
   tailEntropy: tf.Tensor;
 }
 
+/**
+ * log ∫ φ(z) dz over [lo, lo + width] by the same quadrature (inside a window where it applies; the
+ * width given by the caller without the rounding of a difference of standardized points): the
+ * cdf's numerator in narrow windows, where log Φ(hi) - log Φ(lo) keeps few digits.
+ */
+export function logMassQuad(lo: tf.Tensor, width: tf.Tensor): tf.Tensor {
+  const h = tf.expandDims(tf.mul(0.5, width), -1);
+  const c = tf.add(tf.expandDims(lo, -1), h);
+  const { nodes, weights } = gaussLegendre(GL_POINTS);
+  const lw = tf.sub(tf.log(tf.tensor1d(weights)), tf.mul(0.5, tf.square(tf.add(c, tf.mul(h, tf.tensor1d(nodes))))));
+  const m = tf.max(lw, -1, true);
+  const l = tf.add(tf.add(tf.log(h), m), tf.log(tf.sum(tf.exp(tf.sub(lw, m)), -1, true)));
+  return tf.squeeze(tf.sub(l, HALF_LOG_2PI), [-1]);
+}
+
 /** The region masks of windowMoments (see the module comment). */
 function regions(a: tf.Tensor, b: tf.Tensor): { finite: tf.Tensor; quad: tf.Tensor; tail: tf.Tensor } {
   const finite = tf.logicalAnd(tf.logicalNot(tf.isInf(a)), tf.logicalNot(tf.isInf(b)));

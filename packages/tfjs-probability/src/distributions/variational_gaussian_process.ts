@@ -92,6 +92,11 @@ export class VariationalGaussianProcess extends GaussianProcessBase {
     return this.input('predictiveNoiseVariance') ?? this.input('observationNoiseVariance');
   }
 
+  /** What is added to the diagonal of `k(Z, Z)` before its factorization (`jitter`; a subclass may scale it). */
+  protected inducingJitter(): number | tf.Tensor {
+    return this.jitter;
+  }
+
   /** The lower triangle of S. */
   private scaleS(): tf.Tensor {
     const M = this.inducingIndexPoints.shape.at(-2)!;
@@ -101,7 +106,7 @@ export class VariationalGaussianProcess extends GaussianProcessBase {
   /** Latent mean `[..., N]`, `A [..., M, N]` and `SᵀA` at the points `x [..., N, F]`. */
   private latent(x: tf.Tensor): { mean: tf.Tensor; A: tf.Tensor; SA: tf.Tensor } {
     const z = this.inducingIndexPoints;
-    const Lz = cholesky(addDiagonal(this.kernel.matrix(z, z), this.jitter));
+    const Lz = cholesky(addDiagonal(this.kernel.matrix(z, z), this.inducingJitter()));
     const A = triangularSolve(Lz, this.kernel.matrix(z, x), { lower: true });
     const mean = tf.add(this.priorMean(x), tf.sum(tf.mul(A, tf.expandDims(this.variationalInducingObservationsLoc, -1)), -2));
     const SA = tf.matMul(transposeLast(this.scaleS()), A);

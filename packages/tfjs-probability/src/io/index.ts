@@ -84,7 +84,7 @@ function pickHandler(target: string | tf.io.IOHandler, kind: 'save' | 'load', op
     throw new InvalidArgumentError(`${kind}Model: ${handlers.length} tfjs IO routers claim '${target}'; pass a tf.io.IOHandler instead`);
   }
   // In Node a plain path is a model directory, opened here (no tfjs router is registered for it).
-  return handlers[0] ?? (platform().directoryHandler?.(target, kind === 'load' ? options : undefined) as tf.io.IOHandler | null | undefined) ?? null;
+  return handlers[0] ?? (platform().directoryHandler?.(target, options) as tf.io.IOHandler | null | undefined) ?? null;
 }
 
 /**

@@ -29,6 +29,13 @@ import { mvnTrilSampleGradConfig } from './MvnTrilSampleGrad.js';
 import { reluMaskConfig } from './ReluMask.js';
 import { specialHostConfig } from './SpecialHost.js';
 import { triangularSolveConfig } from './TriangularSolve.js';
+import { randomPoissonConfig } from './RandomPoisson.js';
+import { randomBinomialConfig } from './RandomBinomial.js';
+import { randomGammaConfig } from './RandomGamma.js';
+import { randomBetaConfig } from './RandomBeta.js';
+import { randomNegativeBinomialConfig } from './RandomNegativeBinomial.js';
+import { randomTruncatedNormalConfig } from './RandomTruncatedNormal.js';
+import { randomStudentTConfig } from './RandomStudentT.js';
 import type { KernelSpec } from './kernel_utils.js';
 
 const DEFAULT_BACKENDS = ['cpu', 'wasm'] as const;
@@ -53,6 +60,13 @@ export const kernelConfigs: readonly KernelSpec[] = [
   independentNormalNllConfig,
   mvnTrilNllConfig,
   specialHostConfig,
+  randomPoissonConfig,
+  randomBinomialConfig,
+  randomGammaConfig,
+  randomBetaConfig,
+  randomNegativeBinomialConfig,
+  randomTruncatedNormalConfig,
+  randomStudentTConfig,
 ];
 
 /** Gradients of the library's own kernels. */

@@ -27,7 +27,7 @@ export { Convolution2DFlipout, type Convolution2DFlipoutArgs } from './conv2d_fl
 export { VariableLayer, type VariableLayerArgs, type VariableInitializerName } from './variable_layer.js';
 export { KLDivergenceRegularizer, registerPriorDistributionFn, type KLDivergenceRegularizerOptions, type MakePriorDistributionFn } from './kl_divergence_regularizer.js';
 export { KLDivergenceAddLoss, type KLDivergenceAddLossArgs } from './kl_divergence_add_loss.js';
-// ---- issue 12: count/binary/logistic heads (append-only block)
+// ---- count/binary/logistic heads
 export { IndependentPoisson, type IndependentPoissonArgs } from './independent_poisson.js';
 export { IndependentBernoulli, type IndependentBernoulliArgs } from './independent_bernoulli.js';
 export { IndependentLogistic, type IndependentLogisticArgs } from './independent_logistic.js';

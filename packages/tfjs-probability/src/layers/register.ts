@@ -23,7 +23,7 @@ import { Convolution2DReparameterization } from './conv2d_reparameterization.js'
 import { Convolution2DFlipout } from './conv2d_flipout.js'; tf.serialization.registerClass(Convolution2DFlipout);
 import { VariableLayer } from './variable_layer.js'; tf.serialization.registerClass(VariableLayer);
 import { KLDivergenceAddLoss } from './kl_divergence_add_loss.js'; tf.serialization.registerClass(KLDivergenceAddLoss);
-// ---- issue 12: count/binary/logistic heads
+// ---- count/binary/logistic heads
 import { IndependentPoisson } from './independent_poisson.js'; tf.serialization.registerClass(IndependentPoisson);
 import { IndependentBernoulli } from './independent_bernoulli.js'; tf.serialization.registerClass(IndependentBernoulli);
 import { IndependentLogistic } from './independent_logistic.js'; tf.serialization.registerClass(IndependentLogistic);

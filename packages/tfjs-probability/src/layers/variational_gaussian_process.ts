@@ -35,16 +35,27 @@ export type VariationalGaussianProcessLayerArgs = LayerArgs & {
   unconstrainedObservationNoiseVarianceInitial?: number;
   /** Size of the training set: the KL term is weighted by 1 / numTrainingPoints per row (default: the batch is the whole set). */
   numTrainingPoints?: number;
-  /** Jitter for the Cholesky factorizations (default 1e-6). */
+  /** Jitter of the inducing points' factorization, relative to the amplitude² (default 1e-4: float32). */
   jitter?: number;
 };
 
-/** A VGP whose kernel was made for it (and is released with it). */
+/**
+ * A VGP whose kernel was made for it (and is released with it), with the inducing points' jitter
+ * relative to the kernel's variance (`jitter · amplitude²`), so that the factorization of `k(Z, Z)`
+ * survives float32 whatever scale the amplitude is trained to.
+ */
 class OwningVGP extends VGP {
+  constructor(args: ConstructorParameters<typeof VGP>[0], private readonly zJitter: tf.Tensor) {
+    super(args);
+  }
+  protected override inducingJitter(): tf.Tensor {
+    return this.zJitter;
+  }
   override dispose(): void {
     if (this.isDisposed) return;
     super.dispose();
     this.kernel.dispose();
+    this.zJitter.dispose();
   }
 }
 
@@ -101,7 +112,7 @@ export class VariationalGaussianProcess extends DistributionLayer {
     this.numInducingPoints = M;
     this.kernelName = k;
     this.numTrainingPoints = n;
-    this.jitter = args.jitter ?? 1e-6;
+    this.jitter = args.jitter ?? 1e-4;
     this.eventShapeValue = [...ev];
     this.inducingInit = args.inducingIndexPointsInitializer ?? tf.initializers.randomUniform({ minval: -1, maxval: 1 });
     this.noiseInit = args.unconstrainedObservationNoiseVarianceInitial ?? 0.54;
@@ -144,11 +155,13 @@ export class VariationalGaussianProcess extends DistributionLayer {
       const eye = tf.eye(M);
       const strictLower = tf.sub(tf.linalg.bandPart(tf.ones([M, M]), -1, 0), eye);
       const scale = tf.add(tf.mul(raw, strictLower), tf.mul(eye, tf.add(tf.softplus(raw), 1e-5)));
+      const amp = tf.softplus(this.ampW.read());
       return [
-        tf.softplus(this.ampW.read()),
+        amp,
         tf.add(tf.softplus(this.lengthW.read()), 1e-5),
         tf.add(tf.softplus(this.noiseW.read()), 1e-6),
         scale,
+        tf.mul(this.jitter, tf.square(amp)),
       ];
     });
     try {
@@ -156,8 +169,8 @@ export class VariationalGaussianProcess extends DistributionLayer {
       try {
         return new OwningVGP({
           kernel, indexPoints: params, inducingIndexPoints: this.inducing.read(), variationalInducingObservationsLoc: this.locW.read(),
-          variationalInducingObservationsScale: ts[3]!, observationNoiseVariance: ts[2]!, jitter: this.jitter,
-        });
+          variationalInducingObservationsScale: ts[3]!, observationNoiseVariance: ts[2]!, jitter: 1e-6,
+        }, tf.reshape(ts[4]!, []));
       } catch (e) {
         kernel.dispose();
         throw e;

@@ -18,5 +18,4 @@ export { TransformedTransitionKernel, type TransformedTransitionKernelArgs } fro
 export { sampleChain, defaultTrace, type DefaultTraceValues, type Trace, type SampleChainArgs, type SampleChainResult, type ChainProgress } from './sample_chain.js';
 export { windowedAdaptiveNuts, type WindowedAdaptiveNutsArgs, type WindowedAdaptiveNutsResult, type PartDeclaration } from './windowed_nuts.js';
 export { WindowedAdaptation, type WindowedAdaptationArgs } from './windowed_adaptation.js';
-export type { JointDistributionLike } from './joint_target.js';
 export { effectiveSampleSize, potentialScaleReduction, mcse, summary, type SummaryRow, type McmcSummary } from './diagnostics.js';

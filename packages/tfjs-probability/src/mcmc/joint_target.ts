@@ -1,61 +1,60 @@
 /**
- * The bridge from a joint distribution with observed values to the sampler's
- * named parts: the free parts (those not observed) with their event shapes
- * and event-space bijectors, and a log density over them.
+ * The bridge from a joint distribution with observed values to the sampler: the model is pinned
+ * at the observed values, the free parts are sampled on the unconstrained scale of the pinned
+ * model's event-space bijector (which may make a part's support depend on earlier parts), the
+ * density is `unconstrainedLogProb` (one run of the model, Jacobian included), and the draws are
+ * mapped back by the bijector's `forward` at the end.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Bijector } from '../bijectors/bijector.js';
-
-/** What the samplers need of a joint distribution (tfd.JointDistributionNamed/Sequential/Coroutine provide it). */
-export interface JointDistributionLike {
-  /** One draw: an object of named tensors (or a list for a sequential model). */
-  sample(sampleShape?: number | number[], seed?: number): Record<string, tf.Tensor> | tf.Tensor[];
-  /** Log density of a value of the same structure; batch dims broadcast. */
-  logProb(value: Record<string, tf.Tensor> | tf.Tensor[]): tf.Tensor;
-  /** Per-part bijectors from R^n onto each part's support (an object or list like the values). */
-  defaultEventSpaceBijector?(): unknown;
-}
+import type { JointDistribution } from '../distributions/joint_distribution.js';
+import type { TensorLike } from '../util.js';
 
 export interface JointTarget {
-  parts: Record<string, { shape: number[]; bijector?: Bijector }>;
+  /** Free parts by name with their unconstrained event shapes (no bijectors: the density is already unconstrained). */
+  parts: Record<string, { shape: number[] }>;
   logProbFn: (parts: Record<string, tf.Tensor>) => tf.Tensor;
+  /** Constrained draws by name from unconstrained ones (`[numDraws, numChains, ...uShape]` each). */
+  constrain: (u: Record<string, tf.Tensor>) => Record<string, tf.Tensor>;
   dispose: () => void;
 }
 
-function partBijectors(jd: JointDistributionLike): Record<string, Bijector> {
-  const b = jd.defaultEventSpaceBijector?.() as unknown;
-  if (!b || typeof b !== 'object') return {};
-  const inner = (b as { bijectors?: unknown }).bijectors ?? b;
-  if (Array.isArray(inner)) return Object.fromEntries(inner.map((x, i) => [String(i), x as Bijector]));
-  return { ...(inner as Record<string, Bijector>) };
-}
-
-/** Free parts and log density of `jd` with `observed` values pinned. */
 export function jointDistributionTarget(
-  jd: JointDistributionLike,
-  observed: Record<string, tf.Tensor | number | number[]>,
+  jd: JointDistribution,
+  observed: Record<string, TensorLike> | TensorLike[],
   owner: string,
 ): JointTarget {
-  const draw = jd.sample(undefined, 0);
-  const isList = Array.isArray(draw);
-  const entries: Array<[string, tf.Tensor]> = isList ? draw.map((t, i) => [String(i), t]) : Object.entries(draw);
-  const names = entries.map(([n]) => n);
-  for (const k of Object.keys(observed)) {
-    if (!names.includes(k)) throw new Error(`${owner}: observed names ${k}, which is not a part of the joint distribution (parts: ${names.join(', ')})`);
+  if (!jd || typeof (jd as { pin?: unknown }).pin !== 'function') {
+    throw new Error(`${owner}: jointDistribution must be a tfd.JointDistributionSequential, Named or Coroutine`);
   }
-  const bij = partBijectors(jd);
-  const obs: Record<string, tf.Tensor> = Object.fromEntries(Object.entries(observed).map(([k, v]) => [k, v instanceof tf.Tensor ? v : tf.tensor(v)]));
-  const owned = Object.entries(observed).filter(([, v]) => !(v instanceof tf.Tensor)).map(([k]) => obs[k]!);
-  const parts: JointTarget['parts'] = {};
-  for (const [n, t] of entries) {
-    if (n in obs) continue;
-    parts[n] = { shape: t.shape, ...(bij[n] ? { bijector: bij[n] } : {}) };
+  const pinned = jd.pin(observed);
+  try {
+    const bij = pinned.defaultEventSpaceBijector();
+    const free = pinned.unpinnedNames();
+    const shapesStruct = bij.unconstrainedEventShapeParts();
+    const shapes = jd.fromStructure<number[]>(free, shapesStruct, owner);
+    const struct = (m: Map<string, tf.Tensor>): tf.Tensor[] | Record<string, tf.Tensor> => jd.toStructure(free, m);
+    const byName = (values: unknown): Map<string, tf.Tensor> => jd.fromStructure<tf.Tensor>(free, values, owner);
+    return {
+      parts: Object.fromEntries(free.map((n) => [n, { shape: shapes.get(n)! }])),
+      logProbFn: (p) => bij.unconstrainedLogProb(struct(new Map(free.map((n) => [n, p[n]!])))),
+      constrain: (u) =>
+        tf.tidy(() => {
+          // The bijector sees [numDraws * numChains] as one batch dimension.
+          const lead = u[free[0]!]!.shape.slice(0, 2);
+          const flat = new Map(free.map((n) => [n, tf.reshape(u[n]!, [-1, ...shapes.get(n)!])]));
+          const y = byName(bij.forward(struct(flat)));
+          return Object.fromEntries(free.map((n) => {
+            const t = y.get(n)!;
+            return [n, tf.reshape(t, [...lead, ...t.shape.slice(1)])];
+          }));
+        }),
+      dispose: () => {
+        bij.dispose();
+        pinned.dispose();
+      },
+    };
+  } catch (e) {
+    pinned.dispose();
+    throw e;
   }
-  tf.dispose(entries.map(([, t]) => t));
-  if (Object.keys(parts).length === 0) throw new Error(`${owner}: every part of the joint distribution is observed; nothing to sample`);
-  const logProbFn = (free: Record<string, tf.Tensor>): tf.Tensor => {
-    const all = names.map((n) => (n in obs ? obs[n]! : free[n]!));
-    return jd.logProb(isList ? all : Object.fromEntries(names.map((n, i) => [n, all[i]!])));
-  };
-  return { parts, logProbFn, dispose: () => tf.dispose(owned) };
 }

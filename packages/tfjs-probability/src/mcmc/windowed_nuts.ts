@@ -14,7 +14,9 @@ import { type ChainProgress, type Trace, defaultTrace, runChain } from './sample
 import { NoUTurnSampler } from './nuts.js';
 import { FlatTarget, type PartSpec } from './target.js';
 import { WindowedAdaptation } from './windowed_adaptation.js';
-import { jointDistributionTarget, type JointDistributionLike } from './joint_target.js';
+import { jointDistributionTarget } from './joint_target.js';
+import type { JointDistribution } from '../distributions/joint_distribution.js';
+import type { TensorLike } from '../util.js';
 
 /** One named part: its shape (constrained space, without the chain dimension) and its bijector R^n -> support. */
 export interface PartDeclaration {
@@ -27,8 +29,9 @@ export interface WindowedAdaptiveNutsArgs {
   targetLogProbFn?: (parts: Record<string, tf.Tensor>) => tf.Tensor;
   parts?: Record<string, PartDeclaration>;
   /** Or a joint distribution with observed values (parts and bijectors come from the distribution). */
-  jointDistribution?: JointDistributionLike;
-  observed?: Record<string, tf.Tensor | number | number[]>;
+  jointDistribution?: JointDistribution;
+  /** Observed values by part name (a list for JointDistributionSequential, `undefined` for free parts). */
+  observed?: Record<string, TensorLike> | TensorLike[];
   numDraws?: number;
   numChains?: number;
   numAdaptationSteps?: number;
@@ -91,18 +94,20 @@ async function initialRows(target: FlatTarget, seed: number, r: number): Promise
  * Samples a Bayesian model with NUTS after Stan's windowed warm-up.
  *
  * @example
+ * ```ts
  * // Normal model with unknown mean and scale for five observations.
  * const y = tf.tensor1d([1.2, 0.4, 2.2, 1.5, 0.9]);
  * const { states, trace } = await tfp.mcmc.windowedAdaptiveNuts({
  *   targetLogProbFn: ({ mu, sigma }) => tf.tidy(() => {
- *     const lik = new tfd.Normal({ loc: mu.expandDims(1), scale: sigma.expandDims(1) }).logProb(y).sum(1);
- *     return lik.add(new tfd.Normal({ loc: 0, scale: 10 }).logProb(mu)).add(new tfd.Exponential({ rate: 1 }).logProb(sigma));
+ *     const lik = new tfd.Normal({ loc: mu!.expandDims(1), scale: sigma!.expandDims(1) }).logProb(y).sum(1);
+ *     return lik.add(new tfd.Normal({ loc: 0, scale: 10 }).logProb(mu!)).add(new tfd.Exponential({ rate: 1 }).logProb(sigma!));
  *   }),
  *   parts: { mu: { shape: [] }, sigma: { shape: [], bijector: new tfb.Softplus() } },
- *   numDraws: 200, numAdaptationSteps: 200, seed: 1,
+ *   numDraws: 100, numAdaptationSteps: 100, seed: 1,
  * });
- * states.mu.shape; // [200, 4]
+ * states['mu']!.shape; // [100, 4]
  * tf.dispose([y, ...Object.values(states), ...Object.values(trace)]);
+ * ```
  */
 export async function windowedAdaptiveNuts(args: WindowedAdaptiveNutsArgs): Promise<WindowedAdaptiveNutsResult> {
   const numDraws = args.numDraws ?? 1000;
@@ -118,12 +123,14 @@ export async function windowedAdaptiveNuts(args: WindowedAdaptiveNutsArgs): Prom
   let fn: (parts: Record<string, tf.Tensor>) => tf.Tensor;
   let decl: Record<string, PartDeclaration>;
   let release = (): void => {};
+  let constrain: ((u: Record<string, tf.Tensor>) => Record<string, tf.Tensor>) | undefined;
   if (args.jointDistribution) {
     if (args.targetLogProbFn || args.parts) throw new Error(`${OWNER}: give either jointDistribution (with observed) or targetLogProbFn with parts, not both`);
     const jt = jointDistributionTarget(args.jointDistribution, args.observed ?? {}, OWNER);
     fn = jt.logProbFn;
     decl = jt.parts;
     release = jt.dispose;
+    constrain = jt.constrain;
   } else {
     if (!args.targetLogProbFn || !args.parts) throw new Error(`${OWNER}: targetLogProbFn and parts are required (or jointDistribution with observed)`);
     fn = args.targetLogProbFn;
@@ -169,7 +176,15 @@ export async function windowedAdaptiveNuts(args: WindowedAdaptiveNutsArgs): Prom
       owner: OWNER,
     });
     const parts = target.toConstrained(rows, numDraws);
-    const states: Record<string, tf.Tensor> = Object.fromEntries(names.map((n, i) => [n, parts[i]!]));
+    let states: Record<string, tf.Tensor> = Object.fromEntries(names.map((n, i) => [n, parts[i]!]));
+    if (constrain) {
+      const u = states;
+      try {
+        states = constrain(u);
+      } finally {
+        tf.dispose(Object.values(u));
+      }
+    }
     const traceT: Record<string, tf.Tensor> = {};
     for (const [k, v] of Object.entries(trace)) traceT[k] = tf.tensor2d(Float32Array.from(v), [numDraws, numChains]);
     const d = target.dim;

@@ -1,6 +1,6 @@
 /**
- * Conformance descriptions (conformance.ts) of the distributions of the second
- * round (issue 12). Run by conformance_round2.test.ts.
+ * Conformance descriptions (conformance.ts) of the count distributions and the further
+ * scalar families. Run by conformance_round2.test.ts.
  */
 import type * as fcType from 'fast-check';
 import type { Distribution } from '../../src/distributions/distribution.js';

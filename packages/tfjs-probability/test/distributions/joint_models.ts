@@ -33,6 +33,20 @@ export function eightSchoolsNamed(): tfd.JointDistributionNamed {
   });
 }
 
+/** Eight schools, non-centered: theta = mu + tau · thetaTilde, thetaTilde ~ N(0, 1) [8]. */
+export function eightSchoolsNonCentered(): tfd.JointDistributionNamed {
+  return new tfd.JointDistributionNamed({
+    mu: new tfd.Normal({ loc: 0, scale: 5 }),
+    tau: new tfd.HalfCauchy({ loc: 0, scale: 5 }),
+    thetaTilde: new tfd.Sample({ distribution: new tfd.Normal({ loc: 0, scale: 1 }), sampleShape: [8] }),
+    y: ({ mu, tau, thetaTilde }) =>
+      new tfd.Independent({
+        distribution: new tfd.Normal({ loc: tf.add(tf.expandDims(mu!, -1), tf.mul(tf.expandDims(tau!, -1), thetaTilde!)), scale: fx.data.sigma8 }),
+        reinterpretedBatchNdims: 1,
+      }),
+  });
+}
+
 /** The same model as a list: [mu, tau, theta, y]; functions get the earlier values most recent first. */
 export function eightSchoolsSequential(): tfd.JointDistributionSequential {
   return new tfd.JointDistributionSequential([

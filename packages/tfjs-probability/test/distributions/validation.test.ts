@@ -1,4 +1,4 @@
-// Regression tests for the rows of issue 10 on support checks, bad arguments and leaks on error
+// Regression tests for support checks, bad arguments and leaks on error
 // paths (each `it` names its row), plus the contract around them: without validateArgs no value
 // is read back from a tensor; validate() is the non-blocking form of the construction check.
 // The generic versions of these checks run on every distribution in conformance.ts.
@@ -17,7 +17,7 @@ const tfd = tfp.distributions;
 /** Disposes tensors and distributions. */
 const free = (...xs: Array<{ dispose(): void }>): void => xs.forEach((x) => x.dispose());
 
-describe('issue 10: values outside the support with validateArgs are errors', () => {
+describe('values outside the support with validateArgs are errors', () => {
   it('Bernoulli.logProb([0.5, 2, -1]) names index [0] and the value 0.5', () => {
     const d = new tfd.Bernoulli({ probs: 0.3, validateArgs: true });
     expectArgError(() => d.logProb([0.5, 2, -1]), [/^Bernoulli\.logProb: /, 'index [0]: 0.5', 'support of Bernoulli', '0 or 1'], 'logProb');
@@ -68,7 +68,7 @@ describe('issue 10: values outside the support with validateArgs are errors', ()
   });
 });
 
-describe('issue 10: bad arguments are one InvalidArgumentError naming class and parameter', () => {
+describe('bad arguments are one InvalidArgumentError naming class and parameter', () => {
   it('new tfd.Normal() and new tfd.Normal(null)', () => {
     const N = tfd.Normal as unknown as new (a?: unknown) => unknown;
     expectArgError(() => new N(), ['Normal: expected an argument object {loc, scale}; got undefined'], 'no args');
@@ -143,7 +143,7 @@ describe('issue 10: bad arguments are one InvalidArgumentError naming class and 
   });
 });
 
-describe('issue 10: no leaks on error paths', () => {
+describe('no leaks on error paths', () => {
   it('Normal({loc: [0, 1]}) with no scale', () => {
     expectArgError(() => new tfd.Normal({ loc: [0, 1] } as unknown as tfp.distributions.NormalArgs), ['Normal: parameter scale is missing'], 'no scale');
   });

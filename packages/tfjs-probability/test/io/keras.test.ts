@@ -192,8 +192,8 @@ describe('io.loadModel: Keras models with TFP heads, converted by tensorflowjs_c
   });
 
   it('TFP layers this library does not have fail with their name', () => {
-    const topo = { model_config: { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'VariationalGaussianProcess', config: { name: 'kl' } }] } } };
-    expect(() => prepareKerasArtifacts({ modelTopology: topo })).toThrow(/layer 'kl' is TFP's VariationalGaussianProcess, which tfjs-probability cannot load/);
+    const topo = { model_config: { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'Convolution3DFlipout', config: { name: 'kl' } }] } } };
+    expect(() => prepareKerasArtifacts({ modelTopology: topo })).toThrow(/layer 'kl' is TFP's Convolution3DFlipout, which tfjs-probability cannot load/);
   });
 
   it('saveModel writes TFP-rebuildable configs (snake_case keys, sizes explicit, Lambda keys) that load back bit-identically', async () => {

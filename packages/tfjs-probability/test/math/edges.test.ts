@@ -1,5 +1,5 @@
 /**
- * Regression tests for the numerical findings of issue 10 (values from
+ * Regression tests for the known numerical edge cases (values from
  * test/fixtures/generate_edges.py, scipy / mpmath in float64).
  */
 import * as tf from '@tensorflow/tfjs';

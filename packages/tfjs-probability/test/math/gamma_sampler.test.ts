@@ -108,7 +108,7 @@ describe('TSDoc examples', () => {
   });
 });
 
-describe('randomGammaBatched runs as tensor ops (issue 9/10: no synchronous read-back)', () => {
+describe('randomGammaBatched runs as tensor ops (no synchronous read-back)', () => {
   // The cpu/wasm kernels read their own host memory (backend.readSync inside Slice, Tile, ...), which is
   // no GPU sync; what the library itself must never do is call a tensor's synchronous readers.
   it('reads nothing back: no Tensor dataSync / arraySync / bufferSync while sampling', async () => {

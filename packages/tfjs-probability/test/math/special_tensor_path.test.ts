@@ -99,7 +99,7 @@ describe('incomplete gamma / beta on the float32 tensor-op path (parameters <= 1
   });
 });
 
-describe('incomplete gamma / beta read nothing back (issue 9/10)', () => {
+describe('incomplete gamma / beta read nothing back', () => {
   // On cpu/wasm the 'TfpSpecialHost' kernel reads the backend's own host memory (no GPU sync); on other
   // backends the tensor-op path runs. Neither calls a tensor's synchronous readers.
   for (const tensorPath of [false, true]) {

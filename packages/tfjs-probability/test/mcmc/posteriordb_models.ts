@@ -82,17 +82,21 @@ function regression(f: PosteriorFixture): PosteriorModel {
     const key = JSON.stringify(p);
     groups.set(key, [...(groups.get(key) ?? []), i]);
   });
-  const groupIdx = [...groups.entries()].filter(([k]) => JSON.parse(k).dist !== 'flat').map(([k, idx]) => ({ prior: JSON.parse(k) as Prior, idx: tf.tensor1d(idx, 'int32') }));
+  // One mask per distinct prior (no gather: its gradient has no wasm kernel).
+  const groupIdx = [...groups.entries()].filter(([k]) => JSON.parse(k).dist !== 'flat').map(([k, idx]) => ({
+    prior: JSON.parse(k) as Prior,
+    mask: tf.tensor1d(Array.from({ length: K }, (_, i) => (idx.includes(i) ? 1 : 0))),
+  }));
   return {
     targetLogProbFn: ({ coef, sigma }) => tf.tidy(() => {
       const mu = tf.matMul(coef!, X, false, true); // [C, N]
       let lp = normalLogLik(tf.sub(y, mu), sigma!, N);
-      for (const g of groupIdx) lp = tf.add(lp, tf.sum(priorLogProb(g.prior, tf.gather(coef!, g.idx, 1)), 1));
+      for (const g of groupIdx) lp = tf.add(lp, tf.sum(tf.mul(priorLogProb(g.prior, coef!), g.mask), 1));
       return tf.add(lp, priorLogProb(priors.sigma, sigma!));
     }),
     parts: { coef: { shape: [K] }, sigma: { shape: [], bijector: new Exp() } },
     extract: (s) => ({ ...Object.fromEntries(names.coef.map((n, i) => [n, column(s['coef']!, i)])), [names.sigma]: column(s['sigma']!, 0) }),
-    dispose: () => tf.dispose([X, y, ...groupIdx.map((g) => g.idx)]),
+    dispose: () => tf.dispose([X, y, ...groupIdx.map((g) => g.mask)]),
   };
 }
 

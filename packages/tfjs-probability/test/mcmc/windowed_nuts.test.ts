@@ -4,6 +4,11 @@ import { windowedAdaptiveNuts } from '../../src/mcmc/windowed_nuts.js';
 import { windowEnds } from '../../src/mcmc/windowed_adaptation.js';
 import { ess, mcse, rhat, toChains } from '../../src/mcmc/diagnostics_host.js';
 import { Exp } from '../../src/bijectors/exp.js';
+import { JointDistributionNamed } from '../../src/distributions/joint_distribution_named.js';
+import { Normal } from '../../src/distributions/normal.js';
+import { HalfCauchy } from '../../src/distributions/half_cauchy.js';
+import { Sample } from '../../src/distributions/sample.js';
+import { Independent } from '../../src/distributions/independent.js';
 import { buildModel, checkParam, loadPosterior } from './posteriordb_models.js';
 
 const diag = { ess: (c: Float64Array[]) => ess(c, 'bulk'), rhat: (c: Float64Array[]) => rhat(c), mcse: (c: Float64Array[]) => mcse(c, 'mean'), toChains };
@@ -67,6 +72,35 @@ describe('windowedAdaptiveNuts', () => {
       }
     }, 300_000);
   }
+
+  it('samples a joint distribution with observed values: eight schools (non-centered) against posteriordb', async () => {
+    const f = loadPosterior('eight_schools-eight_schools_noncentered');
+    const sigma = f.data['sigma'] as number[];
+    const model = new JointDistributionNamed({
+      mu: new Normal({ loc: 0, scale: 5 }),
+      tau: new HalfCauchy({ loc: 0, scale: 5 }),
+      eta: new Sample({ distribution: new Normal({ loc: 0, scale: 1 }), sampleShape: [8] }),
+      y: ({ mu, tau, eta }) => new Independent({
+        distribution: new Normal({ loc: tf.add(tf.expandDims(mu!, -1), tf.mul(tf.expandDims(tau!, -1), eta!)), scale: sigma }),
+        reinterpretedBatchNdims: 1,
+      }),
+    });
+    const before = tf.memory().numTensors;
+    const r = await windowedAdaptiveNuts({ jointDistribution: model, observed: { y: f.data['y'] as number[] }, numDraws: 150, numAdaptationSteps: 150, seed: 5 });
+    expect(Object.keys(r.states).sort()).toEqual(['eta', 'mu', 'tau']);
+    expect(r.states['eta']!.shape).toEqual([150, 4, 8]);
+    const mu = Float64Array.from(await r.states['mu']!.data());
+    const tau = Float64Array.from(await r.states['tau']!.data());
+    expect(Math.min(...tau)).toBeGreaterThan(0);
+    // A short run (150 draws per chain): the means against the reference; sds and ESS need the full run.
+    for (const [name, v] of [['mu', mu], ['tau', tau]] as const) {
+      const c = checkParam(name, v, 150, 4, f.reference[name]!, diag);
+      expect(c.why.filter((w) => w.startsWith('mean')), name).toEqual([]);
+    }
+    tf.dispose([...Object.values(r.states), ...Object.values(r.trace)]);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  }, 600_000);
 
   it('returns constrained draws [numDraws, numChains, ...shape], the adapted step sizes and metric', async () => {
     const r = await windowedAdaptiveNuts({
