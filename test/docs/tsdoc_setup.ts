@@ -28,12 +28,6 @@ const backToSuiteSetup = "tfp.setFastDefaults(true);\ntfp.restore();\nawait tfp.
 export const setups: Record<string, DocSetup> = {
   'src/accelerate/install.ts#restore': { check: `expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();\n${backToSuiteSetup}` },
   'src/accelerate/install.ts#setFastDefaults': { check: backToSuiteSetup },
-  'src/model.ts#modelLosses': {
-    setup:
-      "const model = tf.sequential({ layers: [new tfpl.DenseVariational({ inputShape: [1], units: 2, klWeight: 0.1 }), new tfpl.IndependentNormal()] });",
-    check: 'expect(kl.shape).toEqual([]);\nkl.dispose();',
-  },
-  'src/io/index.ts#registerFileRouter': { setup: smallModel },
   'src/backend.ts#ready': {
     typecheckOnly: 'switches the backend of the whole process, and to wasm with a page\'s URLs',
     imports: ["import * as wasm from '@tensorflow/tfjs-backend-wasm';"],
