@@ -8,6 +8,7 @@
  * both configurations.
  *
  *   npx tsx bench/mdn_runs.ts [--runs 10] [--epochs 100] [--only accelerated|stock] [--write]
+ *   npx tsx bench/mdn_runs.ts --from-log [--write]   (the section from the runs logged so far)
  *
  * `--write` replaces the "MDN training: accelerated against stock tfjs" section of bench/RESULTS.md.
  * Results are also appended, one JSON line per run, to bench/mdn_runs.jsonl (not committed) as they come.
@@ -78,24 +79,33 @@ async function main(): Promise<void> {
     }
   }
   tf.dispose([x, y, xt, yt]);
-  const f = (v: number[]) => v.map((a) => a.toFixed(3)).join(', ');
-  const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+  report(res, secs, loads, RUNS);
+}
+
+type Kind = 'accelerated' | 'stock';
+
+/** The RESULTS.md section from the held-out NLLs, seconds per run and loads; written with --write. */
+function report(res: Record<Kind, number[]>, secs: Record<Kind, number[]>, loads: number[], planned: number): void {
+  const f = (v: number[]) => (v.length ? v.map((a) => a.toFixed(3)).join(', ') : 'none yet');
+  const med = (v: number[]) => (v.length ? [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]! : NaN);
+  const line = (k: Kind, label: string) =>
+    `- ${label} (${res[k].length} of ${planned} runs): ${f(res[k])}` +
+    (res[k].length ? ` (median ${med(res[k]).toFixed(3)}, max ${Math.max(...res[k]).toFixed(3)}; median ${med(secs[k]).toFixed(0)} s per run)` : '');
   const section = [
     '## MDN training: accelerated against stock tfjs',
     '',
     `Recipe 002's network with TFP's \`MixtureNormal\` head (Dense 128-128 relu, Dense 60, ${K} components), ` +
       `\`tf.train.adam(1e-3)\`, batch 128, 10,000 noisy-spiral points, ${EPOCHS} epochs, unseeded initialization, wasm ` +
-      `backend in Node; ${RUNS} runs with \`tfp.ready()\`'s acceleration and ${RUNS} on stock tfjs (\`ready({ accelerate: false })\`), ` +
-      'alternating; held-out NLL on 2,000 points of another seed (lower is better). The head\'s fused NLL kernel runs in both.',
+      `backend in Node; runs with \`tfp.ready()\`'s acceleration and on stock tfjs (\`ready({ accelerate: false })\`); ` +
+      'held-out NLL on 2,000 points of another seed (lower is better). The head\'s fused NLL kernel runs in both.',
     '',
-    `- accelerated: ${f(res.accelerated)} (median ${med(res.accelerated).toFixed(3)}, max ${Math.max(...res.accelerated).toFixed(3)}; ` +
-      `median ${med(secs.accelerated).toFixed(0)} s per run)`,
-    `- stock tfjs: ${f(res.stock)} (median ${med(res.stock).toFixed(3)}, max ${Math.max(...res.stock).toFixed(3)}; ` +
-      `median ${med(secs.stock).toFixed(0)} s per run)`,
+    line('accelerated', 'accelerated'),
+    line('stock', 'stock tfjs'),
     `- runs above 0.25: ${res.accelerated.filter((v) => v > 0.25).length} accelerated, ${res.stock.filter((v) => v > 0.25).length} stock`,
     '',
     `Machine load (1-minute average) during the runs: ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} ` +
-      `(${new Date().toISOString().slice(0, 10)}; a 2-core machine shared with other jobs). \`npx tsx bench/mdn_runs.ts --write\` reruns it.`,
+      `(${new Date().toISOString().slice(0, 10)}; a 2-core machine shared with other jobs, so the seconds say little). ` +
+      '`npx tsx bench/mdn_runs.ts --write` reruns it.',
     '',
   ].join('\n');
   console.log(section);
@@ -111,4 +121,20 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/** The section from bench/mdn_runs.jsonl (what the runs so far logged). */
+function fromLog(): void {
+  const res: Record<Kind, number[]> = { accelerated: [], stock: [] };
+  const secs: Record<Kind, number[]> = { accelerated: [], stock: [] };
+  const loads: number[] = [];
+  for (const l of readFileSync(join(here, 'mdn_runs.jsonl'), 'utf8').split('\n')) {
+    if (!l.trim()) continue;
+    const r = JSON.parse(l) as { kind: Kind; heldOutNll: number; seconds: number; load1: number };
+    res[r.kind].push(r.heldOutNll);
+    secs[r.kind].push(r.seconds);
+    loads.push(r.load1);
+  }
+  report(res, secs, loads, RUNS);
+}
+
+if (argv.includes('--from-log')) fromLog();
+else await main();

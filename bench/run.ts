@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const scripts = ['mvn.ts', 'mdn.ts', 'table.ts'];
+const scripts = ['mvn.ts', 'mdn.ts', 'table.ts', 'samplers.ts'];
 let failed = 0;
 const argv = process.argv.slice(2);
 // The first `--only <script>` picks a script; everything else (a later --only too) goes to the scripts.

@@ -44,9 +44,9 @@ const CASES: Array<[string, () => tfd.Distribution, string]> = [
   ['Gamma a 0.5', () => new tfd.Gamma({ concentration: 0.5, rate: 1 }), 'Marsaglia–Tsang on a + 1, boost'],
   ['Gamma a 3', () => new tfd.Gamma({ concentration: 3, rate: 1 }), 'Marsaglia–Tsang'],
   ['Gamma a 1e6', () => new tfd.Gamma({ concentration: 1e6, rate: 1 }), 'Marsaglia–Tsang'],
-  ['Beta 2, 5', () => new tfd.Beta({ concentration1: 2, concentration0: 5 }), 'two log-gammas'],
+  ['Beta 2, 5', () => new tfd.Beta({ concentration1: 2, concentration0: 5 }), 'two gammas'],
   ['StudentT df 5', () => new tfd.StudentT({ df: 5, loc: 0, scale: 1 }), 'normal / √(gamma)'],
-  ['TruncatedNormal [-1, 1]', () => new tfd.TruncatedNormal({ loc: 0, scale: 1, low: -1, high: 1 }), 'uniform rejection'],
+  ['TruncatedNormal [-1, 1]', () => new tfd.TruncatedNormal({ loc: 0, scale: 1, low: -1, high: 1 }), 'normal rejection'],
   ['TruncatedNormal [20, 21]', () => new tfd.TruncatedNormal({ loc: 0, scale: 1, low: 20, high: 21 }), 'exponential rejection'],
   ['Normal (reference)', () => new tfd.Normal({ loc: 0, scale: 1 }), 'ziggurat'],
 ];

@@ -146,7 +146,7 @@ async function plot(
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     background: 'white',
     title: { text: 'Case 5: VariationalGaussianProcess layer (model.fit) and exact GP (L-BFGS)',
-      subtitle: ['points: data; red: VGP mean, band ±2 sd; green: VGP joint draws;', 'blue dashed: exact GP mean, light blue band ±2 sd'] },
+      subtitle: ['points: data; red: VGP mean, band ±2 sd; green: joint draws of new observations (noise included);', 'blue dashed: exact GP mean, light blue band ±2 sd'] },
     width: 560, height: 320,
     layer: [
       { data: { values: rows }, mark: { type: 'area', color: '#9ecae1', opacity: 0.4 },

@@ -21,3 +21,15 @@ it('gaussian-process (case 5 and the exact GP) prints its fit and writes the fig
   expect(existsSync(join(out, 'gaussian-process-case5.png'))).toBe(true);
   expect(stdout).toMatch(/live tensors at the end: 0\n/);
 }, 130_000);
+
+it('bayesian-optimization finds the minimum by expected improvement', async () => {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', join('examples', 'bayesian-optimization.ts'), '--rounds', '6'], {
+    timeout: 120_000,
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
+  const m = /best found: f\(([-\d.]+)\) = ([-\d.]+) after 9 evaluations; true minimum f\(([-\d.]+)\) = ([-\d.]+)/.exec(stdout);
+  expect(m, stdout).not.toBeNull();
+  // Six rounds of EI from three points get within 0.05 of the global minimum of this function.
+  expect(Number(m![2])).toBeLessThan(Number(m![4]) + 0.05);
+  expect(stdout).toMatch(/live tensors at the end: 0\n/);
+}, 130_000);

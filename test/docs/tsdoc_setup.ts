@@ -22,7 +22,18 @@ const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units:
 ${regression(16, 2, 1)}
 const xTest = x;`;
 
+/** After an example that changes the process's tfjs set-up: back to what the test setup chose. */
+const backToSuiteSetup = "tfp.setFastDefaults(true);\ntfp.restore();\nawait tfp.ready({ accelerate: process.env['TFP_ACCELERATE'] === '1' });";
+
 export const setups: Record<string, DocSetup> = {
+  'src/accelerate/install.ts#restore': { check: `expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();\n${backToSuiteSetup}` },
+  'src/accelerate/install.ts#setFastDefaults': { check: backToSuiteSetup },
+  'src/model.ts#modelLosses': {
+    setup:
+      "const model = tf.sequential({ layers: [new tfpl.DenseVariational({ inputShape: [1], units: 2, klWeight: 0.1 }), new tfpl.IndependentNormal()] });",
+    check: 'expect(kl.shape).toEqual([]);\nkl.dispose();',
+  },
+  'src/io/index.ts#registerFileRouter': { setup: smallModel },
   'src/backend.ts#ready': {
     typecheckOnly: 'switches the backend of the whole process, and to wasm with a page\'s URLs',
     imports: ["import * as wasm from '@tensorflow/tfjs-backend-wasm';"],
@@ -43,7 +54,7 @@ export const setups: Record<string, DocSetup> = {
     setup: regression(4, 2, 1),
   },
   'src/io/keras.ts#prepareKerasArtifacts': { typecheckOnly: 'fetches a converted model over http' },
-  'src/kernels/mixture_train.ts#FastAdam': {
+  'src/train/fast_adam.ts#FastAdam': {
     setup: smallModel,
     check: "await model.fit(x, y, { epochs: 1 });\nexpect(model.optimizer).toBeInstanceOf(tfpl.FastAdam);",
   },
@@ -82,7 +93,7 @@ export const setups: Record<string, DocSetup> = {
     setup: regression(32, 1, 1),
     check: 'expect(ys.shape).toEqual([32, 1]);',
   },
-  'src/layers/mixture_density.ts#makeTrainStep': {
+  'src/train/train_step.ts#makeTrainStep': {
     setup: `${smallModel}\nconst batches: [tf.Tensor, tf.Tensor][] = [[x, y]];`,
   },
   'src/losses/nll.ts#negativeLogLikelihood': {

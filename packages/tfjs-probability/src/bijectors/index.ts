@@ -25,3 +25,6 @@ export { MaskedAutoregressiveFlow, type MaskedAutoregressiveFlowArgs } from './m
 export { RealNVP, type RealNVPArgs, type RealNVPShiftAndLogScaleFn } from './real_nvp.js';
 export { realNvpDefaultTemplate, type RealNvpDefaultTemplateArgs, type RealNvpTemplate } from './real_nvp_default_template.js';
 export type { ShiftAndLogScale, Appliable } from './shift_and_log_scale.js';
+export { Ascending } from './ascending.js';
+export { SoftClip, type SoftClipArgs } from './soft_clip.js';
+export { CorrelationCholesky } from './correlation_cholesky.js';

@@ -32,7 +32,7 @@ export interface VonMisesArgs extends DistributionOptions {
  * Sampling (not reparameterized): Best & Fisher's (1979) wrapped-Cauchy
  * rejection, vectorized over a fixed 32 rounds (every round accepts with
  * probability >= 0.65; an element rejected in all of them, probability
- * < 3e-15, keeps the last proposal). The constants are computed in forms that
+ * < 3e-15, is NaN, never a biased draw). The constants are computed in forms that
  * avoid cancellation at small and large κ.
  *
  * @example
@@ -87,7 +87,7 @@ export class VonMises extends Distribution {
     const rm1 = tf.div(tf.square(oneMinusRho), tf.mul(2, rho));
     const r = tf.add(1, rm1);
     const kRm1 = tf.mul(k, rm1);
-    let out: tf.Tensor = tf.zeros(shape);
+    let out: tf.Tensor = tf.fill(shape, NaN); // NaN where no round accepts
     let done: tf.Tensor = tf.zeros(shape, 'bool');
     for (let i = 0; i < ROUNDS; i++) {
       // One tidy per round: only the running result outlives it.
@@ -108,7 +108,7 @@ export class VonMises extends Distribution {
         // θ = ±acos(f) = ±2 asin(√((1 - f)/2)), accurate near 0.
         const theta = tf.mul(2, tf.asin(tf.sqrt(tf.clipByValue(tf.mul(0.5, oneMinusF), 0, 1))));
         const signed = tf.where(tf.less(u3, 0.5), tf.neg(theta), theta);
-        const take = i === ROUNDS - 1 ? tf.logicalNot(prevDone) : tf.logicalAnd(accept, tf.logicalNot(prevDone));
+        const take = tf.logicalAnd(accept, tf.logicalNot(prevDone));
         return [tf.where(take, signed, prevOut), tf.logicalOr(prevDone, accept)];
       });
       tf.dispose([prevOut, prevDone]);

@@ -6,7 +6,7 @@
  */
 import { memFor } from './backend_memory.js';
 import type { KernelSpec } from './kernel_utils.js';
-import { Xoshiro128, nextNormal } from '../math/random.js';
+import { Xoshiro128, nextNormalFast } from '../math/random.js';
 import {
   BINOMIAL_STRIDE, GAMMA_STRIDE, POISSON_STRIDE, TRUNCATED_NORMAL_STRIDE, binomialDraw, gammaDraw, logGammaDraw, poissonDraw,
   prepareBinomial, prepareGamma, preparePoisson, prepareTruncatedNormal, truncatedNormalDraw,
@@ -121,7 +121,7 @@ export function fillStudentT(out: Float32Array, [df]: Float32Array[], rng: Xoshi
   const cg = gammaConstants(Float32Array.from(df!, (v) => v / 2));
   for (let i = 0, j = 0; i < out.length; i++, j = j + 1 === m ? 0 : j + 1) {
     const o = j * GAMMA_STRIDE;
-    const z = nextNormal(rng);
+    const z = nextNormalFast(rng);
     const t = cg[o] === 1 ? z * Math.sqrt(df![j]! / (2 * gammaDraw(rng, cg, o))) : z * Math.exp(0.5 * (Math.log(df![j]! / 2) - logGammaDraw(rng, cg, o)));
     out[i] = t;
   }

@@ -106,6 +106,19 @@ export function nextNormal(rng: Xoshiro128): number {
   return slowNormal(rng, u, i);
 }
 
+/**
+ * One standard normal draw from ONE 32-bit output (as `fillNormal`: its low 7 bits pick the
+ * ziggurat block, its upper 25 bits give u with float32's resolution), about twice as fast as
+ * `nextNormal`; the sampling kernels use it.
+ */
+export function nextNormalFast(rng: Xoshiro128): number {
+  const w = rng.nextU32() | 0;
+  const i = w & 0x7f;
+  const h = w & -128;
+  if (Math.abs(h) < zigK[i]!) return h * zigW[i]!;
+  return slowNormal(rng, h * 4.656612873077393e-10, i);
+}
+
 /** A fresh 32-bit seed for unseeded calls. */
 function freshSeed(): number {
   return Math.floor(Math.random() * 4294967296);

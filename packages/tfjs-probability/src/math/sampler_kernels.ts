@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { useKernels } from '../kernels/register.js';
+import { splitSeed } from '../util.js';
 
 export { FLOAT32_TINY, FLOAT32_BELOW_ONE } from '../kernels/sampler_js.js';
 
@@ -44,7 +45,9 @@ export function runSamplerKernel(name: SamplerKernel, shape: number[], params: t
       while (dims.length > target.length && dims[0] === 1) dims = dims.slice(1);
       inputs[`p${i}`] = tf.broadcastTo(tf.reshape(tf.cast(p, 'float32'), dims), target);
     });
-    const s = seed ?? Math.floor(Math.random() * 4294967296);
+    // A stream of its own: the user's seed also seeds randomUniform/randomNormal directly, so it is
+    // split and salted first (a composite sampler may pass one seed to both).
+    const s = seed === undefined ? Math.floor(Math.random() * 4294967296) : (splitSeed(seed, 1)[0]! ^ 0x5a17e5ed) >>> 0;
     return tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, { shape, seed: s, flag }) as tf.Tensor;
   });
 }

@@ -26,7 +26,7 @@
  * at λ or n up to 2^53; float32 would lose whole nats there.
  * Random numbers: the xoshiro128** stream of ./random.js.
  */
-import { nextNormal, type Xoshiro128 } from './random.js';
+import { nextNormalFast, type Xoshiro128 } from './random.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 const LF_TABLE_SIZE = 256;
@@ -210,7 +210,7 @@ export function prepareGamma(c: Float64Array, o: number, a: number): void {
 /** d v of one accepted Marsaglia–Tsang proposal (v = (1 + c z)³). */
 function marsagliaTsang(rng: Xoshiro128, d: number, c: number): number {
   for (;;) {
-    const z = nextNormal(rng);
+    const z = nextNormalFast(rng);
     const t = 1 + c * z;
     if (t <= 0) continue;
     const v = t * t * t;
@@ -288,7 +288,7 @@ export function truncatedNormalDraw(rng: Xoshiro128, c: Float64Array, o: number)
   const b = c[o + 2]!;
   let x: number;
   if (kind === 1) {
-    do x = nextNormal(rng);
+    do x = nextNormalFast(rng);
     while (x < a || x > b);
   } else if (kind === 2) {
     // Accept x ~ U(a, b) with probability exp(-x²/2).

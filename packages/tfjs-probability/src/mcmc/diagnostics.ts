@@ -32,9 +32,11 @@ function perElement(x: tf.Tensor, owner: string, f: (chains: Float64Array[]) => 
  * split chains), `'tail'` (the smaller of the 5% and 95% quantile ESS), `'mean'` (split chains) or `'sd'`.
  *
  * @example
+ * ```ts
  * const x = tf.randomNormal([500, 4, 2], 0, 1, 'float32', 1);
  * const essBulk = tfp.mcmc.effectiveSampleSize(x);   // [2], about 2000 for independent draws
  * tf.dispose([x, essBulk]);
+ * ```
  */
 export function effectiveSampleSize(x: tf.Tensor, opts: { method?: EssMethod } = {}): tf.Tensor {
   const method = opts.method ?? 'bulk';
@@ -49,9 +51,11 @@ export function effectiveSampleSize(x: tf.Tensor, opts: { method?: EssMethod } =
  * split R-hat (`method: 'split'`).
  *
  * @example
+ * ```ts
  * const x = tf.randomNormal([500, 4], 0, 1, 'float32', 2);
  * const r = tfp.mcmc.potentialScaleReduction(x);       // scalar near 1
  * tf.dispose([x, r]);
+ * ```
  */
 export function potentialScaleReduction(x: tf.Tensor, opts: { method?: 'rank' | 'split' } = {}): tf.Tensor {
   const method = opts.method ?? 'rank';
@@ -99,11 +103,13 @@ function fmt(v: number, w: number, digits: number): string {
  * `[numDraws, numChains, ...shape]`; elements are named `name[i,j]` (0-based).
  *
  * @example
+ * ```ts
  * const x = tf.randomNormal([400, 4, 2], 0, 1, 'float32', 3);
  * const table = tfp.mcmc.summary({ beta: x });
  * table.rows.length;            // 2 (beta[0], beta[1])
  * console.log(table.toString());
  * x.dispose();
+ * ```
  */
 export function summary(states: tf.Tensor | Record<string, tf.Tensor>, opts: { quantiles?: number[] } = {}): McmcSummary {
   const qs = opts.quantiles ?? [0.05, 0.5, 0.95];

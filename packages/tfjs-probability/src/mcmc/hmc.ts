@@ -33,6 +33,7 @@ export function kinetic(p: Float64Array, invMass: Float64Array, c: number, d: nu
  * HMC (Neal 2011) with a diagonal metric.
  *
  * @example
+ * ```ts
  * const kernel = new tfp.mcmc.HamiltonianMonteCarlo({
  *   targetLogProbFn: (x) => tf.mul(-0.5, tf.sum(tf.square(x), -1)),
  *   stepSize: 0.3, numLeapfrogSteps: 5,
@@ -40,6 +41,7 @@ export function kinetic(p: Float64Array, invMass: Float64Array, c: number, d: nu
  * const { states, trace } = await tfp.mcmc.sampleChain({ numResults: 100, currentState: tf.zeros([2, 2]), kernel, seed: 3 });
  * states.shape; // [100, 2, 2]
  * states.dispose(); Object.values(trace).forEach((t) => t.dispose());
+ * ```
  */
 export class HamiltonianMonteCarlo extends TransitionKernel {
   readonly className = 'HamiltonianMonteCarlo';

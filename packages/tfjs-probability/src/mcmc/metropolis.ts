@@ -61,12 +61,14 @@ abstract class MetropolisKernel extends TransitionKernel {
  * Random-walk Metropolis with a Gaussian proposal (TFP's `random_walk_normal_fn`).
  *
  * @example
+ * ```ts
  * const kernel = new tfp.mcmc.RandomWalkMetropolis({
  *   targetLogProbFn: (x) => tf.mul(-0.5, tf.sum(tf.square(x), -1)), scale: 1.5,
  * });
  * const { states, trace } = await tfp.mcmc.sampleChain({ numResults: 500, currentState: tf.zeros([4, 1]), kernel, seed: 2 });
  * states.shape; // [500, 4, 1]
  * states.dispose(); Object.values(trace).forEach((t) => t.dispose());
+ * ```
  */
 export class RandomWalkMetropolis extends MetropolisKernel {
   readonly className = 'RandomWalkMetropolis';
@@ -101,12 +103,14 @@ export interface MetropolisAdjustedLangevinAlgorithmArgs {
  * MALA (Roberts & Tweedie 1996): a Langevin proposal with a Metropolis-Hastings correction.
  *
  * @example
+ * ```ts
  * const kernel = new tfp.mcmc.MetropolisAdjustedLangevinAlgorithm({
  *   targetLogProbFn: (x) => tf.mul(-0.5, tf.sum(tf.square(x), -1)), stepSize: 0.5,
  * });
  * const { states, trace } = await tfp.mcmc.sampleChain({ numResults: 200, currentState: tf.zeros([2, 3]), kernel, seed: 4 });
  * states.shape; // [200, 2, 3]
  * states.dispose(); Object.values(trace).forEach((t) => t.dispose());
+ * ```
  */
 export class MetropolisAdjustedLangevinAlgorithm extends MetropolisKernel {
   readonly className = 'MetropolisAdjustedLangevinAlgorithm';

@@ -197,6 +197,7 @@ class NutsTransition {
  * with the generalized no-U-turn criterion (Betancourt 2017).
  *
  * @example
+ * ```ts
  * const kernel = new tfp.mcmc.NoUTurnSampler({
  *   targetLogProbFn: (x) => tf.mul(-0.5, tf.sum(tf.square(x), -1)),
  *   stepSize: 0.5,
@@ -206,6 +207,7 @@ class NutsTransition {
  * });
  * states.shape; // [200, 4, 3]
  * states.dispose(); Object.values(trace).forEach((t) => t.dispose());
+ * ```
  */
 export class NoUTurnSampler extends TransitionKernel {
   readonly className = 'NoUTurnSampler';

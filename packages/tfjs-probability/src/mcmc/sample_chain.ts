@@ -171,13 +171,15 @@ function checkCount(owner: string, name: string, v: number, min: number): void {
  * Runs a Markov chain (many chains as one batch) and returns its draws and trace.
  *
  * @example
+ * ```ts
  * const kernel = new tfp.mcmc.RandomWalkMetropolis({ targetLogProbFn: (x) => tf.mul(-0.5, tf.sum(tf.square(x), -1)) });
  * const { states, trace } = await tfp.mcmc.sampleChain({
- *   numResults: 1000, numBurninSteps: 100, currentState: tf.zeros([4, 2]), kernel, seed: 42,
+ *   numResults: 500, numBurninSteps: 100, currentState: tf.zeros([4, 2]), kernel, seed: 42,
  * });
- * states.shape;            // [1000, 4, 2]
- * trace.isAccepted.shape;  // [1000, 4]
+ * states.shape;            // [500, 4, 2]
+ * trace.isAccepted.shape;  // [500, 4]
  * states.dispose(); Object.values(trace).forEach((t) => t.dispose());
+ * ```
  */
 export async function sampleChain<S extends tf.Tensor | tf.Tensor[], T extends object = DefaultTraceValues>(
   args: SampleChainArgs<T> & { currentState: S },

@@ -93,6 +93,7 @@ export interface DualAveragingStepSizeAdaptationArgs {
  * Dual-averaging step-size adaptation, per chain.
  *
  * @example
+ * ```ts
  * const kernel = new tfp.mcmc.DualAveragingStepSizeAdaptation({
  *   innerKernel: new tfp.mcmc.HamiltonianMonteCarlo({
  *     targetLogProbFn: (x) => tf.mul(-0.5, tf.sum(tf.square(x), -1)), stepSize: 1, numLeapfrogSteps: 3,
@@ -102,6 +103,7 @@ export interface DualAveragingStepSizeAdaptationArgs {
  * const { states, trace } = await tfp.mcmc.sampleChain({ numResults: 50, numBurninSteps: 100, currentState: tf.zeros([2, 2]), kernel, seed: 5 });
  * trace.stepSize.shape; // [50, 2]
  * states.dispose(); Object.values(trace).forEach((t) => t.dispose());
+ * ```
  */
 export class DualAveragingStepSizeAdaptation extends WrapperKernel {
   readonly className = 'DualAveragingStepSizeAdaptation';
@@ -151,6 +153,7 @@ export interface SimpleStepSizeAdaptationArgs {
  * statistic above the target and divides by it otherwise (TFP's SimpleStepSizeAdaptation).
  *
  * @example
+ * ```ts
  * const kernel = new tfp.mcmc.SimpleStepSizeAdaptation({
  *   innerKernel: new tfp.mcmc.MetropolisAdjustedLangevinAlgorithm({
  *     targetLogProbFn: (x) => tf.mul(-0.5, tf.sum(tf.square(x), -1)), stepSize: 0.1,
@@ -159,6 +162,7 @@ export interface SimpleStepSizeAdaptationArgs {
  * });
  * const { states, trace } = await tfp.mcmc.sampleChain({ numResults: 20, numBurninSteps: 100, currentState: tf.zeros([3, 2]), kernel, seed: 6 });
  * states.dispose(); Object.values(trace).forEach((t) => t.dispose());
+ * ```
  */
 export class SimpleStepSizeAdaptation extends WrapperKernel {
   readonly className = 'SimpleStepSizeAdaptation';

@@ -17,6 +17,7 @@ export interface TransformedTransitionKernelArgs {
 
 /**
  * @example
+ * ```ts
  * // A Gamma(2, 1) target sampled on the log scale.
  * const kernel = new tfp.mcmc.TransformedTransitionKernel({
  *   innerKernel: new tfp.mcmc.NoUTurnSampler({
@@ -25,8 +26,9 @@ export interface TransformedTransitionKernelArgs {
  *   bijector: new tfb.Exp(),
  * });
  * const { states, trace } = await tfp.mcmc.sampleChain({ numResults: 100, currentState: tf.ones([4, 1]), kernel, seed: 7 });
- * states.min().arraySync() > 0; // true: draws are in the support
+ * (await states.min().data())[0]! > 0; // true: draws are in the support
  * states.dispose(); Object.values(trace).forEach((t) => t.dispose());
+ * ```
  */
 export class TransformedTransitionKernel extends WrapperKernel {
   readonly className = 'TransformedTransitionKernel';

@@ -94,18 +94,20 @@ async function initialRows(target: FlatTarget, seed: number, r: number): Promise
  * Samples a Bayesian model with NUTS after Stan's windowed warm-up.
  *
  * @example
+ * ```ts
  * // Normal model with unknown mean and scale for five observations.
  * const y = tf.tensor1d([1.2, 0.4, 2.2, 1.5, 0.9]);
  * const { states, trace } = await tfp.mcmc.windowedAdaptiveNuts({
  *   targetLogProbFn: ({ mu, sigma }) => tf.tidy(() => {
- *     const lik = new tfd.Normal({ loc: mu.expandDims(1), scale: sigma.expandDims(1) }).logProb(y).sum(1);
- *     return lik.add(new tfd.Normal({ loc: 0, scale: 10 }).logProb(mu)).add(new tfd.Exponential({ rate: 1 }).logProb(sigma));
+ *     const lik = new tfd.Normal({ loc: mu!.expandDims(1), scale: sigma!.expandDims(1) }).logProb(y).sum(1);
+ *     return lik.add(new tfd.Normal({ loc: 0, scale: 10 }).logProb(mu!)).add(new tfd.Exponential({ rate: 1 }).logProb(sigma!));
  *   }),
  *   parts: { mu: { shape: [] }, sigma: { shape: [], bijector: new tfb.Softplus() } },
- *   numDraws: 200, numAdaptationSteps: 200, seed: 1,
+ *   numDraws: 100, numAdaptationSteps: 100, seed: 1,
  * });
- * states.mu.shape; // [200, 4]
+ * states['mu']!.shape; // [100, 4]
  * tf.dispose([y, ...Object.values(states), ...Object.values(trace)]);
+ * ```
  */
 export async function windowedAdaptiveNuts(args: WindowedAdaptiveNutsArgs): Promise<WindowedAdaptiveNutsResult> {
   const numDraws = args.numDraws ?? 1000;

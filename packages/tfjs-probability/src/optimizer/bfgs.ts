@@ -54,7 +54,7 @@ class DenseInverseHessian implements InverseHessian {
  * ```ts
  * // Rosenbrock's function from two starts at once.
  * const rosen = (x: tf.Tensor) => {
- *   const [a, b] = tf.unstack(x, -1);
+ *   const [a, b] = tf.unstack(x, -1) as [tf.Tensor, tf.Tensor];
  *   return tf.add(tf.square(tf.sub(1, a)), tf.mul(100, tf.square(tf.sub(b, tf.square(a)))));
  * };
  * const r = await tfp.optimizer.bfgsMinimize((x) => tfp.math.valueAndGradient(rosen, x), [[-1.2, 1], [2, 2]], { tolerance: 1e-5, maxIterations: 200 });
