@@ -4,10 +4,9 @@
  * round(fraction · rows) go to the test file; both files keep the input's format (CSV with
  * its header, or JSON / NDJSON records) and its rows unchanged, in their original order.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { CliError } from './errors.js';
-import { writeFileAtomic, type CliIo } from './io.js';
+import { readRegularFile, writeFileAtomic, type CliIo } from './io.js';
 import { isRecordsFile } from './records.js';
 import { mulberry32, permutation } from './rng.js';
 import { intOption, numOption } from './commands.js';
@@ -33,17 +32,8 @@ export function splitCommand(io: CliIo, data: string, a: SplitArgs): void {
   if (a.train === a.test) throw new CliError('split: --train and --test must be different files');
   const fraction = numOption(a.testFraction, '--test-fraction', 0.2, 0, 1, true);
   const seed = intOption(a.seed, '--seed', 0, 0, 2 ** 31 - 1);
-  let size: number;
-  try {
-    const st = statSync(data);
-    if (st.isDirectory()) throw new CliError(`${data}: is a directory, expected a data file`);
-    size = st.size;
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw new CliError(`${data}: no such file`);
-  }
-  if (size > MAX_BYTES) throw new CliError(`${data}: ${size} bytes is more than split reads (${MAX_BYTES})`);
-  const text = readFileSync(data, 'utf8');
+  // Regular files only (a FIFO or /dev/zero is refused at once), at most MAX_BYTES.
+  const text = readRegularFile(data, 'data file', MAX_BYTES).toString('utf8');
   // Each part is a list of the input's own lines or records, so nothing is reformatted.
   let head: string[] = [];
   let rows: string[];
