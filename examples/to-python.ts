@@ -49,7 +49,10 @@ for (const [k, [name, make]] of heads.entries()) {
   const d0 = tfp.predictDistribution(model, x);
   const y = d0.sample([], { seed: 200 + k });
   d0.dispose();
-  await model.fit(x, y, { epochs: EPOCHS, batchSize: 16, verbose: 0 });
+  // fit takes [N, ...] targets of rank 2: an event of rank 2 (the [2, 2] normal) goes in encoded rows.
+  const yFit = tfp.losses.encodeTargets(head, y);
+  await model.fit(x, yFit, { epochs: EPOCHS, batchSize: 16, verbose: 0 });
+  yFit.dispose();
   const d = tfp.predictDistribution(model, x);
   const lp = d.logProb(y);
   const dir = join(OUT, name);

@@ -1,6 +1,7 @@
 /** Internal: closed forms shared by the gamma family (InverseGamma, Chi2). Not part of the public API. */
 import * as tf from '@tensorflow/tfjs';
 import { lgamma } from '../math/special.js';
+import { maskOf } from '../util.js';
 import { bd0, gammaEntropyStd, gammaKernelLog, lgammaBregman, SADDLE_MIN } from '../math/saddle_point.js';
 
 /**
@@ -27,7 +28,10 @@ export function gammaLogProb(a: tf.Tensor, rate: tf.Tensor | number, x: tf.Tenso
   const inSupport = tf.greaterEqual(x, 0);
   const safeX = tf.where(inSupport, x, tf.onesLike(x));
   const am1 = tf.sub(a, 1);
-  const safeY = tf.where(tf.greaterEqual(tf.neg(tf.abs(am1)), 0), tf.onesLike(safeX), safeX);
+  // (a - 1)·log x is 0 at a = 1 and x = 0 (not 0·(-Inf) = NaN); only that point is replaced, so the
+  // gradient in a keeps its log x term at a = 1 for every x > 0.
+  const oneAtZero = maskOf((am, sx) => tf.logicalAnd(tf.equal(am, 0), tf.equal(sx, 0)), am1, safeX);
+  const safeY = tf.where(oneAtZero, tf.onesLike(safeX), safeX);
   const direct = tf.sub(
     tf.add(tf.mul(a, tf.log(rate)), tf.mul(am1, tf.log(safeY))),
     tf.add(tf.mul(rate, safeX), lgamma(a)),
