@@ -128,14 +128,16 @@ async function main(): Promise<void> {
     const stanMinEss = Math.min(...Object.entries(stan.ess).filter(([k]) => k in f.reference).map(([, v]) => v));
     const tfp = await runTfp(f);
     const launches = await launchesPerGradient(f);
+    // Measured again beside each model: on a loaded machine the launch cost moves with the load.
+    const perLaunchHere = launchCost();
     const lb = loadavg()[0]!;
     const stanEssS = stanMinEss / stan.sampling;
     const tfpEssS = tfp.minEss / tfp.sampling;
     const stanE2E = stan.compile + stan.warmup + stan.sampling;
     const tfpPerGrad = (tfp.sampling / tfp.evalsSampling) * 1e6;
     const stanPerLeap = (stan.sampling / stan.leapfrogSampling) * 1e6;
-    const floor = launches * perLaunch;
-    const line = `| ${name} | ${stanEssS.toFixed(0)} | ${tfpEssS.toFixed(0)} | ${(tfpEssS / stanEssS).toFixed(2)} | ${stanE2E.toFixed(1)} (${stan.compile.toFixed(1)} compile) | ${tfp.total.toFixed(1)} | ${stanMinEss.toFixed(0)} / ${tfp.minEss.toFixed(0)} | ${stanPerLeap.toFixed(1)} | ${tfpPerGrad.toFixed(0)} (${(tfpPerGrad / chains).toFixed(0)} per chain) | ${launches} x ${perLaunch.toFixed(1)} = ${floor.toFixed(0)} | ${la.toFixed(1)}-${lb.toFixed(1)} |`;
+    const floor = launches * perLaunchHere;
+    const line = `| ${name} | ${stanEssS.toFixed(0)} | ${tfpEssS.toFixed(0)} | ${(tfpEssS / stanEssS).toFixed(2)} | ${stanE2E.toFixed(1)} (${stan.compile.toFixed(1)} compile) | ${tfp.total.toFixed(1)} | ${stanMinEss.toFixed(0)} / ${tfp.minEss.toFixed(0)} | ${stanPerLeap.toFixed(1)} | ${tfpPerGrad.toFixed(0)} (${(tfpPerGrad / chains).toFixed(0)} per chain) | ${launches} x ${perLaunchHere.toFixed(1)} = ${floor.toFixed(0)} | ${la.toFixed(1)}-${lb.toFixed(1)} |`;
     console.log(line);
     lines.push(line);
   }
