@@ -98,7 +98,7 @@ if (argv.includes('--write')) {
     '(ExponentiatedQuadratic with observation noise), one feature, the same data on both sides; the fit starts both at',
     'amplitude 1, length scale 1, noise 0.1.',
     `Machine load (1-minute average, 2 cores shared with other jobs): ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end.`,
-    'The machine was shared with other developers\' jobs during the run: rerun on a quiet machine for clean numbers.',
+    'The machine was shared with other jobs during the run: rerun on a quiet machine for clean numbers.',
     '',
     '| workload | reps | scikit-learn (ms) | tfjs (ms) | tfjs / sklearn | notes |',
     '|---|---|---|---|---|---|',
