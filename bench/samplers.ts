@@ -133,7 +133,7 @@ if (WRITE) {
     '',
     table,
     '',
-    "The goal is wasm / torch <= 1.5 for Poisson, Binomial, TruncatedNormal and Gamma (TruncatedNormal [20, 21] excepted: PyTorch's is no baseline there). With 2 cores shared by much other work, wall times are several times their quiet values; rerun this script on a quiet machine for absolute numbers.",
+    "The goal is wasm / torch <= 1.5 for Poisson, Binomial, TruncatedNormal and Gamma (TruncatedNormal [20, 21] excepted: PyTorch's is no baseline there). Read the ratios with the load line above: on a busy machine wall times are several times their quiet values.",
     '',
   ].join('\n');
   const path = join(here, 'RESULTS.md');
