@@ -36,26 +36,4 @@ export class GaussianProcess extends GaussianProcessBase {
     const ip = argOf(c, 'indexPoints');
     super(cls, c, args, ip.shape[ip.rank - 2]!);
   }
-
-  /** The noise variance σ² (undefined when none was given: 0). */
-  get observationNoiseVariance(): tf.Tensor | undefined {
-    return this.input('observationNoiseVariance');
-  }
-
-  protected locFn(): tf.Tensor {
-    return this.fullBatch(this.priorMean(this.indexPoints), [this.numIndexPoints]);
-  }
-
-  protected covFn(extra: number): tf.Tensor {
-    const K = this.kernel.matrix(this.indexPoints, this.indexPoints);
-    const noise = this.observationNoiseVariance;
-    const N = this.numIndexPoints;
-    return this.fullBatch(addDiagonal(K, noise === undefined ? extra : tf.add(noise, extra)), [N, N]);
-  }
-
-  protected marginalVarianceFn(): tf.Tensor {
-    const v = this.kernel.apply(this.indexPoints, this.indexPoints, 1);
-    const noise = this.observationNoiseVariance;
-    return this.fullBatch(noise === undefined ? v : tf.add(v, tf.expandDims(noise, -1)), [this.numIndexPoints]);
-  }
 }

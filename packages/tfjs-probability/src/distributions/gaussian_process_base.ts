@@ -174,12 +174,33 @@ export abstract class GaussianProcessBase extends Distribution {
     return m;
   }
 
+  /** The noise variance σ² added to each value (undefined when none was given: 0). */
+  get observationNoiseVariance(): tf.Tensor | undefined {
+    return this.input('observationNoiseVariance');
+  }
+
+  // The three below are the prior at the index points, with the observation noise on the diagonal
+  // (GaussianProcess, StudentTProcess); posterior forms override them.
+
   /** The mean of the N values, `[...B, N]` (broadcast to the full batch). */
-  protected abstract locFn(): tf.Tensor;
+  protected locFn(): tf.Tensor {
+    return this.fullBatch(this.priorMean(this.indexPoints), [this.numIndexPoints]);
+  }
+
   /** Their covariance `[...B, N, N]` with `extra · I` added to the diagonal. */
-  protected abstract covFn(extra: number): tf.Tensor;
+  protected covFn(extra: number): tf.Tensor {
+    const K = this.kernel.matrix(this.indexPoints, this.indexPoints);
+    const noise = this.observationNoiseVariance;
+    const N = this.numIndexPoints;
+    return this.fullBatch(addDiagonal(K, noise === undefined ? extra : tf.add(noise, extra)), [N, N]);
+  }
+
   /** Their marginal variances, `[...B, N]`. */
-  protected abstract marginalVarianceFn(): tf.Tensor;
+  protected marginalVarianceFn(): tf.Tensor {
+    const v = this.kernel.apply(this.indexPoints, this.indexPoints, 1);
+    const noise = this.observationNoiseVariance;
+    return this.fullBatch(noise === undefined ? v : tf.add(v, tf.expandDims(noise, -1)), [this.numIndexPoints]);
+  }
 
   /** The Cholesky factor of the covariance plus jitter, `[...B, N, N]`. */
   protected scaleTrilFn(): tf.Tensor {

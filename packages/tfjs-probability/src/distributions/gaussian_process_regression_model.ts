@@ -72,9 +72,6 @@ export class GaussianProcessRegressionModel extends GaussianProcessBase {
   get observations(): tf.Tensor {
     return this.input('observations')!;
   }
-  get observationNoiseVariance(): tf.Tensor | undefined {
-    return this.input('observationNoiseVariance');
-  }
   /** The predictive noise variance (the observation noise variance unless given). */
   get predictiveNoiseVariance(): tf.Tensor | undefined {
     return this.input('predictiveNoiseVariance') ?? this.input('observationNoiseVariance');
@@ -99,13 +96,13 @@ export class GaussianProcessRegressionModel extends GaussianProcessBase {
     return { A, v };
   }
 
-  protected locFn(): tf.Tensor {
+  protected override locFn(): tf.Tensor {
     const { A, v } = this.projected();
     const m = tf.add(this.priorMean(this.indexPoints), tf.sum(tf.mul(A, v), -2));
     return this.fullBatch(m, [this.numIndexPoints]);
   }
 
-  protected covFn(extra: number): tf.Tensor {
+  protected override covFn(extra: number): tf.Tensor {
     const { A } = this.projected();
     const N = this.numIndexPoints;
     const K = tf.sub(this.kernel.matrix(this.indexPoints, this.indexPoints), tf.matMul(transposeLast(A), A));
@@ -113,7 +110,7 @@ export class GaussianProcessRegressionModel extends GaussianProcessBase {
     return this.fullBatch(addDiagonal(K, p === undefined ? extra : tf.add(p, extra)), [N, N]);
   }
 
-  protected marginalVarianceFn(): tf.Tensor {
+  protected override marginalVarianceFn(): tf.Tensor {
     const { A } = this.projected();
     const v = tf.sub(this.kernel.apply(this.indexPoints, this.indexPoints, 1), tf.sum(tf.square(A), -2));
     const p = this.predictiveNoiseVariance;

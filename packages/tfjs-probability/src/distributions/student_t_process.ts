@@ -54,26 +54,6 @@ export class StudentTProcess extends GaussianProcessBase {
   get df(): tf.Tensor {
     return this.input('df')!;
   }
-  get observationNoiseVariance(): tf.Tensor | undefined {
-    return this.input('observationNoiseVariance');
-  }
-
-  protected locFn(): tf.Tensor {
-    return this.fullBatch(this.priorMean(this.indexPoints), [this.numIndexPoints]);
-  }
-
-  protected covFn(extra: number): tf.Tensor {
-    const K = this.kernel.matrix(this.indexPoints, this.indexPoints);
-    const noise = this.observationNoiseVariance;
-    const N = this.numIndexPoints;
-    return this.fullBatch(addDiagonal(K, noise === undefined ? extra : tf.add(noise, extra)), [N, N]);
-  }
-
-  protected marginalVarianceFn(): tf.Tensor {
-    const v = this.kernel.apply(this.indexPoints, this.indexPoints, 1);
-    const noise = this.observationNoiseVariance;
-    return this.fullBatch(noise === undefined ? v : tf.add(v, tf.expandDims(noise, -1)), [this.numIndexPoints]);
-  }
 
   protected override logProbFn(x: tf.Tensor): tf.Tensor {
     const N = this.numIndexPoints;

@@ -85,9 +85,6 @@ export class VariationalGaussianProcess extends GaussianProcessBase {
   get variationalInducingObservationsScale(): tf.Tensor {
     return this.input('variationalInducingObservationsScale')!;
   }
-  get observationNoiseVariance(): tf.Tensor | undefined {
-    return this.input('observationNoiseVariance');
-  }
   get predictiveNoiseVariance(): tf.Tensor | undefined {
     return this.input('predictiveNoiseVariance') ?? this.input('observationNoiseVariance');
   }
@@ -119,11 +116,11 @@ export class VariationalGaussianProcess extends GaussianProcessBase {
     return tf.add(tf.relu(tf.sub(kxx, tf.sum(tf.square(A), -2))), tf.sum(tf.square(SA), -2));
   }
 
-  protected locFn(): tf.Tensor {
+  protected override locFn(): tf.Tensor {
     return this.fullBatch(this.latent(this.indexPoints).mean, [this.numIndexPoints]);
   }
 
-  protected covFn(extra: number): tf.Tensor {
+  protected override covFn(extra: number): tf.Tensor {
     const { A, SA } = this.latent(this.indexPoints);
     const x = this.indexPoints;
     const K = tf.add(tf.sub(this.kernel.matrix(x, x), tf.matMul(transposeLast(A), A)), tf.matMul(transposeLast(SA), SA));
@@ -132,7 +129,7 @@ export class VariationalGaussianProcess extends GaussianProcessBase {
     return this.fullBatch(addDiagonal(K, p === undefined ? extra : tf.add(p, extra)), [N, N]);
   }
 
-  protected marginalVarianceFn(): tf.Tensor {
+  protected override marginalVarianceFn(): tf.Tensor {
     const { A, SA } = this.latent(this.indexPoints);
     const v = this.latentVariance(this.indexPoints, A, SA);
     const p = this.predictiveNoiseVariance;
