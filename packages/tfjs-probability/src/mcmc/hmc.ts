@@ -9,9 +9,8 @@ import {
   type KernelResults,
   type StepContext,
   type TargetLogProbFn,
-  TransitionKernel,
+  InnerKernel,
   emptyResults,
-  perChain,
 } from './kernel.js';
 
 export interface HamiltonianMonteCarloArgs {
@@ -43,29 +42,16 @@ export function kinetic(p: Float64Array, invMass: Float64Array, c: number, d: nu
  * states.dispose(); Object.values(trace).forEach((t) => t.dispose());
  * ```
  */
-export class HamiltonianMonteCarlo extends TransitionKernel {
+export class HamiltonianMonteCarlo extends InnerKernel {
   readonly className = 'HamiltonianMonteCarlo';
   readonly numLeapfrogSteps: number;
-  private readonly fn: TargetLogProbFn;
-  private readonly stepSize: number | ArrayLike<number>;
 
   constructor(args: HamiltonianMonteCarloArgs) {
-    super();
-    this.fn = args.targetLogProbFn;
-    this.stepSize = args.stepSize;
+    super(args.targetLogProbFn, args.stepSize, 'stepSize');
     this.numLeapfrogSteps = args.numLeapfrogSteps;
     if (!Number.isInteger(args.numLeapfrogSteps) || args.numLeapfrogSteps < 1) {
       throw new Error(`HamiltonianMonteCarlo: numLeapfrogSteps must be a positive integer; got ${args.numLeapfrogSteps}`);
     }
-  }
-
-  get targetLogProbFn(): TargetLogProbFn {
-    return this.fn;
-  }
-
-  bootstrapResults(ctx: StepContext, state: ChainState): KernelResults {
-    const c = ctx.target.numChains;
-    return emptyResults(state, c, perChain(this.stepSize, c, this.className, 'stepSize'), new Float64Array(c * ctx.target.dim).fill(1));
   }
 
   async oneStep(ctx: StepContext, prev: KernelResults): Promise<KernelResults> {

@@ -65,6 +65,30 @@ export abstract class TransitionKernel {
   abstract oneStep(ctx: StepContext, prev: KernelResults, step: number): Promise<KernelResults>;
 }
 
+/**
+ * A kernel that moves the chains itself (not a wrapper): it holds the user's density and the
+ * starting value of its step parameter (`stepSize`, or a Metropolis proposal's `scale`), one
+ * number or one per chain, and starts every chain with a unit diagonal metric.
+ */
+export abstract class InnerKernel extends TransitionKernel {
+  protected constructor(
+    private readonly fn: TargetLogProbFn,
+    private readonly initialStep: number | ArrayLike<number>,
+    private readonly stepName: string,
+  ) {
+    super();
+  }
+
+  get targetLogProbFn(): TargetLogProbFn {
+    return this.fn;
+  }
+
+  bootstrapResults(ctx: StepContext, state: ChainState): KernelResults {
+    const c = ctx.target.numChains;
+    return emptyResults(state, c, perChain(this.initialStep, c, this.className, this.stepName), new Float64Array(c * ctx.target.dim).fill(1));
+  }
+}
+
 /** Fresh results around a state with all statistics zero. */
 export function emptyResults(state: ChainState, numChains: number, stepSize: Float64Array, invMass: Float64Array): KernelResults {
   return {

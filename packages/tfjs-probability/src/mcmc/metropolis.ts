@@ -9,9 +9,8 @@ import {
   type KernelResults,
   type StepContext,
   type TargetLogProbFn,
-  TransitionKernel,
+  InnerKernel,
   emptyResults,
-  perChain,
 } from './kernel.js';
 
 export interface RandomWalkMetropolisArgs {
@@ -20,19 +19,7 @@ export interface RandomWalkMetropolisArgs {
   scale?: number | ArrayLike<number>;
 }
 
-abstract class MetropolisKernel extends TransitionKernel {
-  protected constructor(private readonly fn: TargetLogProbFn, private readonly initialStep: number | ArrayLike<number>, private readonly stepName: string) {
-    super();
-  }
-
-  get targetLogProbFn(): TargetLogProbFn {
-    return this.fn;
-  }
-
-  bootstrapResults(ctx: StepContext, state: ChainState): KernelResults {
-    const c = ctx.target.numChains;
-    return emptyResults(state, c, perChain(this.initialStep, c, this.className, this.stepName), new Float64Array(c * ctx.target.dim).fill(1));
-  }
+abstract class MetropolisKernel extends InnerKernel {
 
   /** Accepts or rejects each chain's proposal given `log q(x|x') - log q(x'|x)`. */
   protected decide(ctx: StepContext, prev: KernelResults, proposal: ChainState, logCorrection: Float64Array): KernelResults {

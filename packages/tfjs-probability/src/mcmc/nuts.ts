@@ -16,10 +16,9 @@ import {
   type KernelResults,
   type StepContext,
   type TargetLogProbFn,
-  TransitionKernel,
+  InnerKernel,
   emptyResults,
   logAddExp,
-  perChain,
   row,
 } from './kernel.js';
 
@@ -209,31 +208,18 @@ class NutsTransition {
  * states.dispose(); Object.values(trace).forEach((t) => t.dispose());
  * ```
  */
-export class NoUTurnSampler extends TransitionKernel {
+export class NoUTurnSampler extends InnerKernel {
   readonly className = 'NoUTurnSampler';
   readonly maxTreeDepth: number;
   readonly maxEnergyDiff: number;
-  private readonly fn: TargetLogProbFn;
-  private readonly stepSize: number | ArrayLike<number>;
 
   constructor(args: NoUTurnSamplerArgs) {
-    super();
-    this.fn = args.targetLogProbFn;
-    this.stepSize = args.stepSize;
+    super(args.targetLogProbFn, args.stepSize, 'stepSize');
     this.maxTreeDepth = args.maxTreeDepth ?? 10;
     this.maxEnergyDiff = args.maxEnergyDiff ?? 1000;
     if (!Number.isInteger(this.maxTreeDepth) || this.maxTreeDepth < 1) {
       throw new Error(`NoUTurnSampler: maxTreeDepth must be a positive integer; got ${args.maxTreeDepth}`);
     }
-  }
-
-  get targetLogProbFn(): TargetLogProbFn {
-    return this.fn;
-  }
-
-  bootstrapResults(ctx: StepContext, state: ChainState): KernelResults {
-    const c = ctx.target.numChains;
-    return emptyResults(state, c, perChain(this.stepSize, c, this.className, 'stepSize'), new Float64Array(c * ctx.target.dim).fill(1));
   }
 
   async oneStep(ctx: StepContext, prev: KernelResults): Promise<KernelResults> {
