@@ -57,3 +57,4 @@ export { VariationalGaussianProcess, type VariationalGaussianProcessArgs, type V
 export type { MeanFn } from './gaussian_process_base.js';
 export { LKJ, type LKJArgs } from './lkj.js';
 export { CholeskyLKJ, type CholeskyLKJArgs } from './cholesky_lkj.js';
+export { MultivariateStudentTLinearOperator, MultivariateStudentTTriL, type MultivariateStudentTLinearOperatorArgs } from './mvt_linear_operator.js';
