@@ -6,7 +6,10 @@
  * Workloads (same data, same kernel ConstantKernel·RBF + WhiteKernel = ExponentiatedQuadratic + noise):
  * - the log marginal likelihood and its gradient in the three hyperparameters, N = 500 and N = 2,000;
  * - a full hyperparameter fit at N = 1,000 from the same start (scikit-learn: L-BFGS-B, no restarts;
- *   tfjs: tfp.optimizer.lbfgsMinimize on log-hyperparameters, tolerance 1e-5).
+ *   tfjs: tfp.optimizer.lbfgsMinimize on log-hyperparameters, gradient tolerance 1e-2: in float32 the log
+ *   marginal likelihood at N = 1,000 is only resolved to ~1e-3 (its gradient's noise floor), so scipy's float64
+ *   rule (relative change 2.2e-9) has no float32 counterpart and a smaller tolerance only spends evaluations in
+ *   the noise; the reached LML is printed next to scikit-learn's so that both optima can be compared).
  *
  * Run: npx tsx bench/gp.ts [--reps 5] [--backend wasm] [--write]   (--write appends a section to bench/RESULTS.md)
  */
@@ -60,7 +63,7 @@ for (const [what, n] of [['lml', 500], ['lml', 2000], ['fit', 1000]] as const) {
       lmlOurs = -vd[0]!;
       tf.dispose([v, g]);
     } else {
-      const res = await tfp.optimizer.lbfgsMinimize((z) => tfp.math.valueAndGradient((t) => negLml(x, y, t), z), start, { tolerance: 1e-5, maxIterations: 100 });
+      const res = await tfp.optimizer.lbfgsMinimize((z) => tfp.math.valueAndGradient((t) => negLml(x, y, t), z), start, { tolerance: 1e-2, maxIterations: 100 });
       lmlOurs = -(await res.objectiveValue.data())[0]!;
       iters = res.numObjectiveEvaluations;
       tf.dispose([res.position, res.objectiveValue, res.objectiveGradient, res.converged, res.failed]);

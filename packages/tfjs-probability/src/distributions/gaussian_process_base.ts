@@ -12,6 +12,7 @@ import { InvalidArgumentError, fmtShape } from '../errors.js';
 import { PositiveSemidefiniteKernel } from '../math/psd_kernels/psd_kernel.js';
 import { cholesky } from '../math/linalg.js';
 import { mvnTrilLogProb, mvnTrilSample } from '../math/mvn_ops.js';
+import { mvnCovLogProb, mvnCovLogProbRuns } from '../math/mvn_cov_ops.js';
 import { randomNormal } from '../math/random.js';
 import { broadcastDifferentiable, broadcastShapes, describeValue, toFloat, type TensorLike } from '../util.js';
 
@@ -212,7 +213,10 @@ export abstract class GaussianProcessBase extends Distribution {
   }
 
   protected override logProbFn(x: tf.Tensor): tf.Tensor {
-    return mvnTrilLogProb(x, this.fullBatch(this.locFn(), [this.numIndexPoints]), this.scaleTrilFn());
+    const loc = this.fullBatch(this.locFn(), [this.numIndexPoints]);
+    // Large N on cpu/wasm: the blocked factorization and the dedicated gradient ½(ααᵀ − K⁻¹).
+    if (mvnCovLogProbRuns(this.numIndexPoints)) return mvnCovLogProb(tf.sub(x, loc), this.covFn(this.jitter), this.className);
+    return mvnTrilLogProb(x, loc, this.scaleTrilFn());
   }
 
   protected override sampleN(n: number, seed: number | undefined): tf.Tensor {
