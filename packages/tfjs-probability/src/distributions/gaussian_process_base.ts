@@ -196,6 +196,14 @@ export abstract class GaussianProcessBase extends Distribution {
     return this.fullBatch(addDiagonal(K, noise === undefined ? extra : tf.add(noise, extra)), [N, N]);
   }
 
+  /**
+   * The covariance plus `extra · I` as a matrix `[..., N, N]` and a diagonal addition `[...]` (batch shapes
+   * broadcasting to the distribution's), for the dense log density; the prior's form keeps the noise apart.
+   */
+  protected covAndDiagonal(extra: number): [tf.Tensor, tf.Tensor] {
+    return [this.covFn(extra), tf.scalar(0)];
+  }
+
   /** Their marginal variances, `[...B, N]`. */
   protected marginalVarianceFn(): tf.Tensor {
     const v = this.kernel.apply(this.indexPoints, this.indexPoints, 1);
@@ -215,7 +223,10 @@ export abstract class GaussianProcessBase extends Distribution {
   protected override logProbFn(x: tf.Tensor): tf.Tensor {
     const loc = this.fullBatch(this.locFn(), [this.numIndexPoints]);
     // Large N on cpu/wasm: the blocked factorization and the dedicated gradient ½(ααᵀ − K⁻¹).
-    if (mvnCovLogProbRuns(this.numIndexPoints)) return mvnCovLogProb(tf.sub(x, loc), this.covFn(this.jitter), this.className);
+    if (mvnCovLogProbRuns(this.numIndexPoints)) {
+      const [cov, diag] = this.covAndDiagonal(this.jitter);
+      return mvnCovLogProb(tf.sub(x, loc), cov, diag, this.className);
+    }
     return mvnTrilLogProb(x, loc, this.scaleTrilFn());
   }
 

@@ -28,38 +28,44 @@ export function mvnCovLogProbRuns(n: number): boolean {
 const sizeOf = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 /**
- * log N(r; 0, cov) for residuals `r [...R, N]` and covariances `cov [...B, N, N]` (lower triangle
- * read; batch shapes broadcast), differentiable in both. Only for backends whose tensors are host
- * memory (cpu, wasm: see {@link mvnCovLogProbRuns}); `owner` names the caller in errors.
+ * log N(r; 0, cov + diag·I) for residuals `r [...R, N]`, covariances `cov [...C, N, N]` (lower triangle
+ * read) and diagonal shifts `diag [...D]` (the observation noise plus jitter; batch shapes broadcast),
+ * differentiable in all three. Only for backends whose tensors are host memory (cpu, wasm: see
+ * {@link mvnCovLogProbRuns}); `owner` names the caller in errors.
  */
-export function mvnCovLogProb(r: tf.Tensor, cov: tf.Tensor, owner: string): tf.Tensor {
+export function mvnCovLogProb(r: tf.Tensor, cov: tf.Tensor, diag: tf.Tensor, owner: string): tf.Tensor {
   const n = cov.shape[cov.rank - 1]!;
-  const covBatch = cov.shape.slice(0, -2);
-  const outBatch = broadcastPair(r.shape.slice(0, -1), covBatch);
-  if (outBatch === null || r.shape[r.rank - 1] !== n) {
-    throw new InvalidArgumentError(`${owner}: values ${fmtShape(r.shape)} do not match the covariance ${fmtShape(cov.shape)}`);
+  const factorBatch = broadcastPair(cov.shape.slice(0, -2), diag.shape);
+  const outBatch = factorBatch === null ? null : broadcastPair(r.shape.slice(0, -1), factorBatch);
+  if (factorBatch === null || outBatch === null || r.shape[r.rank - 1] !== n) {
+    throw new InvalidArgumentError(`${owner}: values ${fmtShape(r.shape)}, covariance ${fmtShape(cov.shape)} and diagonal ${fmtShape(diag.shape)} do not broadcast`);
   }
-  return tf.tidy(() => mvnCovLogProbImpl(r, cov, owner, n, covBatch, outBatch));
+  return tf.tidy(() => mvnCovLogProbImpl(r, cov, diag, owner, n, factorBatch, outBatch));
 }
 
-function mvnCovLogProbImpl(r: tf.Tensor, cov: tf.Tensor, owner: string, n: number, covBatch: number[], outBatch: number[]): tf.Tensor {
+function mvnCovLogProbImpl(r: tf.Tensor, cov: tf.Tensor, diag: tf.Tensor, owner: string, n: number, factorBatch: number[], outBatch: number[]): tf.Tensor {
   const rb = outBatch.length === r.rank - 1 && outBatch.every((d, i) => d === r.shape[i]) ? r : broadcastDifferentiable(r, [...outBatch, n]);
+  const covBatch = cov.shape.slice(0, -2);
   const nOut = sizeOf(outBatch);
-  const nCov = sizeOf(covBatch);
-  const map = broadcastMap(outBatch, covBatch);
+  const nF = sizeOf(factorBatch);
+  const map = broadcastMap(outBatch, factorBatch); // row → factor
+  const covOf = broadcastMap(factorBatch, covBatch); // factor → covariance
+  const diagOf = broadcastMap(factorBatch, diag.shape); // factor → diagonal shift
   const nn = n * n;
-  const op = tf.customGrad(asCustom((rt: tf.Tensor, ct: tf.Tensor, save: tf.GradSaveFunc) => {
+  const op = tf.customGrad(asCustom((rt: tf.Tensor, ct: tf.Tensor, dt: tf.Tensor, save: tf.GradSaveFunc) => {
     save([]);
     const rv = rt.dataSync() as Float32Array;
     const cv = ct.dataSync() as Float32Array;
+    const dv = dt.dataSync() as Float32Array;
     const factors: Float32Array[] = [];
-    const logDet = new Float64Array(nCov);
-    for (let b = 0; b < nCov; b++) {
+    const logDet = new Float64Array(nF);
+    for (let b = 0; b < nF; b++) {
       const l = new Float32Array(nn);
-      const failed = choleskyBlocked(cv.subarray(b * nn, (b + 1) * nn), l, n);
+      const c = covOf[b]!;
+      const failed = choleskyBlocked(cv.subarray(c * nn, (c + 1) * nn), l, n, dv[diagOf[b]!]!);
       if (failed >= 0) {
-        const where = covBatch.length ? ` (batch index ${b} of ${fmtShape(covBatch)})` : '';
-        throw new InvalidArgumentError(`${owner}: the covariance ${fmtShape(cov.shape)} is not positive definite${where}; increase the observation noise or the jitter`);
+        const where = factorBatch.length ? ` (batch index ${b} of ${fmtShape(factorBatch)})` : '';
+        throw new InvalidArgumentError(`${owner}: the covariance ${fmtShape([...factorBatch, n, n])} is not positive definite${where}; increase the observation noise or the jitter`);
       }
       let s = 0;
       for (let i = 0; i < n; i++) s += Math.log(l[i * n + i]!);
@@ -101,20 +107,20 @@ function mvnCovLogProbImpl(r: tf.Tensor, cov: tf.Tensor, owner: string, n: numbe
       gradFunc: (dy: tf.Tensor) => {
         const g = dy.dataSync() as Float32Array;
         const dr = new Float32Array(nOut * n);
-        const dcov = new Float32Array(nCov * nn);
-        const gSum = new Float64Array(nCov);
+        const gF = new Float32Array(nF * nn);
+        const gSum = new Float64Array(nF);
         for (let t = 0; t < nOut; t++) {
           gSum[map[t]!]! += g[t]!;
           for (let i = 0; i < n; i++) dr[t * n + i] = -g[t]! * alpha[t * n + i]!;
         }
-        for (let b = 0; b < nCov; b++) {
-          const w = dcov.subarray(b * nn, (b + 1) * nn);
+        for (let b = 0; b < nF; b++) {
+          const w = gF.subarray(b * nn, (b + 1) * nn);
           inverseFromCholesky(factors[b]!, w, n);
           const c = -0.5 * gSum[b]!;
           for (let k = 0; k < nn; k++) w[k]! *= c;
         }
         for (let t = 0; t < nOut; t++) {
-          const w = dcov.subarray(map[t]! * nn, (map[t]! + 1) * nn);
+          const w = gF.subarray(map[t]! * nn, (map[t]! + 1) * nn);
           const a = alpha.subarray(t * n, (t + 1) * n);
           const h = 0.5 * g[t]!;
           for (let i = 0; i < n; i++) {
@@ -123,9 +129,23 @@ function mvnCovLogProbImpl(r: tf.Tensor, cov: tf.Tensor, owner: string, n: numbe
             for (let j = 0; j < n; j++) w[ri + j]! += hi * a[j]!;
           }
         }
-        return [tf.tensor(dr, rt.shape), tf.tensor(dcov, ct.shape)];
+        // Sum the factors' gradients into their covariance and diagonal (trace) entries.
+        const nCov = sizeOf(covBatch);
+        const dcov = nCov === nF ? gF : new Float32Array(nCov * nn);
+        const ddiag = new Float32Array(sizeOf(diag.shape));
+        for (let b = 0; b < nF; b++) {
+          const w = gF.subarray(b * nn, (b + 1) * nn);
+          if (dcov !== gF) {
+            const o = covOf[b]! * nn;
+            for (let k = 0; k < nn; k++) dcov[o + k]! += w[k]!;
+          }
+          let tr = 0;
+          for (let i = 0; i < n; i++) tr += w[i * n + i]!;
+          ddiag[diagOf[b]!]! += tr;
+        }
+        return [tf.tensor(dr, rt.shape), tf.tensor(dcov, ct.shape), tf.tensor(ddiag, dt.shape)];
       },
     };
-  })) as (rt: tf.Tensor, ct: tf.Tensor) => tf.Tensor;
-  return op(rb, cov);
+  })) as (rt: tf.Tensor, ct: tf.Tensor, dt: tf.Tensor) => tf.Tensor;
+  return op(rb, cov, diag);
 }

@@ -165,17 +165,18 @@ function invLower(f: Float32Array, o: number, s: number, b: number, out: number,
 }
 
 /**
- * Lower Cholesky factor of the symmetric n×n matrix `a` (row-major; its lower triangle is read):
- * `out` gets L with zeros above the diagonal. Returns -1, or the first row of the block where the
- * matrix was found not positive definite.
+ * Lower Cholesky factor of the symmetric n×n matrix `a + shift·I` (row-major; the lower triangle of
+ * `a` is read): `out` gets L with zeros above the diagonal. Returns -1, or the first row of the block
+ * where the matrix was found not positive definite.
  */
-export function choleskyBlocked(a: Float32Array, out: Float32Array, n: number): number {
+export function choleskyBlocked(a: Float32Array, out: Float32Array, n: number, shift = 0): number {
   const h = heapFor(n * n + 4 * n * NB + 2 * NB * NB);
   try {
     const A = h.alloc(n * n);
     const S = h.alloc(n * NB), P = h.alloc(n * NB), C = h.alloc(n * NB), T = h.alloc(NB * NB), LI = h.alloc(NB * NB);
     const f = h.f;
     f.set(a.subarray(0, n * n), A);
+    if (shift !== 0) for (let i = 0; i < n; i++) f[A + i * n + i]! += shift;
     const failed = factorInPlace(h, A, n, S, P, C, T, LI);
     if (failed >= 0) return failed;
     for (let i = 0; i < n; i++) {
