@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Distribution } from '../src/distributions/distribution.js';
 import { klDivergence } from '../src/distributions/kl.js';
 
@@ -256,4 +256,16 @@ export function expectKLMatchesMonteCarlo(p: Distribution, q: Distribution, opts
   for (let i = 0; i < batch; i++) {
     expect(Math.abs(est![i]! - closed![i]!), `batch member ${i}`).toBeLessThan(meanTolerance(sd![i]!, n, batch));
   }
+}
+
+/** Inside a describe block: its tests run on `backend` ('cpu' or 'wasm'); the previous backend is restored after. */
+export function useBackend(backend: string): void {
+  let previous = '';
+  beforeAll(async () => {
+    previous = tf.getBackend();
+    await tf.setBackend(backend);
+  });
+  afterAll(async () => {
+    await tf.setBackend(previous);
+  });
 }

@@ -4,7 +4,8 @@
  * coordinate underflowed, and the inverse log-det-Jacobian at forward(x) is minus the forward one.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useBackend } from '../helpers.js';
 import { SoftmaxCentered } from '../../src/bijectors/softmax_centered.js';
 
 // x, and how far float32 lets the round trip be from it (log of a subnormal y keeps ~5 bits below 2^-126)
@@ -19,14 +20,7 @@ const CASES: Array<[number[], number]> = [
 
 for (const backend of ['cpu', 'wasm']) {
   describe(`SoftmaxCentered at large |x| on ${backend}`, () => {
-    let previous = '';
-    beforeAll(async () => {
-      previous = tf.getBackend();
-      await tf.setBackend(backend);
-    });
-    afterAll(async () => {
-      await tf.setBackend(previous);
-    });
+    useBackend(backend);
 
     it('forward then inverse recovers x (arrays, and a batch tensor the cache does not hold)', () => {
       const before = tf.memory().numTensors;
