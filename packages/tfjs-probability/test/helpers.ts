@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { Distribution } from '../src/distributions/distribution.js';
 import { klDivergence } from '../src/distributions/kl.js';
+import { ready } from '../src/backend.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -258,14 +259,19 @@ export function expectKLMatchesMonteCarlo(p: Distribution, q: Distribution, opts
   }
 }
 
-/** Inside a describe block: its tests run on `backend` ('cpu' or 'wasm'); the previous backend is restored after. */
+/**
+ * Inside a describe block: its tests run on `backend` ('cpu' or 'wasm'), started as test/setup.ts
+ * starts the suite's own (so wasm loads even when the suite runs on cpu); the previous one is
+ * restored after.
+ */
 export function useBackend(backend: string): void {
   let previous = '';
+  const accelerate = process.env['TFP_ACCELERATE'] === '1';
   beforeAll(async () => {
     previous = tf.getBackend();
-    await tf.setBackend(backend);
+    await ready({ backend, accelerate });
   });
   afterAll(async () => {
-    await tf.setBackend(previous);
+    await ready({ backend: previous, accelerate });
   });
 }
