@@ -7,6 +7,7 @@ import * as tfp from 'tfjs-probability';
 import { CovariancePanel } from './covariance_panel.js';
 import { CsvPanel } from './csv_panel.js';
 import { InferencePanel } from './inference_panel.js';
+import { BoPanel } from './bo_panel.js';
 import { SpiralPanel } from './spiral_panel.js';
 import { $ } from './ui.js';
 
@@ -25,6 +26,7 @@ async function start(): Promise<void> {
   new CovariancePanel($(document, '#covariance'));
   new CsvPanel($(document, '#csv'));
   new InferencePanel($(document, '#csv').parentElement ?? document.body);
+  new BoPanel($(document, '#csv').parentElement ?? document.body);
   document.body.dataset['ready'] = '1';
   if (new URLSearchParams(location.search).get('autotrain') !== '0') {
     await afterPaint();
