@@ -94,7 +94,9 @@ export class Plot {
       ctx.moveTo(px, y0 + h);
       ctx.lineTo(px, y0 + h + 4);
       ctx.stroke();
-      ctx.fillText(String(t), px, y0 + h + 6);
+      // A label that would stick out of the canvas is kept inside it.
+      const half = ctx.measureText(String(t)).width / 2;
+      ctx.fillText(String(t), Math.min(this.width - half - 1, Math.max(half + 1, px)), y0 + h + 6);
     }
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
@@ -254,6 +256,19 @@ export class Plot {
       ctx.fillStyle = '#222';
       ctx.fillText(label, x0 + 22, y);
     });
+    ctx.restore();
+  }
+
+  /** A grey line of text in the middle of the plot area (what an empty plot will show). */
+  note(text: string): void {
+    const { x0, y0, w, h } = this.inner;
+    const { ctx } = this;
+    ctx.save();
+    ctx.font = '12px system-ui, sans-serif';
+    ctx.fillStyle = '#888';
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(text, x0 + w / 2, y0 + h / 2, w - 8);
     ctx.restore();
   }
 
