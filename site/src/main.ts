@@ -19,6 +19,7 @@ const LATER: Array<[string, () => Promise<unknown>]> = [
   ['#covariance', async () => new (await import('./covariance_panel.js')).CovariancePanel($(document, '#covariance'))],
   ['#csv', async () => new (await import('./csv_panel.js')).CsvPanel($(document, '#csv'))],
   ['#csv', async () => new (await import('./inference_panel.js')).InferencePanel($(document, '#csv').parentElement ?? document.body)],
+  ['#csv', async () => new (await import('./bo_panel.js')).BoPanel($(document, '#csv').parentElement ?? document.body)],
 ];
 
 async function start(): Promise<void> {
