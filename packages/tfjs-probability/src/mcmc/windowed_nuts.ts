@@ -45,6 +45,11 @@ export interface WindowedAdaptiveNutsArgs {
   /** Initial constrained values per part (`[numChains, ...shape]`); overrides the random initialization. */
   initialState?: Record<string, tf.Tensor>;
   onProgress?: (p: ChainProgress) => void;
+  /**
+   * The metric adapted in the warm-up: `'diag'` (default, Stan's `diag_e`) or `'dense'` (Stan's
+   * `dense_e`: the full covariance of the warm-up draws, for strongly correlated posteriors).
+   */
+  metric?: 'diag' | 'dense';
 }
 
 export interface WindowedAdaptiveNutsResult {
@@ -57,6 +62,8 @@ export interface WindowedAdaptiveNutsResult {
   /** The adapted step size per chain and diagonal inverse metric `[numChains, dim]` on the unconstrained scale. */
   stepSize: number[];
   inverseMetric: number[][];
+  /** With `metric: 'dense'`: the adapted dense inverse metric `[numChains, dim, dim]` (its diagonal is `inverseMetric`). */
+  inverseMetricDense?: number[][][];
 }
 
 const OWNER = 'windowedAdaptiveNuts';
@@ -88,6 +95,19 @@ async function initialRows(target: FlatTarget, seed: number, r: number): Promise
     throw new Error(`${OWNER}: no finite log density (and gradient) found in 100 random initializations in (-${r}, ${r}) for chain ${redo[0]}; check the model or give initialState${lastError}`);
   }
   return x;
+}
+
+/** `L Lᵀ` per chain from the factors `[numChains * dim * dim]`. */
+function denseMatrices(chol: Float64Array, numChains: number, d: number): number[][][] {
+  return Array.from({ length: numChains }, (_, ch) =>
+    Array.from({ length: d }, (_, i) =>
+      Array.from({ length: d }, (_, j) => {
+        let s = 0;
+        for (let k = 0; k <= Math.min(i, j); k++) s += chol[ch * d * d + i * d + k]! * chol[ch * d * d + j * d + k]!;
+        return s;
+      }),
+    ),
+  );
 }
 
 /**
@@ -165,6 +185,7 @@ export async function windowedAdaptiveNuts(args: WindowedAdaptiveNutsArgs): Prom
       innerKernel: new NoUTurnSampler({ targetLogProbFn: partsFn, stepSize: 1, maxTreeDepth: args.maxTreeDepth ?? 10 }),
       numAdaptationSteps,
       ...(args.targetAcceptProb !== undefined ? { targetAcceptProb: args.targetAcceptProb } : {}),
+      ...(args.metric !== undefined ? { metric: args.metric } : {}),
     });
     const { rows, trace, final } = await runChain(target, kernel, x0, {
       numResults: numDraws,
@@ -194,6 +215,7 @@ export async function windowedAdaptiveNuts(args: WindowedAdaptiveNutsArgs): Prom
       numEvaluations: target.numEvaluations,
       stepSize: Array.from(final.stepSize),
       inverseMetric: Array.from({ length: numChains }, (_, ch) => Array.from(final.invMass.subarray(ch * d, (ch + 1) * d))),
+      ...(final.invMassChol ? { inverseMetricDense: denseMatrices(final.invMassChol, numChains, d) } : {}),
     };
   } finally {
     release();
