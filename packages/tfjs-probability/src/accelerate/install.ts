@@ -15,7 +15,12 @@
  *   ~10x faster for a Dense backward pass's 128x128 products; wasm_matmul.ts), `Identity` and
  *   same-dtype `Cast` sharing the input's buffer (wasm_copies.ts), `GatherV2`, `Sum`,
  *   `Transpose` and `Slice` as plain loops for the small tensors of a training batch
- *   (wasm_small_ops.ts); values equal up to float32 summation order (matMul, Sum).
+ *   (wasm_small_ops.ts); values equal up to float32 summation order (matMul, Sum);
+ * - `LayersModel.prototype.makeTrainFunction` (tfjs-layers' per-batch training function of
+ *   `fit`, `fitDataset` and `trainOnBatch`): for a one-input, one-output chain of layers without
+ *   sample weights, the layers' `apply` in order instead of the generic symbolic executor and no
+ *   unused loss means; same values bit for bit, anything else runs tfjs-layers' own
+ *   (train_function.ts).
  *
  * The library's own layers, losses and optimizers (`FastAdam`, `makeTrainStep`, the heads'
  * fused NLL kernels) are fast without any of this.
@@ -24,6 +29,7 @@ import * as tf from '@tensorflow/tfjs';
 import { registerMissingWasmKernels, unregisterMissingWasmKernels } from '../kernels/register_all.js';
 import { disableFusedTfAdam, enableFusedTfAdam, fusedTfAdamEnabled } from './adam_optimizer.js';
 import { installDenseFastPath, uninstallDenseFastPath } from './dense_layer.js';
+import { installLeanTrainFunction, uninstallLeanTrainFunction } from './train_function.js';
 import { disableSharedWasmCopies, enableSharedWasmCopies } from './wasm_copies.js';
 import { disableFastWasmMatMul, enableFastWasmMatMul, fastWasmMatMulEnabled } from './wasm_matmul.js';
 import { disableWasmSmallOps, enableWasmSmallOps } from './wasm_small_ops.js';
@@ -64,6 +70,7 @@ export function accelerate(wasmVersion?: string): boolean {
   }
   enableFusedTfAdam();
   installDenseFastPath();
+  installLeanTrainFunction();
   if (tf.getKernel('BatchMatMul', 'wasm') !== undefined) {
     enableSharedWasmCopies();
     enableWasmSmallOps();
@@ -94,6 +101,7 @@ export function restore(): void {
 function unaccelerate(): void {
   disableFusedTfAdam();
   uninstallDenseFastPath();
+  uninstallLeanTrainFunction();
   disableSharedWasmCopies();
   disableWasmSmallOps();
   if (ownMatMul) disableFastWasmMatMul();
