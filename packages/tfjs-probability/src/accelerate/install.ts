@@ -81,7 +81,7 @@ export function accelerate(wasmVersion?: string): boolean {
 
 /**
  * Puts back exactly what `tfp.ready()` replaced or added in tfjs: the Dense layer's `call`,
- * `AdamOptimizer.prototype.applyGradients`, the wasm kernels it swapped (a `enableFastWasmMatMul()`
+ * `AdamOptimizer.prototype.applyGradients`, `LayersModel.prototype.makeTrainFunction`, the wasm kernels it swapped (a `enableFastWasmMatMul()`
  * of the user's own stays) and the wasm convolution gradients it registered. The library's own
  * kernels (`Tfp...` names) stay registered; they replace nothing. A later `tfp.ready()` installs
  * the acceleration again (unless `setFastDefaults(false)`).
@@ -97,7 +97,7 @@ export function restore(): void {
   unregisterMissingWasmKernels();
 }
 
-/** Puts back tfjs' own Dense `call`, Adam update and wasm kernels (what `accelerate` replaced). */
+/** Puts back tfjs' own Dense `call`, Adam update, train function and wasm kernels (what `accelerate` replaced). */
 function unaccelerate(): void {
   disableFusedTfAdam();
   uninstallDenseFastPath();

@@ -168,6 +168,33 @@ describe.each(['cpu', 'wasm'])('the lean train function for model.fit on %s', (b
     expect(lean.history['loss']![2]).not.toBe(lean.history['loss']![0]);
   });
 
+  it('fitDataset: the same weights and logs as tfjs-layers\' own', async () => {
+    const c = CASES[1]!;
+    const run = async (lean: boolean) => {
+      if (lean) installLeanTrainFunction();
+      else uninstallLeanTrainFunction();
+      const model = c.build();
+      c.compile(model);
+      const x = tf.randomNormal([32, 3], 0, 1, 'float32', 24);
+      const y = tf.randomNormal([32, 2], 0, 1, 'float32', 25);
+      const rows = [tf.unstack(x), tf.unstack(y)];
+      const ds = tf.data.zip({ xs: tf.data.array(rows[0]!), ys: tf.data.array(rows[1]!) }).batch(8);
+      const h = await model.fitDataset(ds as tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }>, { epochs: 2, verbose: 0 });
+      const w = model.getWeights().map((t) => t.dataSync() as Float32Array);
+      model.optimizer.dispose();
+      model.dispose();
+      tf.dispose([x, y, ...rows.flat()]);
+      uninstallLeanTrainFunction();
+      return { history: h.history, w };
+    };
+    const stock = await run(false);
+    const steps = leanTrainFunctionSteps();
+    const lean = await run(true);
+    expect(leanTrainFunctionSteps() - steps).toBe(8);
+    expect(lean.history).toEqual(stock.history);
+    lean.w.forEach((w, i) => expect(w).toEqual(stock.w[i]));
+  });
+
   it('trainOnBatch returns the same loss and metric as tfjs-layers\' own', async () => {
     const c = CASES[1]!;
     const run = async (lean: boolean) => {
