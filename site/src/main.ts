@@ -13,12 +13,14 @@ import { $ } from './ui.js';
 /**
  * The panels below the first one, in page order: [an element of the page, what builds the panel].
  * Each is loaded (a dynamic import) and built when its element comes within 300 px of the
- * viewport, one at a time, in an idle moment.
+ * viewport, one at a time, in an idle moment. A test that drives one of them scrolls to it
+ * first (test/site.test.ts: buildAllPanels).
  */
 const LATER: Array<[string, () => Promise<unknown>]> = [
   ['#covariance', async () => new (await import('./covariance_panel.js')).CovariancePanel($(document, '#covariance'))],
   ['#csv', async () => new (await import('./csv_panel.js')).CsvPanel($(document, '#csv'))],
   ['#csv', async () => new (await import('./inference_panel.js')).InferencePanel($(document, '#csv').parentElement ?? document.body)],
+  ['#csv', async () => new (await import('./bo_panel.js')).BoPanel($(document, '#csv').parentElement ?? document.body)],
 ];
 
 async function start(): Promise<void> {

@@ -20,7 +20,8 @@ export const EXACT_MAX_ROWS = 3000;
 /** Inducing points when the rows exceed EXACT_MAX_ROWS and `--inducing` is not given. */
 export const DEFAULT_INDUCING = 500;
 const JITTER = 1e-6;
-const NOISE_FLOOR = 1e-6;
+/** Smallest noise variance (standardized targets: a noise sd of 1% of the targets'), which keeps K + σ²I factorizable in float32. */
+const NOISE_FLOOR = 1e-4;
 
 export type GpKernelName = 'matern52' | 'rbf';
 
@@ -119,7 +120,17 @@ export async function fitGp(x: Float32Array, y: Float32Array, n: number, f: numb
   };
   try {
     const start = [0, ...new Array<number>(f).fill(0), Math.log(0.1)];
-    const res = await tfp.optimizer.lbfgsMinimize((t) => tfp.math.valueAndGradient(objective, t), start, {
+    // A trial point whose covariance is not positive definite in float32 (a very long length scale) is
+    // reported as a non-finite value, from which the line search backs off.
+    const valueAndGradient = (t: tf.Tensor): tf.Tensor[] => {
+      try {
+        return tfp.math.valueAndGradient(objective, t);
+      } catch (e) {
+        if (!/not positive definite/.test(String(e))) throw e;
+        return [tf.scalar(NaN), tf.zerosLike(t)];
+      }
+    };
+    const res = await tfp.optimizer.lbfgsMinimize(valueAndGradient, start, {
       tolerance: 1e-4, fRelativeTolerance: 1e-7, maxIterations: opts.maxIterations,
     });
     const theta = Array.from(await res.position.data());

@@ -1,4 +1,7 @@
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cholesky } from '../../src/math/linalg.js';
+import { expectClose, expectNoLeak } from '../helpers.js';
 import { NB, choleskyBlocked, inverseFromCholesky, setSpdSimd } from '../../src/math/spd_blocked.js';
 import { choleskyJs } from '../../src/kernels/linalg_js.js';
 
@@ -52,3 +55,25 @@ for (const simd of [true, false]) {
     });
   });
 }
+
+describe('tfp.math.cholesky from 256 on (cpu/wasm: the blocked factorization)', () => {
+  it('matches the float64 unblocked factor, batched; names the batch index of a matrix that is not positive definite; no leaks', () => {
+    const n = 300;
+    const a = gram(n);
+    const b = gram(n, 0.5);
+    const t = tf.tensor3d([...a, ...b], [2, n, n]);
+    const l = cholesky(t);
+    expect(l.shape).toEqual([2, n, n]);
+    const ref = new Float32Array(2 * n * n);
+    choleskyJs(Float32Array.from([...a, ...b]), ref, 2, n);
+    expectClose(l, ref, { rtol: 0, atol: 2e-5 });
+    const g = tf.grad((x: tf.Tensor) => tf.sum(cholesky(x)))(t);
+    expect(Array.from(g.dataSync()).every(Number.isFinite)).toBe(true);
+    expectNoLeak(() => cholesky(t), 'cholesky n = 300');
+    const bad = tf.tidy(() => tf.sub(t, tf.mul(tf.tensor1d([0, 5]).reshape([2, 1, 1]), tf.eye(n))));
+    const before = tf.memory().numTensors;
+    expect(() => cholesky(bad)).toThrow(/cholesky: matrix is not positive definite at batch index 1/);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([t, l, g, bad]);
+  });
+});
