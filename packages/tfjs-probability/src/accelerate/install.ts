@@ -62,7 +62,7 @@ export function accelerate(wasmVersion?: string): boolean {
     if (!warned) {
       warned = true;
       console.warn(
-        `tfjs-probability: not accelerating tfjs' own Dense layer, Adam optimizer and wasm kernels: they are tested on tfjs ` +
+        `tfjs-probability: not accelerating tfjs' own Dense layer, Adam optimizer, model train function and wasm kernels: they are tested on tfjs ` +
           `${TESTED_TFJS_VERSION} and this is ${untested.join(', ')}; running stock tfjs (the library's own kernels still run)`,
       );
     }
