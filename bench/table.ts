@@ -374,8 +374,8 @@ async function main(): Promise<void> {
       'that is already a scalar: the same loss, metrics, regularization terms and `minimize` call, weights and `History` ' +
       'logs bit-identical to tfjs-layers\' own (tested on cpu and wasm with a metric, L1/L2 regularizers, Dropout and a ' +
       '`MixtureDensity` head); any other model or batch runs tfjs-layers\' function. On the MDN it takes 48 -> 41 launches per ' +
-      'batch and 0.91x the CPU time per `fit` epoch of tfjs-layers\' own (2026-12-07, median of 21 alternating pairs, load 19-20: ' +
-      '`npx tsx bench/train_function.ts`); what `fit` still adds beyond `minimize` is its loop: the gathers of the shuffled rows ' +
+      'batch and 0.86-0.95x the CPU time per `fit` epoch of tfjs-layers\' own (2026-12-07, load 18-20, paired medians of three ' +
+      'runs of 7, 15 and 21 alternating pairs, 0.91x in the longest: `npx tsx bench/train_function.ts`); what `fit` still adds beyond `minimize` is its loop: the gathers of the shuffled rows ' +
       'and the BaseLogger\'s per-batch tensor sums, about 6% and 5% of a `fit` epoch\'s CPU time in a profile.',
     '- **Hand-written WebAssembly SIMD** (packages/tfjs-probability/wasm/simd.wat, assembled with wabt by ' +
       'scripts/build_wasm.mjs; a test checks the committed bytes). The ~6 KB module imports the wasm backend\'s own memory, so ' +
