@@ -209,7 +209,7 @@ const HOST_NOTE =
   'is tfjs-layers\' own per-batch work, in CPU time under load (paired medians relative to that loop): the same step ' +
   'through `optimizer.minimize(() => loss(y, model.apply(x)))` with the accelerated `tf.train.adam` 1.06-1.14x, plus the ' +
   'two loss means `fit` takes 1.17x, `model.fit` itself 1.48-1.51x (the gathers of the shuffled rows, the layers ' +
-  'executor, callbacks).';
+  'executor, callbacks; measured before `tfp.ready()` replaced tfjs-layers\' train function, see below).';
 
 /** Median CPU ms of one torch.mm [m, k] x [k, n] on PyTorch's one thread (the same product as `matMulMs`). */
 async function torchMatMulMs(m: number, k: number, n: number): Promise<number> {
@@ -367,7 +367,16 @@ async function main(): Promise<void> {
       'head\'s raw parameters (the distribution\'s slices are never built). wasm `Identity`/same-dtype `Cast` share buffers; ' +
       'wasm `GatherV2` (axis 0), `Sum` (matrix rows), `Transpose` (matrices) and `Slice` (rank 1–2) run as plain loops or ' +
       'SIMD instead of tfjs\' marshalling-heavy kernels. Tests check values and gradients against the defaults-off path on ' +
-      'wasm and cpu.',
+      'wasm and cpu. tfjs-layers\' per-batch train function (`LayersModel.makeTrainFunction`, used by `fit`, `fitDataset` ' +
+      'and `trainOnBatch`) is replaced, for a one-input, one-output chain of layers (no masking) and a batch without sample ' +
+      'or class weights, by one that calls the layers\' `apply` in order instead of the generic symbolic executor (feed ' +
+      'dictionaries, name keys, mask bookkeeping) and skips the per-output loss mean nothing reads and the mean of a loss ' +
+      'that is already a scalar: the same loss, metrics, regularization terms and `minimize` call, weights and `History` ' +
+      'logs bit-identical to tfjs-layers\' own (tested on cpu and wasm with a metric, L1/L2 regularizers, Dropout and a ' +
+      '`MixtureDensity` head); any other model or batch runs tfjs-layers\' function. On the MDN it takes 48 -> 41 launches per ' +
+      'batch and 0.86-0.95x the CPU time per `fit` epoch of tfjs-layers\' own (2026-12-07, load 18-20, paired medians of three ' +
+      'runs of 7, 15 and 21 alternating pairs, 0.91x in the longest: `npx tsx bench/train_function.ts`); what `fit` still adds beyond `minimize` is its loop: the gathers of the shuffled rows ' +
+      'and the BaseLogger\'s per-batch tensor sums, about 6% and 5% of a `fit` epoch\'s CPU time in a profile.',
     '- **Hand-written WebAssembly SIMD** (packages/tfjs-probability/wasm/simd.wat, assembled with wabt by ' +
       'scripts/build_wasm.mjs; a test checks the committed bytes). The ~6 KB module imports the wasm backend\'s own memory, so ' +
       'it reads and writes tensors in place. It holds: a gemm (4x8 register tiles, B read in place) that replaces XNNPACK for ' +

@@ -115,8 +115,9 @@ async function force(name: string): Promise<string> {
  *
  * `ready()` is also the one call that may change tfjs: it adds the wasm convolution gradients
  * tfjs-backend-wasm lacks and, unless `{accelerate: false}` or `tfp.setFastDefaults(false)`,
- * replaces tfjs' Dense `call`, `AdamOptimizer.applyGradients` and a few wasm kernels by faster
- * ones (on the tested tfjs version only; see src/accelerate/install.ts). `tfp.restore()` puts
+ * replaces tfjs' Dense `call`, `AdamOptimizer.applyGradients`, tfjs-layers' train function of
+ * `fit` and a few wasm kernels by faster ones (on the tested tfjs version only; see
+ * src/accelerate/install.ts). `tfp.restore()` puts
  * back exactly what was there.
  *
  * @example

@@ -15,7 +15,12 @@
  *   ~10x faster for a Dense backward pass's 128x128 products; wasm_matmul.ts), `Identity` and
  *   same-dtype `Cast` sharing the input's buffer (wasm_copies.ts), `GatherV2`, `Sum`,
  *   `Transpose` and `Slice` as plain loops for the small tensors of a training batch
- *   (wasm_small_ops.ts); values equal up to float32 summation order (matMul, Sum).
+ *   (wasm_small_ops.ts); values equal up to float32 summation order (matMul, Sum);
+ * - `LayersModel.prototype.makeTrainFunction` (tfjs-layers' per-batch training function of
+ *   `fit`, `fitDataset` and `trainOnBatch`): for a one-input, one-output chain of layers without
+ *   sample weights, the layers' `apply` in order instead of the generic symbolic executor and no
+ *   unused loss means; same values bit for bit, anything else runs tfjs-layers' own
+ *   (train_function.ts).
  *
  * The library's own layers, losses and optimizers (`FastAdam`, `makeTrainStep`, the heads'
  * fused NLL kernels) are fast without any of this.
@@ -24,6 +29,7 @@ import * as tf from '@tensorflow/tfjs';
 import { registerMissingWasmKernels, unregisterMissingWasmKernels } from '../kernels/register_all.js';
 import { disableFusedTfAdam, enableFusedTfAdam, fusedTfAdamEnabled } from './adam_optimizer.js';
 import { installDenseFastPath, uninstallDenseFastPath } from './dense_layer.js';
+import { installLeanTrainFunction, uninstallLeanTrainFunction } from './train_function.js';
 import { disableSharedWasmCopies, enableSharedWasmCopies } from './wasm_copies.js';
 import { disableFastWasmMatMul, enableFastWasmMatMul, fastWasmMatMulEnabled } from './wasm_matmul.js';
 import { disableWasmSmallOps, enableWasmSmallOps } from './wasm_small_ops.js';
@@ -56,7 +62,7 @@ export function accelerate(wasmVersion?: string): boolean {
     if (!warned) {
       warned = true;
       console.warn(
-        `tfjs-probability: not accelerating tfjs' own Dense layer, Adam optimizer and wasm kernels: they are tested on tfjs ` +
+        `tfjs-probability: not accelerating tfjs' own Dense layer, Adam optimizer, model train function and wasm kernels: they are tested on tfjs ` +
           `${TESTED_TFJS_VERSION} and this is ${untested.join(', ')}; running stock tfjs (the library's own kernels still run)`,
       );
     }
@@ -64,6 +70,7 @@ export function accelerate(wasmVersion?: string): boolean {
   }
   enableFusedTfAdam();
   installDenseFastPath();
+  installLeanTrainFunction();
   if (tf.getKernel('BatchMatMul', 'wasm') !== undefined) {
     enableSharedWasmCopies();
     enableWasmSmallOps();
@@ -74,7 +81,7 @@ export function accelerate(wasmVersion?: string): boolean {
 
 /**
  * Puts back exactly what `tfp.ready()` replaced or added in tfjs: the Dense layer's `call`,
- * `AdamOptimizer.prototype.applyGradients`, the wasm kernels it swapped (a `enableFastWasmMatMul()`
+ * `AdamOptimizer.prototype.applyGradients`, `LayersModel.prototype.makeTrainFunction`, the wasm kernels it swapped (a `enableFastWasmMatMul()`
  * of the user's own stays) and the wasm convolution gradients it registered. The library's own
  * kernels (`Tfp...` names) stay registered; they replace nothing. A later `tfp.ready()` installs
  * the acceleration again (unless `setFastDefaults(false)`).
@@ -90,10 +97,11 @@ export function restore(): void {
   unregisterMissingWasmKernels();
 }
 
-/** Puts back tfjs' own Dense `call`, Adam update and wasm kernels (what `accelerate` replaced). */
+/** Puts back tfjs' own Dense `call`, Adam update, train function and wasm kernels (what `accelerate` replaced). */
 function unaccelerate(): void {
   disableFusedTfAdam();
   uninstallDenseFastPath();
+  uninstallLeanTrainFunction();
   disableSharedWasmCopies();
   disableWasmSmallOps();
   if (ownMatMul) disableFastWasmMatMul();
