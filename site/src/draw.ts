@@ -32,7 +32,8 @@ export function ticks(lo: number, hi: number, count = 5): number[] {
   if (!(span > 0)) return [lo];
   const raw = span / count;
   const p = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p;
+  // The finest step that gives at most count + 1 ticks (a 0-5.2 axis gets 1, 2, 3, 4, 5, not 2, 4).
+  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => span / s <= count + 1) ?? 10 * p;
   const out: number[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
   return out;

@@ -13,7 +13,8 @@ import { $ } from './ui.js';
 /**
  * The panels below the first one, in page order: [an element of the page, what builds the panel].
  * Each is loaded (a dynamic import) and built when its element comes within 300 px of the
- * viewport, one at a time, in an idle moment.
+ * viewport, one at a time, in an idle moment. A test that drives one of them scrolls to it
+ * first (test/site.test.ts: buildAllPanels).
  */
 const LATER: Array<[string, () => Promise<unknown>]> = [
   ['#covariance', async () => new (await import('./covariance_panel.js')).CovariancePanel($(document, '#covariance'))],

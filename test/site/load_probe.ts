@@ -13,7 +13,7 @@ import type { BrowserContext } from 'playwright-core';
 export interface LoadMetrics {
   /** Navigation to first contentful paint, ms. */
   firstPaintMs: number;
-  /** Navigation to the `playground-ready` mark (every control wired), ms. */
+  /** Navigation to the `playground-ready` mark (the first panel's controls wired; else body[data-interactive] or body[data-ready] set), ms. */
   readyMs: number;
   /** Navigation to the end of the last long task before a quiet window (and not before paint and ready), ms. */
   interactiveMs: number;
@@ -29,8 +29,13 @@ export interface LoadMetrics {
 
 /** Installed before any of the page's scripts: records long tasks and the first input from the start. */
 const INIT = `(() => {
-  const rec = { longTasks: [], firstInput: null };
+  const rec = { longTasks: [], firstInput: null, readyAt: null };
   window.__loadProbe = rec;
+  // Pages without the mark: the moment body[data-interactive] (else body[data-ready]) is set.
+  new MutationObserver((_, mo) => {
+    const b = document.body;
+    if (b && (b.dataset.interactive || b.dataset.ready) && rec.readyAt === null) { rec.readyAt = performance.now(); mo.disconnect(); }
+  }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-interactive', 'data-ready'] });
   try {
     new PerformanceObserver((l) => { for (const e of l.getEntries()) rec.longTasks.push([e.startTime, e.duration]); })
       .observe({ type: 'longtask', buffered: true });
@@ -44,9 +49,9 @@ const INIT = `(() => {
 /** In the page: waits for the quiet window after paint and ready; resolves with the raw numbers. */
 const SETTLE = `async (quietMs) => {
   const rec = window.__loadProbe;
-  const mark = () => performance.getEntriesByName('playground-ready')[0];
-  while (!mark() || !performance.getEntriesByName('first-contentful-paint')[0]) await new Promise((r) => setTimeout(r, 50));
-  const readyMs = mark().startTime;
+  const ready = () => performance.getEntriesByName('playground-ready')[0]?.startTime ?? rec.readyAt;
+  while (ready() == null || !performance.getEntriesByName('first-contentful-paint')[0]) await new Promise((r) => setTimeout(r, 50));
+  const readyMs = ready();
   const firstPaintMs = performance.getEntriesByName('first-contentful-paint')[0].startTime;
   let t = Math.max(readyMs, firstPaintMs);
   let quietChecks = 0;

@@ -39,15 +39,27 @@ export class CholeskyLKJ extends Distribution {
   static override readonly eventSpace = (): CorrelationCholesky => new CorrelationCholesky();
   readonly dimension: number;
   readonly concentration: tf.Tensor;
+  /** log Z(d, η), `[...B]` (owned). */
+  private readonly logNormalizer: tf.Tensor;
 
   constructor(args: CholeskyLKJArgs) {
     const cls = 'CholeskyLKJ';
     checkArgsObject(cls, args, ['dimension', 'concentration']);
     const d = checkDimension(cls, args.dimension);
     const params = convertParams(cls, { concentration: args.concentration }, CholeskyLKJ.parameterProperties);
-    super({ ...args, className: cls, params, eventShape: [d, d], reparameterized: false, support: correlationCholesky });
+    // Formed once (it depends on η only; its lgammas are most of the kernels of logProb otherwise).
+    const logNormalizer = tf.tidy(() => lkjLogNormalizer(d, params.concentration.value));
+    super({ ...args, className: cls, params, eventShape: [d, d], reparameterized: false, support: correlationCholesky, owned: [logNormalizer] });
     this.dimension = d;
     this.concentration = params.concentration.value;
+    this.logNormalizer = logNormalizer;
+  }
+
+  /** Releases the concentration and the normalizer. Idempotent. */
+  override dispose(): void {
+    if (this.isDisposed) return;
+    super.dispose();
+    this.logNormalizer.dispose();
   }
 
   protected sampleN(n: number, seed?: number): tf.Tensor {
@@ -58,6 +70,6 @@ export class CholeskyLKJ extends Distribution {
     const d = this.dimension;
     // exponent of log Lᵢᵢ: (d − 1 − i) + 2η − 2, [...B, d]
     const exponent = tf.add(tf.range(d - 1, -1, -1), tf.expandDims(tf.sub(tf.mul(2, this.concentration), 2), -1));
-    return tf.sub(tf.sum(tf.mul(exponent, logDiag(x)), -1), lkjLogNormalizer(d, this.concentration));
+    return tf.sub(tf.sum(tf.mul(exponent, logDiag(x)), -1), this.logNormalizer);
   }
 }

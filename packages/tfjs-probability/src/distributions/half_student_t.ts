@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { betainc, betaincinvImpl, lgamma, log1p, logBetainc } from '../math/special.js';
+import { betainc, betaincinvImpl, log1p, logBetainc } from '../math/special.js';
 import { maskOf } from '../util.js';
 import { positive, real, realLine } from './constraints.js';
 import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
 import { aboveLoc } from './event_space.js';
-import { StudentT } from './student_t.js';
+import { StudentT, halfDfTerms } from './student_t.js';
 
 export interface HalfStudentTArgs extends DistributionOptions {
   /** Degrees of freedom ν > 0, shape `[...B]`. */
@@ -99,25 +99,12 @@ export class HalfStudentT extends Distribution {
     const zLow = tf.add(this.loc, tf.mul(this.scale, tf.sqrt(tf.div(tf.mul(this.df, u), tf.sub(1, u)))));
     return tf.where(low, zLow, this.full.quantile(tf.mul(0.5, tf.add(tf.where(low, tf.fill(pb.shape, 0.75), pb), 1))));
   }
-  /**
-   * log Γ((ν+1)/2) - log Γ(ν/2): for ν/2 = h >= 16 as ½ log h - 1/(8h) + 1/(192h³) + 1/(640h⁵)
-   * - 17/(14336h⁷) (error < 3e-9), since the two lgamma terms cancel in float32 at large ν.
-   */
-  private logGammaRatio(): tf.Tensor {
-    const h = tf.mul(this.df, 0.5);
-    const hb = tf.maximum(h, 16);
-    const i = tf.reciprocal(hb);
-    const i2 = tf.square(i);
-    const series = tf.mul(i, tf.add(-1 / 8, tf.mul(i2, tf.add(1 / 192, tf.mul(i2, tf.add(1 / 640, tf.mul(i2, -17 / 14336)))))));
-    const asym = tf.add(tf.mul(0.5, tf.log(hb)), series);
-    const hs = tf.minimum(h, 16);
-    const direct = tf.sub(lgamma(tf.add(hs, 0.5)), lgamma(hs));
-    return tf.where(maskOf((v) => tf.greaterEqual(v, 16), h), asym, direct);
-  }
   /** `2 √(ν/π) Γ((ν+1)/2) / (Γ(ν/2) (ν - 1))`: E|T| for the standard t (ν > 1). */
   private meanAbs(): tf.Tensor {
     const nu = this.df;
-    const lg = this.logGammaRatio();
+    // log Γ((ν+1)/2) - log Γ(ν/2) from the t's stable D(h) + ½ log h: the two lgamma terms cancel in float32 at large ν
+    const h = tf.mul(nu, 0.5);
+    const lg = tf.add(halfDfTerms(h).d, tf.mul(0.5, tf.log(h)));
     const m = tf.div(tf.mul(tf.mul(2, tf.sqrt(tf.div(nu, Math.PI))), tf.exp(lg)), tf.sub(nu, 1));
     return tf.where(tf.greater(nu, 1), m, tf.fill(m.shape, Infinity));
   }

@@ -59,6 +59,8 @@ export class LKJ extends Distribution {
   readonly dimension: number;
   readonly concentration: tf.Tensor;
   readonly inputOutputCholesky: boolean;
+  /** log Z(d, η), `[...B]` (owned). */
+  private readonly logNormalizer: tf.Tensor;
 
   constructor(args: LKJArgs) {
     const cls = 'LKJ';
@@ -67,10 +69,13 @@ export class LKJ extends Distribution {
     const ioc = args.inputOutputCholesky ?? false;
     if (typeof ioc !== 'boolean') throw new InvalidArgumentError(`${cls}: inputOutputCholesky must be true or false; got ${describeValue(ioc)}`);
     const params = convertParams(cls, { concentration: args.concentration }, LKJ.parameterProperties);
+    // Formed once (it depends on η only; seven lgammas are ~700 kernels, more than the rest of logProb).
+    const logNormalizer = tf.tidy(() => lkjLogNormalizer(d, params.concentration.value));
     super({
       ...args,
       className: cls,
       params,
+      owned: [logNormalizer],
       eventShape: [d, d],
       reparameterized: false,
       support: ioc ? correlationCholesky : correlationMatrix,
@@ -78,6 +83,14 @@ export class LKJ extends Distribution {
     this.dimension = d;
     this.concentration = params.concentration.value;
     this.inputOutputCholesky = ioc;
+    this.logNormalizer = logNormalizer;
+  }
+
+  /** Releases the concentration and the normalizer. Idempotent. */
+  override dispose(): void {
+    if (this.isDisposed) return;
+    super.dispose();
+    this.logNormalizer.dispose();
   }
 
   protected sampleN(n: number, seed?: number): tf.Tensor {
@@ -91,7 +104,7 @@ export class LKJ extends Distribution {
   protected override logProbFn(x: tf.Tensor): tf.Tensor {
     const logDet = this.inputOutputCholesky ? tf.mul(2, tf.sum(logDiag(x), -1)) : logDetSpd(x);
     const eta = this.concentration;
-    return tf.sub(tf.mul(tf.sub(eta, 1), logDet), lkjLogNormalizer(this.dimension, eta));
+    return tf.sub(tf.mul(tf.sub(eta, 1), logDet), this.logNormalizer);
   }
 
   protected override meanFn(): tf.Tensor {

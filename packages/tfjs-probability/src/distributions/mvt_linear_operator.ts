@@ -80,6 +80,8 @@ export class MultivariateStudentTLinearOperator extends Distribution {
   readonly scaleTril: tf.Tensor;
   /** Event size D. */
   readonly eventSize: number;
+  /** lgamma((ν+D)/2) − lgamma(ν/2) − (D/2) log(νπ) − Σᵢ log Lᵢᵢ (owned). */
+  private readonly logNorm: tf.Tensor;
 
   constructor(args: MultivariateStudentTLinearOperatorArgs, className = 'MultivariateStudentTLinearOperator') {
     checkArgsObject(className, args, ['df', 'loc', 'scaleTril']);
@@ -99,11 +101,26 @@ export class MultivariateStudentTLinearOperator extends Distribution {
       loc: { value: loc, eventRank: 1, constraint: real },
       scaleTril: given.scaleTril,
     };
-    super({ ...args, className, params, eventShape: [D], reparameterized: true, support: realLine });
+    // The normalizer depends on ν and L only: formed once, not in every logProb (its gamma-function
+    // terms are most of the kernels of a small model's density otherwise).
+    const logNorm = tf.tidy(() => {
+      const nu = given.df.value;
+      const halfLogDet = tf.sum(tf.log(tf.abs(matrixDiag(scaleTril))), -1);
+      return tf.sub(gammaRatio(tf.mul(nu, 0.5), D, false).lg, tf.add(tf.mul(D / 2, tf.log(tf.mul(nu, Math.PI))), halfLogDet));
+    });
+    super({ ...args, className, params, eventShape: [D], reparameterized: true, support: realLine, owned: [logNorm] });
     this.df = given.df.value;
     this.loc = loc;
     this.scaleTril = scaleTril;
     this.eventSize = D;
+    this.logNorm = logNorm;
+  }
+
+  /** Releases the parameters and the normalizer. Idempotent. */
+  override dispose(): void {
+    if (this.isDisposed) return;
+    super.dispose();
+    this.logNorm.dispose();
   }
 
   /** Σᵢ log Lᵢᵢ, `[...Bs]`. */
@@ -128,9 +145,7 @@ export class MultivariateStudentTLinearOperator extends Distribution {
     const z = triangularSolve(this.scaleTril, tf.expandDims(tf.sub(xe, this.loc), -1), { lower: true });
     const q = tf.sum(tf.square(z), [-2, -1]);
     const nu = this.df;
-    const h = tf.mul(nu, 0.5);
-    const norm = tf.sub(gammaRatio(h, D, false).lg, tf.add(tf.mul(D / 2, tf.log(tf.mul(nu, Math.PI))), this.halfLogDet()));
-    return tf.sub(norm, tf.mul(tf.add(h, D / 2), log1p(tf.div(q, nu))));
+    return tf.sub(this.logNorm, tf.mul(tf.add(tf.mul(nu, 0.5), D / 2), log1p(tf.div(q, nu))));
   }
 
   /** `v` broadcast with ν (reshaped to align with `extra` trailing dims), ∞ where 1 < ν ≤ 2 and NaN where ν ≤ 1. */

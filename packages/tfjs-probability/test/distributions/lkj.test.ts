@@ -10,7 +10,7 @@ import { Beta } from '../../src/distributions/beta.js';
 import { CholeskyLKJ } from '../../src/distributions/cholesky_lkj.js';
 import { LKJ } from '../../src/distributions/lkj.js';
 import { TransformedDistribution } from '../../src/distributions/transformed_distribution.js';
-import { lgamma } from '../../src/math/special.js';
+import { digamma, lgamma } from '../../src/math/special.js';
 import { expectClose, loadFixture, meanTolerance } from '../helpers.js';
 import { runConformance, type Args } from './conformance.js';
 
@@ -168,6 +168,28 @@ describe('LKJ and CholeskyLKJ against the float64 reference', () => {
     tf.dispose([y, yc, back]);
     b.dispose();
     dist.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('gradient of logProb in η: log det C − Σₖ [ψ(η + (d−1−k)/2) − ψ(η + (d−1)/2)] (normalizer formed at construction, on the tape)', () => {
+    const before = tf.memory().numTensors;
+    const c = cases().find((k) => k.dimension === 4)!;
+    const etas = [0.8, 2.5];
+    const g = tf.tidy(() =>
+      tf.grad((eta: tf.Tensor) => {
+        const d = new LKJ({ dimension: 4, concentration: eta });
+        return tf.sum(d.logProb(tf.expandDims(tf.tensor(c.x[0]!), 0)));
+      })(tf.tensor1d(etas)).arraySync() as number[],
+    );
+    const logDet = (c.logPdf[0]! + c.logNormalizer) / (c.concentration - 1);
+    const want = etas.map((eta) => {
+      let dz = 0;
+      for (let k = 1; k < 4; k++) {
+        dz += tf.tidy(() => (digamma(tf.scalar(eta + (4 - 1 - k) / 2)).arraySync() as number) - (digamma(tf.scalar(eta + 1.5)).arraySync() as number));
+      }
+      return logDet - dz;
+    });
+    expectClose(g, want, { rtol: 1e-4, atol: 1e-4 });
     expect(tf.memory().numTensors).toBe(before);
   });
 
