@@ -102,8 +102,8 @@ export class BoPanel {
       <code>tfp.optimizer.lbfgsMinimize</code> on the log marginal likelihood) and shows its posterior mean &plusmn; 2 sd
       (<code>tfd.GaussianProcessRegressionModel</code>) and, below, the expected improvement over the lowest observation.</p>
       <p><button class="next">Evaluate at max EI</button> <button class="reset">Reset</button> <span class="status">idle</span></p>
-      <canvas class="posterior" width="860" height="240"></canvas>
-      <canvas class="ei" width="860" height="130"></canvas>`;
+      <div><canvas class="posterior" width="860" height="240"></canvas></div>
+      <div><canvas class="ei" width="860" height="130"></canvas></div>`;
     parent.appendChild(this.root);
     this.top = new Plot($(this.root, 'canvas.posterior') as HTMLCanvasElement, { x: [LO, HI], y: Y_RANGE });
     this.bottom = new Plot($(this.root, 'canvas.ei') as HTMLCanvasElement, { x: [LO, HI], y: [0, 1] });
