@@ -33,7 +33,7 @@ const argv = process.argv.slice(2);
 const flag = (n: string): string | undefined => (argv.includes(n) ? argv[argv.indexOf(n) + 1] : undefined);
 const backend = flag('--backend') ?? 'wasm';
 const chains = Number(flag('--chains') ?? 4);
-// The recommended many-chain setting (README, "Many chains"): --many-chains, --many-warmup, --many-draws.
+// The many-chain setting (windowedAdaptiveNuts numChains docs): --many-chains, --many-warmup, --many-draws.
 const manyChains = Number(flag('--many-chains') ?? 128);
 const manyWarmup = Number(flag('--many-warmup') ?? 300);
 const manyDraws = Number(flag('--many-draws') ?? 100);
@@ -106,14 +106,21 @@ function stanResult(name: string, f: PosteriorFixture, dir: string): StanCached 
   return runStan(name, f, dir);
 }
 
-/** CPU microseconds (this process) per launch of a small elementwise op: the per-launch overhead of the backend. */
+/**
+ * CPU microseconds (this process) per launch of a small elementwise op: the per-launch overhead of the
+ * backend. 100 launches per tidy scope, as inside a gradient (a scope per launch would add its own cost).
+ */
 function launchCost(): number {
   const a = tf.ones([4]);
-  const n = 3000;
-  for (let i = 0; i < 300; i++) tf.tidy(() => tf.add(a, a));
+  const rounds = 60;
+  const burst = (): void => tf.tidy(() => {
+    let x = a;
+    for (let i = 0; i < 100; i++) x = tf.add(x, a);
+  });
+  for (let i = 0; i < 10; i++) burst();
   const c0 = cpuMs();
-  for (let i = 0; i < n; i++) tf.tidy(() => tf.add(a, a));
-  const us = ((cpuMs() - c0) * 1000) / n;
+  for (let i = 0; i < rounds; i++) burst();
+  const us = ((cpuMs() - c0) * 1000) / (rounds * 100);
   a.dispose();
   return us;
 }
