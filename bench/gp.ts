@@ -6,12 +6,16 @@
  * Workloads (same data, same kernel ConstantKernel·RBF + WhiteKernel = ExponentiatedQuadratic + noise):
  * - the log marginal likelihood and its gradient in the three hyperparameters, N = 500 and N = 2,000;
  * - a full hyperparameter fit at N = 1,000 from the same start (scikit-learn: L-BFGS-B, no restarts;
- *   tfjs: tfp.optimizer.lbfgsMinimize on log-hyperparameters, tolerance 1e-5).
+ *   tfjs: tfp.optimizer.lbfgsMinimize on log-hyperparameters, gradient tolerance 1e-2: in float32 the log
+ *   marginal likelihood at N = 1,000 is only resolved to ~1e-3 (its gradient's noise floor), so scipy's float64
+ *   rule (relative change 2.2e-9) has no float32 counterpart and a smaller tolerance only spends evaluations in
+ *   the noise; the reached LML is printed next to scikit-learn's so that both optima can be compared).
  *
- * Run: npx tsx bench/gp.ts [--reps 5] [--backend wasm] [--write]   (--write appends a section to bench/RESULTS.md)
+ * Run: npx tsx bench/gp.ts [--reps 5] [--backend wasm] [--write]   (--write replaces the section in bench/RESULTS.md,
+ * or appends it). About 2 minutes on a quiet 2-core machine with 5 repetitions (scikit-learn's side included).
  */
 import * as tf from '@tensorflow/tfjs';
-import { appendFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import * as tfp from 'tfjs-probability';
 import { TorchChild as PythonChild } from './torch_child.js';
@@ -60,7 +64,7 @@ for (const [what, n] of [['lml', 500], ['lml', 2000], ['fit', 1000]] as const) {
       lmlOurs = -vd[0]!;
       tf.dispose([v, g]);
     } else {
-      const res = await tfp.optimizer.lbfgsMinimize((z) => tfp.math.valueAndGradient((t) => negLml(x, y, t), z), start, { tolerance: 1e-5, maxIterations: 100 });
+      const res = await tfp.optimizer.lbfgsMinimize((z) => tfp.math.valueAndGradient((t) => negLml(x, y, t), z), start, { tolerance: 1e-2, maxIterations: 100 });
       lmlOurs = -(await res.objectiveValue.data())[0]!;
       iters = res.numObjectiveEvaluations;
       tf.dispose([res.position, res.objectiveValue, res.objectiveGradient, res.converged, res.failed]);
@@ -87,23 +91,33 @@ console.log(`load (1-min average) ${loadStart.toFixed(2)} at start, ${loadEnd.to
 
 if (argv.includes('--write')) {
   const date = new Date().toISOString().slice(0, 10);
-  appendFileSync('bench/RESULTS.md', [
-    '',
+  const section = [
     '## Gaussian processes against scikit-learn',
     '',
-    `Measured ${date} by \`npx tsx bench/gp.ts --write\`, tfjs 4.22 (${backend} backend) against scikit-learn (numpy with`,
+    `Measured ${date} by \`npx tsx bench/gp.ts${REPS !== 5 ? ` --reps ${REPS}` : ''} --write\`, tfjs 4.22 (${backend} backend) against scikit-learn (numpy with`,
     'OpenBLAS, pthread build, `OPENBLAS_NUM_THREADS=1`), side by side in one run: scikit-learn is a long-lived child',
     '(bench/sklearn_gp.py), and each repetition runs tfjs, then scikit-learn. Medians after one warm-up repetition;',
     'ratio = tfjs time / scikit-learn time (the goal: at most 1.5). Kernel ConstantKernel·RBF + WhiteKernel',
     '(ExponentiatedQuadratic with observation noise), one feature, the same data on both sides; the fit starts both at',
-    'amplitude 1, length scale 1, noise 0.1.',
+    'amplitude 1, length scale 1, noise 0.1. tfjs computes the value and gradient with the blocked Cholesky factorization',
+    'and K⁻¹ = L⁻ᵀL⁻¹ in the SIMD matrix product (src/math/spd_blocked.ts) and the gradient ½ tr((ααᵀ − K⁻¹) ∂K/∂θ),',
+    "as scikit-learn does; its fit stops at gradient tolerance 1e-2, the float32 noise floor of the gradient at N = 1,000",
+    "(scipy's float64 rule, relative change 2.2e-9, is below float32 resolution); the LMLs reached are side by side.",
     `Machine load (1-minute average, 2 cores shared with other jobs): ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end.`,
-    'The machine was shared with other jobs during the run: rerun on a quiet machine for clean numbers.',
+    ...(Math.max(loadStart, loadEnd) > 1.5 ? ['The machine was shared with other jobs during the run: rerun on a quiet machine for clean numbers.'] : []),
     '',
     '| workload | reps | scikit-learn (ms) | tfjs (ms) | tfjs / sklearn | notes |',
     '|---|---|---|---|---|---|',
     ...rows,
     '',
-  ].join('\n'));
+  ].join('\n');
+  // Replace the section (up to the next level-2 heading) if it is there, else append it.
+  const text = readFileSync('bench/RESULTS.md', 'utf8');
+  const at = text.indexOf('\n## Gaussian processes against scikit-learn\n');
+  if (at < 0) writeFileSync('bench/RESULTS.md', `${text.trimEnd()}\n\n${section}`);
+  else {
+    const next = text.indexOf('\n## ', at + 1);
+    writeFileSync('bench/RESULTS.md', `${text.slice(0, at + 1)}${section}${next < 0 ? '' : `\n${text.slice(next + 1)}`}`);
+  }
 }
 console.log(`live tensors at the end: ${tf.memory().numTensors}`);

@@ -12,6 +12,8 @@ Protocol: one JSON object per line on stdin, one JSON line back on stdout.
   {"cmd": "epoch"}                                  -> {"ms": one pass over all N points in a random order, batches of B
                                                         (the last one partial, as model.fit), "loss": last,
                                                         "cpu_ms": process CPU time of that pass}
+  {"cmd": "matmul", "m": M, "k": K, "n": N}        -> {"cpu_us": median process CPU microseconds of one float32
+                                                        torch.mm [M, K] x [K, N] (7 rounds of 200)}
   {"cmd": "quit"}
 
 Run with the project's baseline environment:
@@ -82,6 +84,17 @@ def epoch():
     return (time.perf_counter() - t0) * 1000, float(loss), (time.process_time() - c0) * 1000
 
 
+def matmul(m, k, n):
+    a, b = torch.randn(m, k), torch.randn(k, n)
+    times = []
+    for _ in range(7):
+        c0 = time.process_time()
+        for _ in range(200):
+            torch.mm(a, b)
+        times.append((time.process_time() - c0) / 200 * 1e6)
+    return sorted(times)[3]
+
+
 def run(steps):
     model, opt, x, y, b = state["model"], state["opt"], state["x"], state["y"], state["batch"]
     n = x.shape[0]
@@ -111,6 +124,8 @@ for line in sys.stdin:
         elif msg["cmd"] == "epoch":
             ms, loss, cpu_ms = epoch()
             out = {"ms": ms, "loss": loss, "cpu_ms": cpu_ms}
+        elif msg["cmd"] == "matmul":
+            out = {"cpu_us": matmul(msg["m"], msg["k"], msg["n"])}
         elif msg["cmd"] == "quit":
             break
         else:

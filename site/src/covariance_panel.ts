@@ -33,7 +33,9 @@ export class CovariancePanel {
       $(root, 'output.t').textContent = Number(slider.value).toFixed(2);
       void this.update();
     });
-    void this.update();
+    this.plot.axes('y1', 'y2');
+    // The first prediction in a task of its own, after the panel is drawn.
+    setTimeout(() => void this.update(), 0);
   }
 
   private get t(): number {

@@ -79,6 +79,8 @@ export class CsvPanel {
   private readonly intervals: Plot;
   private readonly pit: Plot;
   private busy = false;
+  /** Resolves once the bundled file shown at first is parsed. */
+  private loaded: Promise<void>;
 
   constructor(private readonly root: HTMLElement) {
     this.loss = new LossCurve($(root, 'canvas.loss') as HTMLCanvasElement);
@@ -94,7 +96,10 @@ export class CsvPanel {
       void this.loadFile(e.dataTransfer?.files[0]);
     });
     $(root, 'button.train').addEventListener('click', () => void this.train());
-    this.load(bundled.value, BUNDLED[bundled.value]!);
+    setStatus(root, `reading ${bundled.value}…`);
+    this.emptyPlots();
+    // The bundled file is parsed in a task of its own, after the panel is drawn.
+    this.loaded = new Promise((resolve) => setTimeout(() => resolve(this.load(bundled.value, BUNDLED[bundled.value]!)), 0));
   }
 
   private async loadFile(f: File | undefined): Promise<void> {
@@ -110,6 +115,7 @@ export class CsvPanel {
     delete this.root.dataset['heldOutNll'];
     delete this.root.dataset['coverage90'];
     $(this.root, '.readout').textContent = '';
+    this.loss.reset();
     this.emptyPlots();
   }
 
@@ -117,10 +123,12 @@ export class CsvPanel {
   private emptyPlots(): void {
     this.intervals.domain = { x: [0, 1], y: [0, 1] };
     this.intervals.clear();
-    this.intervals.axes('first input', 'first target (after training: median and 90% interval)');
+    this.intervals.axes('first input', 'first target');
+    this.intervals.note('after training: median and 90% interval per held-out row');
     this.pit.domain = { x: [0, 1], y: [0, 1] };
     this.pit.clear();
     this.pit.axes('PIT (flat = calibrated)', 'rows');
+    this.pit.note('after training: PIT histogram');
   }
 
   load(name: string, text: string): void {
@@ -152,6 +160,7 @@ export class CsvPanel {
   }
 
   async train(): Promise<void> {
+    await this.loaded;
     if (this.busy || this.table === null) return;
     const { name, rows, columns } = this.table;
     const ins = this.checked('in');
@@ -163,6 +172,10 @@ export class CsvPanel {
     if (headKind === 'mvn' && outs.length < 2) return this.error('a full covariance needs at least two target columns');
     this.busy = true;
     this.root.dataset['state'] = 'training';
+    // The page's backend, the fastest it has (tfp.ready: wasm where WebGL is a software rasterizer).
+    const backend = tf.getBackend();
+    this.root.dataset['backend'] = backend;
+    const t0 = performance.now();
     this.loss.reset();
     // A seeded 80/20 split (all rows train and test when the file is tiny).
     const u = rng(3);
@@ -210,7 +223,8 @@ export class CsvPanel {
         callbacks: {
           onEpochEnd: async (epoch, logs) => {
             this.loss.push(Number(logs?.['loss']));
-            setStatus(this.root, `${name}: epoch ${epoch + 1}/${epochs}, training NLL ${Number(logs?.['loss']).toFixed(3)} (standardized targets)`);
+            const perEpoch = (performance.now() - t0) / (epoch + 1);
+            setStatus(this.root, `${name}: epoch ${epoch + 1}/${epochs}, training NLL ${Number(logs?.['loss']).toFixed(3)} (standardized targets; ${perEpoch.toFixed(0)} ms/epoch on ${backend})`);
           },
         },
       });

@@ -32,7 +32,8 @@ export function ticks(lo: number, hi: number, count = 5): number[] {
   if (!(span > 0)) return [lo];
   const raw = span / count;
   const p = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p;
+  // The finest step that gives at most count + 1 ticks (a 0-5.2 axis gets 1, 2, 3, 4, 5, not 2, 4).
+  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => span / s <= count + 1) ?? 10 * p;
   const out: number[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
   return out;
@@ -94,7 +95,9 @@ export class Plot {
       ctx.moveTo(px, y0 + h);
       ctx.lineTo(px, y0 + h + 4);
       ctx.stroke();
-      ctx.fillText(String(t), px, y0 + h + 6);
+      // A label that would stick out of the canvas is kept inside it.
+      const half = ctx.measureText(String(t)).width / 2;
+      ctx.fillText(String(t), Math.min(this.width - half - 1, Math.max(half + 1, px)), y0 + h + 6);
     }
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
@@ -254,6 +257,19 @@ export class Plot {
       ctx.fillStyle = '#222';
       ctx.fillText(label, x0 + 22, y);
     });
+    ctx.restore();
+  }
+
+  /** A grey line of text in the middle of the plot area (what an empty plot will show). */
+  note(text: string): void {
+    const { x0, y0, w, h } = this.inner;
+    const { ctx } = this;
+    ctx.save();
+    ctx.font = '12px system-ui, sans-serif';
+    ctx.fillStyle = '#888';
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(text, x0 + w / 2, y0 + h / 2, w - 8);
     ctx.restore();
   }
 

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as tfp from 'tfjs-probability';
 import { Plot, viridis } from './draw.js';
 import { noisySpiral } from './data.js';
-import { $, LossCurve, setStatus } from './ui.js';
+import { $, LossCurve, nextTask, setStatus } from './ui.js';
 
 /** The heatmap's colour for zero density. */
 const VIRIDIS_ZERO = `rgb(${viridis(0).join(',')})`;
@@ -123,16 +123,23 @@ export class SpiralPanel {
     }
   }
 
-  /** Recomputes the density grid and the held-out predicted distributions from the model. */
+  /**
+   * Recomputes the density grid and the held-out predicted distributions from the model, in
+   * three tasks (grid, held-out predictions, samples and drawing) so the page stays responsive.
+   */
   async refresh(): Promise<void> {
     const model = this.model;
     if (model === null) return;
+    await nextTask();
+    if (model !== this.model) return;
     const xs = tf.tidy(() => tf.reshape(tf.linspace(0, 5, NX), [NX, 1]));
     const grid = tfp.predictDistribution(model, xs);
     const probs = tf.tidy(() => tf.exp(grid.logProb(tf.reshape(tf.linspace(0, 5, NY), [NY, 1, 1]))));
     this.heat = (await probs.data()) as Float32Array;
     tf.dispose([xs, probs]);
     grid.dispose();
+    await nextTask();
+    if (model !== this.model) return;
     const xt = tf.tensor2d(this.xTest, [this.xTest.length, 1]);
     this.testDist?.dispose();
     this.testDist = tfp.predictDistribution(model, xt) as Dist;
@@ -142,6 +149,8 @@ export class SpiralPanel {
     nll.dispose();
     this.root.dataset['heldOutNll'] = heldOut.toFixed(4);
     $(this.root, '.heldout').textContent = `held-out NLL ${heldOut.toFixed(3)} (recipe 002: -0.18 after 300 epochs on 10,000 points)`;
+    await nextTask();
+    if (model !== this.model) return;
     await this.resample();
   }
 

@@ -8,6 +8,11 @@ export function $(root: ParentNode, selector: string): HTMLElement {
   return el as HTMLElement;
 }
 
+/** Resolves in a new task, so that the page can handle input and paint between two pieces of work. */
+export function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 export function setStatus(root: HTMLElement, text: string): void {
   $(root, '.status').textContent = text;
 }

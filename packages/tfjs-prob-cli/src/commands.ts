@@ -79,6 +79,8 @@ export interface FitArgs {
   bayesian?: boolean;
   mcSamples?: string;
   dropMissing?: boolean;
+  kernel?: string;
+  inducing?: string;
 }
 
 export function trainOptionsFrom(a: FitArgs): TrainOptions {
@@ -94,7 +96,22 @@ export function trainOptionsFrom(a: FitArgs): TrainOptions {
     seed: intOption(a.seed, '--seed', 0, 0, 2 ** 31 - 1),
     lrSchedule: scheduleOption(a.lrSchedule),
     ...(a.bayesian ? { bayesian: true, mcSamples: intOption(a.mcSamples, '--mc-samples', DEFAULT_MC_SAMPLES, 1, 10_000) } : {}),
+    ...gpOptions(a),
   };
+}
+
+/** `--kernel` and `--inducing` (only with `--head gp`). */
+function gpOptions(a: FitArgs): Pick<TrainOptions, 'gp'> {
+  const isGp = (a.head ?? 'normal').trim().toLowerCase() === 'gp';
+  if (!isGp) {
+    if (a.inducing !== undefined) throw new CliError('option --inducing: only with --head gp');
+    if (a.kernel !== undefined && a.kernel !== 'matern52') throw new CliError('option --kernel: only with --head gp');
+    return {};
+  }
+  if (a.bayesian) throw new CliError('--head gp cannot be combined with --bayesian');
+  const kernel = a.kernel ?? 'matern52';
+  if (kernel !== 'matern52' && kernel !== 'rbf') throw new CliError(`option --kernel: expected matern52 or rbf; got "${kernel}"`);
+  return { gp: { kernel, ...(a.inducing !== undefined ? { inducing: intOption(a.inducing, '--inducing', 0, 1, 20_000) } : {}) } };
 }
 
 function scheduleOption(v: string | undefined): 'constant' | 'cosine' {
@@ -137,7 +154,11 @@ export async function fitCommand(io: CliIo, data: string, a: FitArgs): Promise<v
     disposeFitted(fitted);
   }
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
-  io.stdout.write(
+  const what = fitted.gp
+    ? `Gaussian process (${fitted.gp.kernel}, ${fitted.gp.mode === 'exact' ? 'exact' : `${fitted.gp.points.length / xCols.length} inducing points`}, L-BFGS ${fitted.gp.evaluations} evaluations)`
+    : null;
+  if (what) io.stdout.write(`fit: ${what}, head gp, ${table.rows} rows, ${((performance.now() - t0) / 1000).toFixed(1)} s; model written to ${a.out}\n`);
+  else io.stdout.write(
     `fit: ${opts.ensemble > 1 ? `ensemble of ${opts.ensemble} networks` : '1 network'}${opts.bayesian ? ` (Bayesian: DenseFlipout, ${opts.mcSamples} passes)` : ''}, head ${fitted.meta.head}, ` +
       `${table.rows} rows, ${secs} s; model written to ${a.out}\n`,
   );
@@ -344,7 +365,7 @@ function withBaselineLine(text: string, modelNll: number, base: { kind: string; 
 
 export function evaluationText(e: Evaluation, modelDir: string, data: string, head: string, networks: number): string {
   const L: string[] = [];
-  L.push(`evaluate ${modelDir} on ${data}: ${e.rows} rows, targets ${e.columns.join(', ')}; head ${head}, ${networks} network${networks > 1 ? 's' : ''}`);
+  L.push(`evaluate ${modelDir} on ${data}: ${e.rows} rows, targets ${e.columns.join(', ')}; head ${head}, ${networks === 0 ? 'Gaussian process' : `${networks} network${networks > 1 ? 's' : ''}`}`);
   L.push(`  NLL (mean per row, original units)  ${e.nll.toFixed(4)}`);
   L.push(`  RMSE of the predictive mean         ${e.rmse.toFixed(4)}${e.columns.length > 1 ? `  (${e.columns.map((c, j) => `${c} ${e.rmsePerColumn[j]!.toFixed(4)}`).join(', ')})` : ''}`);
   if (e.scoreKind === 'crps') L.push(`  CRPS (closed form, normal)          ${e.score.toFixed(4)}`);
@@ -437,7 +458,7 @@ export async function plotCommand(io: CliIo, modelDir: string, data: string, a: 
   ): Promise<Uint8Array | string> => {
     const series = plotSeries(p, xv, fitted.meta.yColumns, y);
     const spec = buildSpec({
-      title: a.title ?? `${fitted.meta.head} model (${fitted.members.length} network${fitted.members.length > 1 ? 's' : ''}) on ${basename(data)}`,
+      title: a.title ?? `${fitted.meta.head} model (${fitted.gp ? 'Gaussian process' : `${fitted.members.length} network${fitted.members.length > 1 ? 's' : ''}`}) on ${basename(data)}`,
       xColumn: xCol,
       series,
       mode: fitted.meta.xColumns.length === 1 && fitted.meta.xColumns[0] === xCol ? 'band' : 'bars',

@@ -14,6 +14,7 @@
  * status: 0 success, 2 bad input or arguments (one line on stderr naming the
  * file, row and column where they apply), 1 internal failure.
  */
+import { DEFAULT_INDUCING, EXACT_MAX_ROWS } from './gp.js';
 import * as tf from '@tensorflow/tfjs';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -58,7 +59,7 @@ function buildProgram(io: CliIo, init: () => Promise<void>): Command {
     .argument('<data>', 'training data: CSV with a header line, or JSON / NDJSON records (.json, .ndjson, .jsonl)')
     .requiredOption('--x <cols>', 'input columns, comma-separated')
     .requiredOption('--y <cols>', 'target columns, comma-separated')
-    .option('--head <head>', 'normal | mvn-tril | mixture:K | poisson | negbin | zinb (count targets)', 'normal')
+    .option('--head <head>', 'normal | mvn-tril | mixture:K | poisson | negbin | zinb (count targets) | gp (Gaussian process, one target)', 'normal')
     .option('--hidden <units>', 'hidden layer sizes, comma-separated (relu)', '64,64')
     .option('--epochs <n>', 'maximum epochs', '200')
     .option('--batch-size <n>', 'mini-batch size', '64')
@@ -70,6 +71,8 @@ function buildProgram(io: CliIo, init: () => Promise<void>): Command {
     .option('--seed <n>', 'random seed (initialization, shuffling, split)', '0')
     .option('--bayesian', 'Bayes by backprop: DenseFlipout layers (weight posterior), KL added to the NLL; predicts the mixture of --mc-samples passes')
     .option('--mc-samples <n>', 'forward passes averaged per network at prediction (with --bayesian)', '50')
+    .option('--kernel <name>', 'with --head gp: matern52 | rbf (one length scale per input column)', 'matern52')
+    .option('--inducing <m>', `with --head gp: M inducing points (default: exact up to ${EXACT_MAX_ROWS} rows, else ${DEFAULT_INDUCING})`)
     .option('--quiet', 'no progress output')
     .option('--drop-missing', 'skip rows with an empty, NA or NaN cell in the --x/--y columns (default: such a row is an error)')
     .requiredOption('--out <dir>', 'model directory to write (written atomically)')

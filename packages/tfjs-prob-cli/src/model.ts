@@ -12,9 +12,10 @@ import { CliError } from './errors.js';
 import { mulberry32, permutation } from './rng.js';
 import { applyScaler, fitScaler, type Scaler } from './scaler.js';
 import { trainBayesianNetworks } from './bayesian.js';
+import { fitGp, type GpKernelName, type GpState } from './gp.js';
 import { checkCountTargets, isCountHead, makeCountHead, type CountHeadKind } from './count.js';
 
-export type HeadKind = 'normal' | 'mvn-tril' | 'mixture' | CountHeadKind;
+export type HeadKind = 'normal' | 'mvn-tril' | 'mixture' | 'gp' | CountHeadKind;
 
 export interface HeadSpec {
   kind: HeadKind;
@@ -27,6 +28,7 @@ export function parseHead(spec: string): HeadSpec {
   const s = spec.trim().toLowerCase();
   if (s === 'normal') return { kind: 'normal', components: 1 };
   if (s === 'mvn-tril' || s === 'mvn') return { kind: 'mvn-tril', components: 1 };
+  if (s === 'gp') return { kind: 'gp', components: 1 };
   if (isCountHead(s)) return { kind: s, components: 1 };
   const m = /^mixture(?::(\d+))?$/.exec(s);
   if (m) {
@@ -34,7 +36,7 @@ export function parseHead(spec: string): HeadSpec {
     if (!(k >= 1 && k <= 64)) throw new CliError(`option --head: mixture needs 1 to 64 components; got "${spec}"`);
     return { kind: 'mixture', components: k };
   }
-  throw new CliError(`option --head: expected normal, mvn-tril, mixture:K, poisson, negbin or zinb; got "${spec}"`);
+  throw new CliError(`option --head: expected normal, mvn-tril, mixture:K, poisson, negbin, zinb or gp; got "${spec}"`);
 }
 
 export function headName(h: HeadSpec): string {
@@ -57,6 +59,8 @@ export function makeHead(h: HeadSpec, eventSize: number): HeadLayer {
       return new L.MultivariateNormalTriL({ eventSize }) as unknown as HeadLayer;
     case 'mixture':
       return new L.MixtureNormal({ numComponents: h.components, eventShape: [eventSize] }) as unknown as HeadLayer;
+    case 'gp':
+      throw new CliError('--head gp is a Gaussian process, not a network head');
     default:
       return makeCountHead(h.kind, eventSize) as unknown as HeadLayer;
   }
@@ -107,6 +111,8 @@ export interface TrainOptions {
   bayesian?: boolean;
   /** Forward passes averaged per network at prediction (Bayesian networks only). */
   mcSamples?: number;
+  /** `--head gp`: the kernel and the inducing points (see gp.ts). */
+  gp?: { kernel: GpKernelName; inducing?: number };
 }
 
 export interface EpochInfo {
@@ -136,7 +142,10 @@ export interface MemberHistory {
 /** A trained model in memory: networks plus everything needed to use them. */
 export interface Fitted {
   meta: ModelMeta;
+  /** The networks (none for `--head gp`). */
   members: tf.LayersModel[];
+  /** `--head gp`: the Gaussian process (standardized units). */
+  gp?: GpState;
 }
 
 export interface ModelMeta {
@@ -441,6 +450,16 @@ export async function fitModel(
   const yScaler = isCountHead(opts.head.kind) ? { mean: new Array<number>(d).fill(0), std: new Array<number>(d).fill(1) } : fitScaler(y, n, d);
   const xs = applyScaler(xScaler, x, n);
   const ys = applyScaler(yScaler, y, n);
+  if (opts.head.kind === 'gp') {
+    if (d !== 1) throw new CliError(`--head gp: one target column (--y); got ${d}`);
+    const gp = await fitGp(xs, ys, n, f, { kernel: opts.gp?.kernel ?? 'matern52', inducing: opts.gp?.inducing, maxIterations: 100, seed: opts.seed });
+    const { head, ...rest } = opts;
+    const meta: ModelMeta = {
+      format: 'tfjs-prob-model', version: 1, head: headName(head), xColumns, yColumns, xScaler, yScaler, hidden: [], members: [],
+      training: { ...rest, rows: n, history: [] },
+    };
+    return { meta, members: [], gp };
+  }
   const train = opts.bayesian ? trainBayesianNetworks : trainNetworks;
   const { models, history } = await train(xs, ys, n, f, d, opts, reporter);
   if (!isCountHead(opts.head.kind) && !opts.bayesian) checkNotDiverged(history, d, opts, models);

@@ -17,8 +17,12 @@ import * as tfp from 'tfjs-probability';
 import { CliError } from './errors.js';
 import { readRegularFile } from './io.js';
 import { parseHead, type Fitted, type ModelMeta } from './model.js';
+import { checkGpState } from './gp.js';
 
 const META = 'tfjs-prob.json';
+/** A Gaussian-process model's file (`--head gp`) and its largest accepted size. */
+const GP_FILE = 'gp.json';
+const MAX_GP_BYTES = 256 * 1024 * 1024;
 /** A description file is small; a bigger one is not ours. */
 const MAX_META_BYTES = 16 * 1024 * 1024;
 /** What a save writes (generations, temporary folders and description files) or older versions wrote (`network-i`). */
@@ -154,8 +158,9 @@ export async function saveFitted(m: Fitted, dir: string): Promise<void> {
   let switched = false;
   try {
     for (let i = 0; i < m.members.length; i++) await tfp.io.saveModel(m.members[i]!, join(tmp, `network-${i}`));
+    if (m.gp) await fs.writeFile(join(tmp, GP_FILE), JSON.stringify(m.gp), { flag: 'wx', mode: 0o644 });
     await fs.rename(tmp, join(target, gen));
-    const meta: ModelMeta = { ...m.meta, members: m.members.map((_, i) => `${gen}/network-${i}`) };
+    const meta: ModelMeta = { ...m.meta, members: m.gp ? [`${gen}/${GP_FILE}`] : m.members.map((_, i) => `${gen}/network-${i}`) };
     const fh = await fs.open(metaTmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
     try {
       await fh.writeFile(JSON.stringify(meta, null, 2) + '\n');
@@ -187,6 +192,18 @@ export async function loadFitted(dir: string): Promise<Fitted> {
     const meta = readMeta(dir);
     const members: tf.LayersModel[] = [];
     try {
+      if (parseHead(meta.head).kind === 'gp') {
+        if (meta.members.length !== 1) throw new CliError(`${join(dir, META)}: a Gaussian-process model names one file; got ${meta.members.length}`);
+        const file = await memberPath(realDir, meta.members[0], join(dir, META));
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(readRegularFile(file, 'Gaussian-process model', MAX_GP_BYTES, false).toString('utf8'));
+        } catch (e) {
+          if (e instanceof CliError) throw e;
+          throw new CliError(`${file}: not valid JSON`);
+        }
+        return { meta, members, gp: checkGpState(parsed, meta.xColumns.length, file) };
+      }
       for (const name of meta.members) {
         const sub = await memberPath(realDir, name, join(dir, META));
         try {

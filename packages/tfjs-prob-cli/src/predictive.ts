@@ -22,6 +22,7 @@ import type { Fitted } from './model.js';
 import { parseHead, type HeadKind } from './model.js';
 import { applyScaler, logDetScale } from './scaler.js';
 import { DEFAULT_MC_SAMPLES } from './bayesian.js';
+import { gpPredictive } from './gp.js';
 
 type Dist = tfp.distributions.Distribution;
 const tfd = tfp.distributions;
@@ -75,6 +76,7 @@ export class Predictive {
     try {
       // A Bayesian network draws fresh weights per call: its predictive is the mixture of several passes.
       const passes = fitted.meta.training?.bayesian ? (fitted.meta.training.mcSamples ?? DEFAULT_MC_SAMPLES) : 1;
+      if (fitted.gp) this.dists.push(gpPredictive(fitted.gp, this.xt));
       for (const model of fitted.members) {
         for (let s = 0; s < passes; s++) this.dists.push(tfp.predictDistribution(model, this.xt));
       }

@@ -6,9 +6,10 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Distribution } from '../src/distributions/distribution.js';
 import { klDivergence } from '../src/distributions/kl.js';
+import { ready } from '../src/backend.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -256,4 +257,21 @@ export function expectKLMatchesMonteCarlo(p: Distribution, q: Distribution, opts
   for (let i = 0; i < batch; i++) {
     expect(Math.abs(est![i]! - closed![i]!), `batch member ${i}`).toBeLessThan(meanTolerance(sd![i]!, n, batch));
   }
+}
+
+/**
+ * Inside a describe block: its tests run on `backend` ('cpu' or 'wasm'), started as test/setup.ts
+ * starts the suite's own (so wasm loads even when the suite runs on cpu); the previous one is
+ * restored after.
+ */
+export function useBackend(backend: string): void {
+  let previous = '';
+  const accelerate = process.env['TFP_ACCELERATE'] === '1';
+  beforeAll(async () => {
+    previous = tf.getBackend();
+    await ready({ backend, accelerate });
+  });
+  afterAll(async () => {
+    await ready({ backend: previous, accelerate });
+  });
 }

@@ -17,12 +17,12 @@ import { Bijector, type BijectorOptions } from './bijector.js';
  * ```
  */
 /**
- * log y with an exact 0 read as the smallest normal float32 (2^-126): a coordinate that underflowed in
- * the forward softmax (e^-100 is subnormal, and the wasm backend's exp flushes it to 0) maps back to a
- * large finite value instead of log 0 - log 0 = NaN.
+ * log y with an exact 0 read as the smallest positive float32 (2^-149, log = -103.28): a coordinate
+ * that underflowed in the forward map (x more than ~104 below the largest) maps back to the largest
+ * gap float32 can express instead of log 0 - log 0 = NaN.
  */
 function safeLog(y: tf.Tensor): tf.Tensor {
-  return tf.log(tf.where(maskOf((v) => tf.equal(v, 0), y), tf.fill(y.shape, 2 ** -126), y));
+  return tf.log(tf.where(maskOf((v) => tf.equal(v, 0), y), tf.fill(y.shape, 2 ** -149), y));
 }
 
 export class SoftmaxCentered extends Bijector {
@@ -33,7 +33,13 @@ export class SoftmaxCentered extends Bijector {
     return tf.concat([x, tf.zeros([...x.shape.slice(0, -1), 1])], -1);
   }
   protected forwardFn(x: tf.Tensor): tf.Tensor {
-    return tf.softmax(this.padded(x));
+    // exp(z - logsumexp z), not tf.softmax: the wasm backend's softmax kernel flushes results below
+    // 2^-126 to 0 (forward([100, 0]) was [1, 0, 0] there, so the inverse could not recover 100),
+    // while its exp keeps float32's subnormals down to 2^-149, as the cpu backend does.
+    // The shift by the maximum is exact, so the largest coordinates stay exact too.
+    const z = this.padded(x);
+    const s = tf.sub(z, tf.max(z, -1, true));
+    return tf.exp(tf.sub(s, tf.log(tf.sum(tf.exp(s), -1, true))));
   }
   protected inverseFn(y: tf.Tensor): tf.Tensor {
     const k = y.shape[y.rank - 1]! - 1;

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
 import { positiveVector, simplex } from './constraints.js';
 import { registerKL } from './kl.js';
-import { lgammaBregman } from '../math/saddle_point.js';
+import { SADDLE_MIN, gammaEntropyStd, gammaKernelLog, lgammaBregman } from '../math/saddle_point.js';
+import { maskOf } from '../util.js';
 import { randomLogGammaBatched } from '../math/gamma_sampler.js';
 import { digamma, lgamma } from '../math/special.js';
 import { InvalidArgumentError, fmtShape } from '../errors.js';
@@ -80,8 +81,25 @@ export class Dirichlet extends Distribution {
     // -Infinity where an entry is negative (greaterEqual/min keep the path differentiable)
     const inSupport = tf.greaterEqual(tf.min(x, -1), 0);
     const safeX = tf.where(tf.greaterEqual(x, 0), x, tf.onesLike(x));
-    const lp = tf.sub(tf.sum(xlogy(tf.sub(a, 1), safeX), -1), lbetaVec(a));
+    const direct = tf.sub(tf.sum(xlogy(tf.sub(a, 1), safeX), -1), lbetaVec(a));
+    const lp = tf.where(maskOf((v) => tf.greaterEqual(tf.min(v, -1), SADDLE_MIN), a), this.saddleLogProb(safeX), direct);
     return tf.where(inSupport, lp, tf.fill(lp.shape, -Infinity));
+  }
+  /**
+   * The log-density for every αᵢ >= 2 without the cancelling lgamma terms of B(α) (which lose
+   * whole nats in float32 at α ~ 1e6): with s = α₀ - k and gK(a, λ) = log(λ^(a-1) e^(-λ) / Γ(a))
+   * (Loader's form), log p(x) = Σ gK(αᵢ, s xᵢ) + s (Σ xᵢ - 1) + Σ_{j<k} log(α₀ - j) - gK(α₀ - k + 1, s).
+   */
+  private saddleLogProb(x: tf.Tensor): tf.Tensor {
+    const k = this.eventShape[0]!;
+    const a = tf.maximum(this.concentration, SADDLE_MIN);
+    const a0 = tf.sum(a, -1, true);
+    const s = tf.sub(a0, k);
+    const kernels = tf.sum(gammaKernelLog(a, tf.mul(s, x)), -1);
+    const slack = tf.mul(tf.squeeze(s, [-1]), tf.sub(tf.sum(x, -1), 1));
+    const steps = k > 1 ? tf.sum(tf.log(tf.sub(a0, tf.range(1, k))), -1) : tf.zeros(slack.shape);
+    const last = gammaKernelLog(tf.squeeze(tf.add(s, 1), [-1]), tf.squeeze(s, [-1]));
+    return tf.sub(tf.add(tf.add(kernels, slack), steps), last);
   }
   private total(): tf.Tensor {
     return tf.sum(this.concentration, -1, true);
@@ -110,14 +128,13 @@ export class Dirichlet extends Distribution {
     return tf.div(tf.sub(diag, outer), tf.expandDims(tf.add(a0, 1), -1));
   }
   protected override entropyFn(): tf.Tensor {
-    // log B(α) + (α₀ - k) ψ(α₀) - Σ (αᵢ - 1) ψ(αᵢ)
+    // log B(α) + (α₀ - k) ψ(α₀) - Σ (αᵢ - 1) ψ(αᵢ) = Σ G(αᵢ) - G(α₀) - (k - 1) ψ(α₀), with
+    // G(a) = a + lgamma(a) + (1 - a) ψ(a) the entropy of Gamma(a, 1) (stable at large a): the
+    // α-sized terms cancel exactly instead of in float32.
     const a = this.concentration;
     const k = this.eventShape[0]!;
     const a0 = tf.sum(a, -1);
-    return tf.sub(
-      tf.add(lbetaVec(a), tf.mul(tf.sub(a0, k), digamma(a0))),
-      tf.sum(tf.mul(tf.sub(a, 1), digamma(a)), -1),
-    );
+    return tf.sub(tf.sub(tf.sum(gammaEntropyStd(a), -1), gammaEntropyStd(a0)), tf.mul(k - 1, digamma(a0)));
   }
 }
 

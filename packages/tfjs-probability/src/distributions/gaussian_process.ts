@@ -36,4 +36,10 @@ export class GaussianProcess extends GaussianProcessBase {
     const ip = argOf(c, 'indexPoints');
     super(cls, c, args, ip.shape[ip.rank - 2]!);
   }
+
+  /** k(X, X) without a broadcast, and σ² + extra apart (no N×N identity, no N×N broadcast in the gradient). */
+  protected override covAndDiagonal(extra: number): [tf.Tensor, tf.Tensor] {
+    const noise = this.observationNoiseVariance;
+    return [this.kernel.matrix(this.indexPoints, this.indexPoints), noise === undefined ? tf.scalar(extra) : tf.add(noise, extra)];
+  }
 }

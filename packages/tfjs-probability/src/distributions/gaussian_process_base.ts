@@ -12,6 +12,7 @@ import { InvalidArgumentError, fmtShape } from '../errors.js';
 import { PositiveSemidefiniteKernel } from '../math/psd_kernels/psd_kernel.js';
 import { cholesky } from '../math/linalg.js';
 import { mvnTrilLogProb, mvnTrilSample } from '../math/mvn_ops.js';
+import { mvnCovLogProb, mvnCovLogProbRuns } from '../math/mvn_cov_ops.js';
 import { randomNormal } from '../math/random.js';
 import { broadcastDifferentiable, broadcastShapes, describeValue, toFloat, type TensorLike } from '../util.js';
 
@@ -195,6 +196,14 @@ export abstract class GaussianProcessBase extends Distribution {
     return this.fullBatch(addDiagonal(K, noise === undefined ? extra : tf.add(noise, extra)), [N, N]);
   }
 
+  /**
+   * The covariance plus `extra · I` as a matrix `[..., N, N]` and a diagonal addition `[...]` (batch shapes
+   * broadcasting to the distribution's), for the dense log density; the prior's form keeps the noise apart.
+   */
+  protected covAndDiagonal(extra: number): [tf.Tensor, tf.Tensor] {
+    return [this.covFn(extra), tf.scalar(0)];
+  }
+
   /** Their marginal variances, `[...B, N]`. */
   protected marginalVarianceFn(): tf.Tensor {
     const v = this.kernel.apply(this.indexPoints, this.indexPoints, 1);
@@ -212,7 +221,13 @@ export abstract class GaussianProcessBase extends Distribution {
   }
 
   protected override logProbFn(x: tf.Tensor): tf.Tensor {
-    return mvnTrilLogProb(x, this.fullBatch(this.locFn(), [this.numIndexPoints]), this.scaleTrilFn());
+    const loc = this.fullBatch(this.locFn(), [this.numIndexPoints]);
+    // Large N on cpu/wasm: the blocked factorization and the dedicated gradient ½(ααᵀ − K⁻¹).
+    if (mvnCovLogProbRuns(this.numIndexPoints)) {
+      const [cov, diag] = this.covAndDiagonal(this.jitter);
+      return mvnCovLogProb(tf.sub(x, loc), cov, diag, this.className);
+    }
+    return mvnTrilLogProb(x, loc, this.scaleTrilFn());
   }
 
   protected override sampleN(n: number, seed: number | undefined): tf.Tensor {

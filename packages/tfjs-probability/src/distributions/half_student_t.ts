@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { lgamma } from '../math/special.js';
+import { betainc, betaincinvImpl, log1p, logBetainc } from '../math/special.js';
+import { maskOf } from '../util.js';
 import { positive, real, realLine } from './constraints.js';
 import { Distribution, convertParams, type DistributionOptions, type TensorLike } from './distribution.js';
 import { aboveLoc } from './event_space.js';
-import { StudentT } from './student_t.js';
+import { StudentT, halfDfTerms } from './student_t.js';
 
 export interface HalfStudentTArgs extends DistributionOptions {
   /** Degrees of freedom ν > 0, shape `[...B]`. */
@@ -64,8 +65,23 @@ export class HalfStudentT extends Distribution {
   protected override logProbFn(x: tf.Tensor): tf.Tensor {
     return this.above(x, tf.add(this.full.logProb(x), Math.LN2), -Infinity);
   }
+  /**
+   * Twice the t tail above x, and u = z²/(ν + z²) for z = (x - μ)/σ: P(|T| <= z) = I_u(½, ν/2),
+   * which keeps its digits where 1 - 2 P(T > z) would cancel (z near 0).
+   */
+  private folded(x: tf.Tensor): { tail2: tf.Tensor; u: tf.Tensor; near: tf.Tensor } {
+    const tail2 = tf.mul(2, this.full.survivalFunction(x));
+    const z2 = tf.square(tf.div(tf.sub(x, this.loc), this.scale));
+    const u = tf.div(z2, tf.add(this.df, z2));
+    return { tail2, u, near: maskOf((t) => tf.greater(t, 0.5), tail2) };
+  }
   protected override cdfFn(x: tf.Tensor): tf.Tensor {
-    return this.above(x, tf.sub(1, tf.mul(2, this.full.survivalFunction(x))), 0);
+    const { tail2, u, near } = this.folded(x);
+    return this.above(x, tf.where(near, betainc(0.5, tf.mul(0.5, this.df), u), tf.sub(1, tail2)), 0);
+  }
+  protected override logCdfFn(x: tf.Tensor): tf.Tensor {
+    const { tail2, u, near } = this.folded(x);
+    return this.above(x, tf.where(near, logBetainc(0.5, tf.mul(0.5, this.df), u), log1p(tf.neg(tail2))), -Infinity);
   }
   protected override survivalFn(x: tf.Tensor): tf.Tensor {
     return this.above(x, tf.mul(2, this.full.survivalFunction(x)), 1);
@@ -74,12 +90,21 @@ export class HalfStudentT extends Distribution {
     return this.above(x, tf.add(this.full.logSurvivalFunction(x), Math.LN2), 0);
   }
   protected override quantileFn(p: tf.Tensor): tf.Tensor {
-    return this.full.quantile(tf.mul(0.5, tf.add(p, 1)));
+    // p <= ½: z from I_u(½, ν/2) = p, u = z²/(ν + z²) (small, so relative-accurate), not from the
+    // t quantile at (1 + p)/2, which rounds small p away in float32; above ½ the t quantile.
+    const h = tf.mul(0.5, tf.add(this.df, tf.zerosLike(p)));
+    const pb = tf.add(p, tf.zerosLike(h));
+    const low = maskOf((v) => tf.lessEqual(v, 0.5), pb);
+    const u = betaincinvImpl(tf.fill(h.shape, 0.5), h, tf.where(low, pb, tf.fill(pb.shape, 0.25)));
+    const zLow = tf.add(this.loc, tf.mul(this.scale, tf.sqrt(tf.div(tf.mul(this.df, u), tf.sub(1, u)))));
+    return tf.where(low, zLow, this.full.quantile(tf.mul(0.5, tf.add(tf.where(low, tf.fill(pb.shape, 0.75), pb), 1))));
   }
   /** `2 √(ν/π) Γ((ν+1)/2) / (Γ(ν/2) (ν - 1))`: E|T| for the standard t (ν > 1). */
   private meanAbs(): tf.Tensor {
     const nu = this.df;
-    const lg = tf.sub(lgamma(tf.mul(tf.add(nu, 1), 0.5)), lgamma(tf.mul(nu, 0.5)));
+    // log Γ((ν+1)/2) - log Γ(ν/2) from the t's stable D(h) + ½ log h: the two lgamma terms cancel in float32 at large ν
+    const h = tf.mul(nu, 0.5);
+    const lg = tf.add(halfDfTerms(h).d, tf.mul(0.5, tf.log(h)));
     const m = tf.div(tf.mul(tf.mul(2, tf.sqrt(tf.div(nu, Math.PI))), tf.exp(lg)), tf.sub(nu, 1));
     return tf.where(tf.greater(nu, 1), m, tf.fill(m.shape, Infinity));
   }

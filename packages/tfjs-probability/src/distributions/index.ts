@@ -55,3 +55,6 @@ export { GaussianProcessRegressionModel, type GaussianProcessRegressionModelArgs
 export { StudentTProcess, type StudentTProcessArgs } from './student_t_process.js';
 export { VariationalGaussianProcess, type VariationalGaussianProcessArgs, type VariationalLossOptions } from './variational_gaussian_process.js';
 export type { MeanFn } from './gaussian_process_base.js';
+export { LKJ, type LKJArgs } from './lkj.js';
+export { CholeskyLKJ, type CholeskyLKJArgs } from './cholesky_lkj.js';
+export { MultivariateStudentTLinearOperator, MultivariateStudentTTriL, type MultivariateStudentTLinearOperatorArgs } from './mvt_linear_operator.js';

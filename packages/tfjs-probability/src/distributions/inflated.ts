@@ -125,12 +125,12 @@ export class Inflated extends Distribution {
     return tf.add(tf.mul(tf.sub(1, pi), this.distribution.mean()), tf.mul(pi, this.inflatedLoc));
   }
   protected override varianceFn(): tf.Tensor {
+    // the mixture's law of total variance, (1 - π) σ² + π (1 - π) (μ - loc)²: the second-moment
+    // form E[X²] - E[X]² cancels to nothing in float32 where μ² >> σ² (μ = 1e6 and up)
     const pi = this.inflatedLocProbs;
-    const m = this.distribution.mean();
-    const second = tf.add(
-      tf.mul(tf.sub(1, pi), tf.add(this.distribution.variance(), tf.square(m))),
-      tf.mul(pi, tf.square(this.inflatedLoc)),
-    );
-    return tf.sub(second, tf.square(this.meanFn()));
+    const gap = tf.sub(this.distribution.mean(), this.inflatedLoc);
+    const onePi = tf.sub(1, pi);
+    return tf.add(tf.mul(onePi, this.distribution.variance()), tf.mul(tf.mul(pi, onePi), tf.square(gap)));
   }
+
 }

@@ -24,7 +24,7 @@ const SHIFT_TO = 10;
  * E(h) = E(w) + Σ 1/(2 (h+k)(h+k+½)) (k < n, no cancellation), and at w the
  * Stirling series of lgamma and ψ are subtracted term by term, analytically.
  */
-function halfDfTerms(h: tf.Tensor): { d: tf.Tensor; e: tf.Tensor } {
+export function halfDfTerms(h: tf.Tensor): { d: tf.Tensor; e: tf.Tensor } {
   let w: tf.Tensor = h;
   let sumLog: tf.Tensor = tf.zerosLike(h);
   let sumE: tf.Tensor = tf.zerosLike(h);

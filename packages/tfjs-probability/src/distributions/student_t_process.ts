@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { GaussianProcessBase, addDiagonal, argOf, convertProcessArgs, type GaussianProcessCommonArgs } from './gaussian_process_base.js';
 import { InvalidArgumentError } from '../errors.js';
 import { triangularSolve } from '../math/linalg.js';
-import { lgamma } from '../math/special.js';
+import { digamma, lgamma } from '../math/special.js';
 import { randomGammaBatched } from '../math/gamma_sampler.js';
 import { randomNormal } from '../math/random.js';
 import { mvnTrilSample } from '../math/mvn_ops.js';
@@ -80,7 +80,19 @@ export class StudentTProcess extends GaussianProcessBase {
     return tf.add(loc, tf.mul(Le, tf.expandDims(scale, -1)));
   }
 
+  /**
+   * The multivariate Student-t entropy with shape matrix `S = (ν − 2)/ν · LLᵀ`:
+   * `½ log|S| + (N/2) log(νπ) + lgamma(ν/2) − lgamma((ν + N)/2) + (ν + N)/2 · (ψ((ν + N)/2) − ψ(ν/2))`,
+   * i.e. `Σᵢ log Lᵢᵢ + (N/2) log((ν − 2)π) + …` (the same jitter as `logProb`).
+   */
   protected override entropyFn(): tf.Tensor {
-    throw this.notImplemented('entropy', 'the multivariate Student-t entropy is not implemented');
+    const N = this.numIndexPoints;
+    const L = this.scaleTrilFn();
+    const logDiag = tf.sum(tf.log(tf.sum(tf.mul(L, tf.eye(N)), -1)), -1);
+    const nu = this.df;
+    const half = tf.mul(0.5, tf.add(nu, N));
+    const halfNu = tf.mul(0.5, nu);
+    const norm = tf.add(tf.mul(0.5 * N, tf.log(tf.mul(tf.sub(nu, 2), Math.PI))), tf.sub(lgamma(halfNu), lgamma(half)));
+    return tf.add(tf.add(logDiag, norm), tf.mul(half, tf.sub(digamma(half), digamma(halfNu))));
   }
 }

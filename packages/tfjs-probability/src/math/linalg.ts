@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, fmtShape } from '../errors.js';
 import { CHOLESKY, TRIANGULAR_SOLVE, unravel, useKernels } from '../kernels/register.js';
 import { TensorLike, broadcastPair, toFloat } from '../util.js';
+import { choleskyBlocked } from './spd_blocked.js';
 
 /** Options of {@link triangularSolve}. */
 export interface TriangularSolveOptions {
@@ -236,6 +237,7 @@ export function cholesky(a: TensorLike, options: { validateArgs?: boolean } = {}
     const batchShape = t.shape.slice(0, -2);
     if (n === 0 || t.size === 0) return tf.zeros(t.shape);
     registerGrads();
+    if (useKernels() && n >= BLOCKED_MIN_N) return choleskyBlockedOp(t, batchShape);
     if (useKernels()) return tf.engine().runKernel(CHOLESKY, { a: t }, {}) as tf.Tensor;
     const op = tf.customGrad(asCustom((x: tf.Tensor, save: tf.GradSaveFunc) => {
       const l = tf.reshape(choleskyComposed(tf.reshape(x, [-1, n, n])), x.shape);
@@ -302,6 +304,29 @@ export function triangularSolve(matrix: TensorLike, rhs: TensorLike, options: Tr
     })) as (am: tf.Tensor, bm: tf.Tensor) => tf.Tensor;
     return op(a, b);
   });
+}
+
+/** From this size on, cpu and wasm factor with the blocked algorithm (its updates in the SIMD product). */
+const BLOCKED_MIN_N = 256;
+
+/** Cholesky of `[..., n, n]` by the blocked factorization of spd_blocked.ts (host memory: cpu, wasm), same gradient. */
+function choleskyBlockedOp(t: tf.Tensor, batchShape: number[]): tf.Tensor {
+  const n = t.shape[t.rank - 1]!;
+  const op = tf.customGrad(asCustom((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    const a = x.dataSync() as Float32Array;
+    const out = new Float32Array(a.length);
+    for (let b = 0; b * n * n < a.length; b++) {
+      const failed = choleskyBlocked(a.subarray(b * n * n, (b + 1) * n * n), out.subarray(b * n * n, (b + 1) * n * n), n);
+      if (failed >= 0) {
+        const where = batchShape.length ? ` at batch index ${b} (${fmtShape(unravel(b, batchShape))} of batch shape ${fmtShape(batchShape)})` : '';
+        throw new InvalidArgumentError(`cholesky: matrix is not positive definite${where}; a must be symmetric positive definite [..., n, n] (got ${fmtShape(x.shape)})`);
+      }
+    }
+    const l = tf.tensor(out, x.shape);
+    save([l]);
+    return { value: l, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => choleskyGrad(saved[0]!, dy) };
+  })) as (x: tf.Tensor) => tf.Tensor;
+  return op(t);
 }
 
 /** Types a custom-gradient body for tf.customGrad (whose parameter type is variadic). */

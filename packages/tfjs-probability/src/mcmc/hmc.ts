@@ -4,6 +4,7 @@
  * gradient evaluation per leapfrog step for every chain.
  */
 import { nextNormal } from '../math/random.js';
+import { denseKinetic, denseMomentum, denseVelocity } from './dense_metric.js';
 import {
   type ChainState,
   type KernelResults,
@@ -21,15 +22,17 @@ export interface HamiltonianMonteCarloArgs {
   numLeapfrogSteps: number;
 }
 
-/** Kinetic energy `0.5 pᵀ M⁻¹ p` of chain `c`. */
-export function kinetic(p: Float64Array, invMass: Float64Array, c: number, d: number): number {
+/** Kinetic energy `0.5 pᵀ M⁻¹ p` of chain `c` (with `invMassChol`, the dense metric's). */
+export function kinetic(p: Float64Array, invMass: Float64Array, c: number, d: number, invMassChol?: Float64Array): number {
+  if (invMassChol) return denseKinetic(invMassChol, c, d, p, c * d);
   let k = 0;
   for (let j = c * d; j < (c + 1) * d; j++) k += p[j]! * p[j]! * invMass[j]!;
   return 0.5 * k;
 }
 
 /**
- * HMC (Neal 2011) with a diagonal metric.
+ * HMC (Neal 2011) with a diagonal metric, or a dense one when the results carry `invMassChol`
+ * (set by `WindowedAdaptation` with `metric: 'dense'`).
  *
  * @example
  * ```ts
@@ -57,12 +60,13 @@ export class HamiltonianMonteCarlo extends InnerKernel {
   async oneStep(ctx: StepContext, prev: KernelResults): Promise<KernelResults> {
     const c = ctx.target.numChains;
     const d = ctx.target.dim;
-    const { invMass, stepSize } = prev;
+    const { invMass, stepSize, invMassChol: chol } = prev;
     const p = new Float64Array(c * d);
     for (let ch = 0; ch < c; ch++) {
-      for (let j = ch * d; j < (ch + 1) * d; j++) p[j] = nextNormal(ctx.rngs[ch]!) / Math.sqrt(invMass[j]!);
+      if (chol) denseMomentum(chol, ch, d, Array.from({ length: d }, () => nextNormal(ctx.rngs[ch]!)), p, ch * d);
+      else for (let j = ch * d; j < (ch + 1) * d; j++) p[j] = nextNormal(ctx.rngs[ch]!) / Math.sqrt(invMass[j]!);
     }
-    const h0 = Float64Array.from(prev.state.logp, (l, ch) => -l + kinetic(p, invMass, ch, d));
+    const h0 = Float64Array.from(prev.state.logp, (l, ch) => -l + kinetic(p, invMass, ch, d, chol));
     const q = prev.state.x.slice();
     let grad = prev.state.grad;
     let logp = prev.state.logp;
@@ -71,7 +75,11 @@ export class HamiltonianMonteCarlo extends InnerKernel {
         const e = stepSize[ch]!;
         for (let j = ch * d; j < (ch + 1) * d; j++) {
           p[j] = p[j]! + 0.5 * e * grad[j]!;
-          q[j] = q[j]! + e * invMass[j]! * p[j]!;
+          if (!chol) q[j] = q[j]! + e * invMass[j]! * p[j]!;
+        }
+        if (chol) {
+          const v = denseVelocity(chol, ch, d, p, ch * d);
+          for (let i = 0; i < d; i++) q[ch * d + i] = q[ch * d + i]! + e * v[i]!;
         }
       }
       const ev = await ctx.target.evaluate(q);
@@ -84,8 +92,9 @@ export class HamiltonianMonteCarlo extends InnerKernel {
     }
     const next: ChainState = { x: prev.state.x.slice(), logp: prev.state.logp.slice(), grad: prev.state.grad.slice() };
     const out = emptyResults(next, c, stepSize, invMass);
+    if (chol) out.invMassChol = chol;
     for (let ch = 0; ch < c; ch++) {
-      const h1 = -logp[ch]! + kinetic(p, invMass, ch, d);
+      const h1 = -logp[ch]! + kinetic(p, invMass, ch, d, chol);
       let logAccept = h0[ch]! - h1;
       if (Number.isNaN(logAccept)) logAccept = -Infinity;
       out.acceptProb[ch] = Math.min(1, Math.exp(logAccept));

@@ -63,6 +63,8 @@ export interface IndependentChainsResult {
   /** Per chain step size and `[numChains * dim]` inverse metric at the end. */
   stepSize: Float64Array;
   invMass: Float64Array;
+  /** Per chain `[numChains * dim * dim]` dense metric factors, where the kernel adapts a dense metric. */
+  invMassChol?: Float64Array;
   /** Milliseconds from the start until the first chain began drawing, and from then to the end. */
   warmupMs: number;
   samplingMs: number;
@@ -144,6 +146,7 @@ export async function runIndependentChains(
   const trace: Record<string, Float64Array> = {};
   const stepSize = new Float64Array(c);
   const invMass = new Float64Array(c * d);
+  const invMassChol = results[0]!.final.invMassChol ? new Float64Array(c * d * d) : undefined;
   results.forEach((r, ch) => {
     for (let i = 0; i < n; i++) rows.set(r.rows.subarray(i * d, (i + 1) * d), (i * c + ch) * d);
     for (const [k, v] of Object.entries(r.trace)) {
@@ -152,7 +155,8 @@ export async function runIndependentChains(
     }
     stepSize[ch] = r.final.stepSize[0]!;
     invMass.set(r.final.invMass.subarray(0, d), ch * d);
+    if (invMassChol && r.final.invMassChol) invMassChol.set(r.final.invMassChol.subarray(0, d * d), ch * d * d);
   });
   const start = Math.min(samplingStart, t1);
-  return { rows, trace, stepSize, invMass, warmupMs: start - t0, samplingMs: t1 - start };
+  return { rows, trace, stepSize, invMass, ...(invMassChol ? { invMassChol } : {}), warmupMs: start - t0, samplingMs: t1 - start };
 }

@@ -30,6 +30,12 @@ export interface KernelResults {
   stepSize: Float64Array;
   /** Per-chain diagonal inverse metric (mass matrix), `[numChains * dim]`. */
   invMass: Float64Array;
+  /**
+   * A dense inverse metric `M⁻¹ = L Lᵀ` (dense_metric.ts), per chain its lower Cholesky factor L,
+   * `[numChains * dim * dim]`; when present, HMC and NUTS use it instead of `invMass` (which then
+   * holds its diagonal, the marginal variances).
+   */
+  invMassChol?: Float64Array;
   /** Metropolis acceptance probability of the step (NUTS: mean over the trajectory, as Stan's accept_stat). */
   acceptProb: Float64Array;
   isAccepted: Uint8Array;

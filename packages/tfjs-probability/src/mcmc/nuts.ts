@@ -3,7 +3,8 @@
  * multinomial sampling of the trajectory's points (Betancourt 2017), biased
  * progressive sampling between doublings, the generalized no-U-turn criterion
  * checked across the whole tree and across its merged subtrees, divergence at
- * an energy error above 1000, and a diagonal metric (`invMass`).
+ * an energy error above 1000, and a diagonal metric (`invMass`) or a dense one
+ * (`invMassChol`, dense_metric.ts).
  *
  * Each chain builds its own tree on the host in float64; every leapfrog asks
  * a shared GradientBatcher for the gradient, so all chains that are still
@@ -11,6 +12,7 @@
  */
 import { nextNormal, type Xoshiro128 } from '../math/random.js';
 import { GradientBatcher } from './batcher.js';
+import { denseKinetic, denseMomentum, denseVelocity } from './dense_metric.js';
 import {
   type ChainState,
   type KernelResults,
@@ -87,16 +89,20 @@ class NutsTransition {
     private readonly invM: Float64Array,
     private readonly maxDepth: number,
     private readonly maxDeltaH: number,
+    /** This chain's dense inverse-metric factor `[dim * dim]` (dense_metric.ts), or undefined for the diagonal `invM`. */
+    private readonly chol?: Float64Array,
   ) {}
 
   private hamiltonian(z: Point): number {
     let k = 0;
-    for (let i = 0; i < z.p.length; i++) k += z.p[i]! * z.p[i]! * this.invM[i]!;
+    if (this.chol) k = 2 * denseKinetic(this.chol, 0, z.p.length, z.p);
+    else for (let i = 0; i < z.p.length; i++) k += z.p[i]! * z.p[i]! * this.invM[i]!;
     const h = -z.logp + 0.5 * k;
     return Number.isNaN(h) ? Infinity : h;
   }
 
   private sharp(p: Float64Array): Float64Array {
+    if (this.chol) return denseVelocity(this.chol, 0, p.length, p);
     const out = new Float64Array(p.length);
     for (let i = 0; i < p.length; i++) out[i] = p[i]! * this.invM[i]!;
     return out;
@@ -106,9 +112,15 @@ class NutsTransition {
     const d = z.q.length;
     const p = new Float64Array(d);
     const q = new Float64Array(d);
-    for (let i = 0; i < d; i++) {
-      p[i] = z.p[i]! + 0.5 * eps * z.grad[i]!;
-      q[i] = z.q[i]! + eps * this.invM[i]! * p[i]!;
+    if (this.chol) {
+      for (let i = 0; i < d; i++) p[i] = z.p[i]! + 0.5 * eps * z.grad[i]!;
+      const v = denseVelocity(this.chol, 0, d, p);
+      for (let i = 0; i < d; i++) q[i] = z.q[i]! + eps * v[i]!;
+    } else {
+      for (let i = 0; i < d; i++) {
+        p[i] = z.p[i]! + 0.5 * eps * z.grad[i]!;
+        q[i] = z.q[i]! + eps * this.invM[i]! * p[i]!;
+      }
     }
     const ev = await this.batcher.request(this.chain, q);
     const grad = ev.grad; // a fresh array per evaluation, never written to
@@ -149,7 +161,8 @@ class NutsTransition {
   async run(q: Float64Array, logp: number, grad: Float64Array): Promise<{ sample: Point; energy: number; moved: boolean }> {
     const d = q.length;
     const p0 = new Float64Array(d);
-    for (let i = 0; i < d; i++) p0[i] = nextNormal(this.rng) / Math.sqrt(this.invM[i]!);
+    if (this.chol) denseMomentum(this.chol, 0, d, Array.from({ length: d }, () => nextNormal(this.rng)), p0);
+    else for (let i = 0; i < d; i++) p0[i] = nextNormal(this.rng) / Math.sqrt(this.invM[i]!);
     const z0: Point = { q, p: p0, logp, grad };
     this.h0 = this.hamiltonian(z0);
     let zFwd = z0;
@@ -233,9 +246,11 @@ export class NoUTurnSampler extends InnerKernel {
     const batcher = new GradientBatcher(ctx.target, prev.state.x);
     const next: ChainState = { x: prev.state.x.slice(), logp: prev.state.logp.slice(), grad: prev.state.grad.slice() };
     const out = emptyResults(next, c, prev.stepSize, prev.invMass);
+    const chol = prev.invMassChol;
+    if (chol) out.invMassChol = chol;
     await Promise.all(
       Array.from({ length: c }, async (_, ch) => {
-        const t = new NutsTransition(ch, batcher, ctx.rngs[ch]!, prev.stepSize[ch]!, row(prev.invMass, ch, d), this.maxTreeDepth, this.maxEnergyDiff);
+        const t = new NutsTransition(ch, batcher, ctx.rngs[ch]!, prev.stepSize[ch]!, row(prev.invMass, ch, d), this.maxTreeDepth, this.maxEnergyDiff, chol?.subarray(ch * d * d, (ch + 1) * d * d));
         try {
           const { sample, energy, moved } = await t.run(row(prev.state.x, ch, d), prev.state.logp[ch]!, row(prev.state.grad, ch, d));
           next.x.set(sample.q, ch * d);

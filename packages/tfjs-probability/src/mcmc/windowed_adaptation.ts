@@ -1,6 +1,7 @@
 /**
  * Stan's warm-up (Stan reference manual, "HMC algorithm parameters"): dual
- * averaging of the step size throughout, and a diagonal metric estimated from
+ * averaging of the step size throughout, and a diagonal (or, with
+ * `metric: 'dense'`, a dense: dense_metric.ts) metric estimated from
  * the draws of expanding windows (an initial buffer of 75 steps, windows of
  * 25, 50, 100, ... steps, a terminal buffer of 50), regularized towards
  * 1e-3 as Stan does. After each window the step size is re-initialized by
@@ -10,6 +11,7 @@
 import { nextNormal } from '../math/random.js';
 import type { ChainState, KernelResults, StepContext, TransitionKernel } from './kernel.js';
 import { kinetic } from './hmc.js';
+import { DenseCovariance, denseMomentum, denseVelocity, identityFactors } from './dense_metric.js';
 import { DualAveraging, WrapperKernel } from './step_size_adaptation.js';
 
 /** Stan's window schedule for `n` adaptation steps: the steps (0-based) after which the metric is updated. */
@@ -40,7 +42,13 @@ export function windowEnds(n: number, initBuffer = 75, termBuffer = 50, baseWind
  * each chain's step size until the acceptance probability of one leapfrog step
  * crosses 0.8. All chains step together (one batched evaluation per round).
  */
-export async function initStepSize(ctx: StepContext, state: ChainState, eps: Float64Array, invMass: Float64Array): Promise<Float64Array> {
+export async function initStepSize(
+  ctx: StepContext,
+  state: ChainState,
+  eps: Float64Array,
+  invMass: Float64Array,
+  invMassChol?: Float64Array,
+): Promise<Float64Array> {
   const c = ctx.target.numChains;
   const d = ctx.target.dim;
   const out = eps.slice();
@@ -50,28 +58,21 @@ export async function initStepSize(ctx: StepContext, state: ChainState, eps: Flo
   for (let round = 0; round < 60 && done.some((v) => !v); round++) {
     const p = new Float64Array(c * d);
     const q = new Float64Array(c * d);
-    for (let ch = 0; ch < c; ch++) {
-      for (let j = ch * d; j < (ch + 1) * d; j++) {
-        p[j] = nextNormal(ctx.rngs[ch]!) / Math.sqrt(invMass[j]!);
-        p[j] = p[j]! + 0.5 * out[ch]! * state.grad[j]!;
-        q[j] = state.x[j]! + out[ch]! * invMass[j]! * p[j]!;
-      }
-    }
-    // H0 uses the momentum before the half step; recompute it from p minus the half step.
     const h0 = new Float64Array(c);
     for (let ch = 0; ch < c; ch++) {
-      let k = 0;
-      for (let j = ch * d; j < (ch + 1) * d; j++) {
-        const p0 = p[j]! - 0.5 * out[ch]! * state.grad[j]!;
-        k += p0 * p0 * invMass[j]!;
-      }
-      h0[ch] = -state.logp[ch]! + 0.5 * k;
+      if (invMassChol) denseMomentum(invMassChol, ch, d, Array.from({ length: d }, () => nextNormal(ctx.rngs[ch]!)), p, ch * d);
+      else for (let j = ch * d; j < (ch + 1) * d; j++) p[j] = nextNormal(ctx.rngs[ch]!) / Math.sqrt(invMass[j]!);
+      // H0 uses the momentum before the half step.
+      h0[ch] = -state.logp[ch]! + kinetic(p, invMass, ch, d, invMassChol);
+      for (let j = ch * d; j < (ch + 1) * d; j++) p[j] = p[j]! + 0.5 * out[ch]! * state.grad[j]!;
+      const v = invMassChol ? denseVelocity(invMassChol, ch, d, p, ch * d) : undefined;
+      for (let j = ch * d; j < (ch + 1) * d; j++) q[j] = state.x[j]! + out[ch]! * (v ? v[j - ch * d]! : invMass[j]! * p[j]!);
     }
     const ev = await ctx.target.evaluate(q);
     for (let ch = 0; ch < c; ch++) {
       if (done[ch]) continue;
       for (let j = ch * d; j < (ch + 1) * d; j++) p[j] = p[j]! + 0.5 * out[ch]! * ev.grad[j]!;
-      let h = -ev.logp[ch]! + kinetic(p, invMass, ch, d);
+      let h = -ev.logp[ch]! + kinetic(p, invMass, ch, d, invMassChol);
       if (Number.isNaN(h)) h = Infinity;
       const dH = h0[ch]! - h;
       if (round === 0) {
@@ -98,6 +99,12 @@ export interface WindowedAdaptationArgs {
   initBuffer?: number;
   termBuffer?: number;
   baseWindow?: number;
+  /**
+   * `'diag'` (default): a diagonal metric from the draws' variances; `'dense'`: a dense metric
+   * from their covariance (Stan's `dense_e`), for posteriors whose correlations a diagonal
+   * metric cannot undo (each NUTS step then costs O(dim²) on the host besides the gradient).
+   */
+  metric?: 'diag' | 'dense';
 }
 
 /** Dual-averaging step size plus a windowed diagonal metric (see the module notes). */
@@ -112,9 +119,15 @@ export class WindowedAdaptation extends WrapperKernel {
   private mean = new Float64Array(0);
   private m2 = new Float64Array(0);
   private count = 0;
+  readonly metric: 'diag' | 'dense';
+  private dense: DenseCovariance | undefined;
 
   constructor(args: WindowedAdaptationArgs) {
     super(args.innerKernel);
+    this.metric = args.metric ?? 'diag';
+    if (this.metric !== 'diag' && this.metric !== 'dense') {
+      throw new Error(`windowedAdaptiveNuts: metric must be 'diag' or 'dense'; got ${JSON.stringify(args.metric)}`);
+    }
     this.numAdaptationSteps = args.numAdaptationSteps;
     this.targetAcceptProb = args.targetAcceptProb ?? 0.8;
     if (!Number.isInteger(this.numAdaptationSteps) || this.numAdaptationSteps < 0) {
@@ -134,6 +147,10 @@ export class WindowedAdaptation extends WrapperKernel {
     this.mean = new Float64Array(r.invMass.length);
     this.m2 = new Float64Array(r.invMass.length);
     this.count = 0;
+    if (this.metric === 'dense') {
+      this.dense = new DenseCovariance(ctx.target.numChains, ctx.target.dim);
+      r.invMassChol = identityFactors(ctx.target.numChains, ctx.target.dim);
+    }
     return r;
   }
 
@@ -144,7 +161,7 @@ export class WindowedAdaptation extends WrapperKernel {
   async oneStep(ctx: StepContext, prev: KernelResults, step: number): Promise<KernelResults> {
     const n = this.numAdaptationSteps;
     if (step === 0 && n > 0) {
-      prev = { ...prev, stepSize: await initStepSize(ctx, prev.state, prev.stepSize, prev.invMass) };
+      prev = { ...prev, stepSize: await initStepSize(ctx, prev.state, prev.stepSize, prev.invMass, prev.invMassChol) };
       this.restartDuals(prev.stepSize);
     }
     const r = await this.innerKernel.oneStep(ctx, prev, step);
@@ -152,7 +169,8 @@ export class WindowedAdaptation extends WrapperKernel {
     const c = ctx.target.numChains;
     const d = ctx.target.dim;
     r.stepSize = Float64Array.from(this.duals, (s, ch) => s.learn(r.acceptProb[ch]!));
-    if (step >= this.start && step <= this.lastEnd) {
+    if (this.dense && step >= this.start && step <= this.lastEnd) this.dense.add(r.state.x);
+    else if (step >= this.start && step <= this.lastEnd) {
       this.count++;
       const x = r.state.x;
       for (let j = 0; j < c * d; j++) {
@@ -161,7 +179,13 @@ export class WindowedAdaptation extends WrapperKernel {
         this.m2[j] = this.m2[j]! + delta * (x[j]! - this.mean[j]!);
       }
     }
-    if (this.ends.has(step)) {
+    if (this.dense && this.ends.has(step)) {
+      const { chol, diag } = this.dense.takeFactors(r.invMassChol!);
+      r.invMass = diag;
+      r.invMassChol = chol;
+      r.stepSize = await initStepSize(ctx, r.state, r.stepSize, diag, chol);
+      this.restartDuals(r.stepSize);
+    } else if (this.ends.has(step)) {
       const k = this.count;
       const invMass = new Float64Array(c * d);
       for (let j = 0; j < c * d; j++) {

@@ -59,6 +59,11 @@ export interface WindowedAdaptiveNutsArgs {
    * each chain the same kind of draws; the random streams differ between the two.
    */
   independentChains?: boolean;
+  /**
+   * The metric adapted in the warm-up: `'diag'` (default, Stan's `diag_e`) or `'dense'` (Stan's
+   * `dense_e`: the full covariance of the warm-up draws, for strongly correlated posteriors).
+   */
+  metric?: 'diag' | 'dense';
 }
 
 export interface WindowedAdaptiveNutsResult {
@@ -76,6 +81,8 @@ export interface WindowedAdaptiveNutsResult {
    * (from then until the end).
    */
   timing: { warmupMs: number; samplingMs: number };
+  /** With `metric: 'dense'`: the adapted dense inverse metric `[numChains, dim, dim]` (its diagonal is `inverseMetric`). */
+  inverseMetricDense?: number[][][];
 }
 
 const OWNER = 'windowedAdaptiveNuts';
@@ -107,6 +114,19 @@ async function initialRows(target: FlatTarget, seed: number, r: number): Promise
     throw new Error(`${OWNER}: no finite log density (and gradient) found in 100 random initializations in (-${r}, ${r}) for chain ${redo[0]}; check the model or give initialState${lastError}`);
   }
   return x;
+}
+
+/** `L Lᵀ` per chain from the factors `[numChains * dim * dim]`. */
+function denseMatrices(chol: Float64Array, numChains: number, d: number): number[][][] {
+  return Array.from({ length: numChains }, (_, ch) =>
+    Array.from({ length: d }, (_, i) =>
+      Array.from({ length: d }, (_, j) => {
+        let s = 0;
+        for (let k = 0; k <= Math.min(i, j); k++) s += chol[ch * d * d + i * d + k]! * chol[ch * d * d + j * d + k]!;
+        return s;
+      }),
+    ),
+  );
 }
 
 /**
@@ -184,11 +204,12 @@ export async function windowedAdaptiveNuts(args: WindowedAdaptiveNutsArgs): Prom
       innerKernel: new NoUTurnSampler({ targetLogProbFn: partsFn, stepSize: 1, maxTreeDepth: args.maxTreeDepth ?? 10 }),
       numAdaptationSteps,
       ...(args.targetAcceptProb !== undefined ? { targetAcceptProb: args.targetAcceptProb } : {}),
+      ...(args.metric !== undefined ? { metric: args.metric } : {}),
     });
     const run = { numResults: numDraws, numBurninSteps: numAdaptationSteps, seed, traceFn: defaultTrace, ...(args.onProgress ? { onProgress: args.onProgress } : {}), owner: OWNER };
     let rows: Float64Array;
     let trace: Record<string, Float64Array>;
-    let final: { stepSize: Float64Array; invMass: Float64Array };
+    let final: { stepSize: Float64Array; invMass: Float64Array; invMassChol?: Float64Array | undefined };
     let timing: { warmupMs: number; samplingMs: number };
     if (args.independentChains ?? true) {
       const r = await runIndependentChains(target, makeKernel, x0, run);
@@ -232,6 +253,7 @@ export async function windowedAdaptiveNuts(args: WindowedAdaptiveNutsArgs): Prom
       stepSize: Array.from(final.stepSize),
       inverseMetric: Array.from({ length: numChains }, (_, ch) => Array.from(final.invMass.subarray(ch * d, (ch + 1) * d))),
       timing,
+      ...(final.invMassChol ? { inverseMetricDense: denseMatrices(final.invMassChol, numChains, d) } : {}),
     };
   } finally {
     release();

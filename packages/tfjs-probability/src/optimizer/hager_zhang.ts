@@ -35,6 +35,8 @@ const EPSILON = 1e-6;
 const GAMMA = 0.66;
 const EXPAND = 5;
 const MAX_EVALS = 50;
+/** Relative slack on φ(0) for a trial point that meets the gradient tolerance (float32 noise of long sums). */
+const CONVERGED_SLACK = 1e-5;
 
 interface Point {
   a: number;
@@ -56,8 +58,14 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /**
  * Searches along `d` from `x0` (value `f0`, gradient `g0`, `g0·d < 0`), starting at step `alpha0`.
+ * A trial point whose largest gradient entry is at most `gradientTolerance` ends the search at once
+ * when its value is within 1e-5·|φ(0)| of φ(0): the minimizer has converged there, and near a
+ * minimum of a float32 objective summed over thousands of terms (a log marginal likelihood) the
+ * Wolfe tests only compare rounding noise of that size.
  */
-export function* hagerZhang(x0: Float64Array, f0: number, g0: Float64Array, d: Float64Array, alpha0: number): Search<LineSearchResult> {
+export function* hagerZhang(
+  x0: Float64Array, f0: number, g0: Float64Array, d: Float64Array, alpha0: number, gradientTolerance = 0,
+): Search<LineSearchResult> {
   const df0 = dot(g0, d);
   const epsK = EPSILON * Math.abs(f0);
   const fMax = f0 + epsK;
@@ -81,6 +89,7 @@ export function* hagerZhang(x0: Float64Array, f0: number, g0: Float64Array, d: F
     const p: Point = { a, f, df: dot(g, d), x, g };
     if (Number.isFinite(f) && f < best.f) best = p;
     if (satisfies(p)) throw new Found(p);
+    if (gradientTolerance > 0 && f <= f0 + CONVERGED_SLACK * Math.abs(f0) && g.every((v) => Math.abs(v) <= gradientTolerance)) throw new Found(p);
     return p;
   }
 

@@ -29,7 +29,7 @@ export function* quasiNewton(x0: Float64Array, e0: Evaluation, h: InverseHessian
     if (!(dot(d, g) < 0)) d = g.map((v) => -v); // not a descent direction: restart along −g
     // The first step along −g has no scale: cap its length at 1 (as scipy); afterwards the unit quasi-Newton step.
     const alpha0 = it === 1 ? Math.min(1, 1 / Math.sqrt(dot(d, d))) : 1;
-    const ls = yield* hagerZhang(x, f, g, d, alpha0);
+    const ls = yield* hagerZhang(x, f, g, d, alpha0, c.tolerance);
     if (!ls.ok) return done(false, true, it);
     const s = ls.x.map((v, i) => v - x[i]!);
     const y = ls.g.map((v, i) => v - g[i]!);

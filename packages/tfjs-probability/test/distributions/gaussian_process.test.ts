@@ -14,6 +14,39 @@ const X = [[-1.0], [-0.3], [0.2], [0.9], [1.5]];
 const Y = [0.3, -0.2, 0.1, 0.8, 0.5];
 
 describe('GaussianProcess', () => {
+  it('at N ≥ 64 (the dense blocked path on cpu/wasm) matches the multivariate normal in value and gradients, batched', () => {
+    const n = 140;
+    const x = tf.reshape(tf.linspace(-3, 3, n), [n, 1]);
+    const y = tf.sin(tf.mul(2, tf.reshape(x, [n])));
+    const amp = tf.variable(tf.tensor1d([0.8, 1.2])); // batch [2]
+    const ls = tf.variable(tf.scalar(0.7));
+    const noise = tf.variable(tf.tensor1d([0.05, 0.2]));
+    const kernel = new psd.ExponentiatedQuadratic({ amplitude: amp, lengthScale: ls });
+    const f = () => {
+      const gp = new GaussianProcess({ kernel, indexPoints: x, observationNoiseVariance: noise });
+      const v = tf.sum(tf.mul(tf.tensor1d([1, 0.5]), gp.logProb(y)));
+      gp.dispose();
+      return v as tf.Scalar;
+    };
+    const ref = () => {
+      const cov = tf.add(kernel.matrix(x, x), tf.mul(tf.reshape(tf.add(noise, 1e-6), [2, 1, 1]), tf.eye(n)));
+      const mvn = new MultivariateNormalFullCovariance({ loc: tf.zeros([n]), covarianceMatrix: cov });
+      const v = tf.sum(tf.mul(tf.tensor1d([1, 0.5]), mvn.logProb(y)));
+      mvn.dispose();
+      return v as tf.Scalar;
+    };
+    const a = tf.variableGrads(f, [amp, ls, noise]);
+    const b = tf.variableGrads(ref, [amp, ls, noise]);
+    expectClose(a.value, b.value, { rtol: 1e-5 });
+    for (const v of [amp, ls, noise]) expectClose(a.grads[v.name]!, b.grads[v.name]!, { rtol: 2e-3, atol: 1e-3, context: v.name });
+    expectNoLeak(() => {
+      const r = tf.variableGrads(f, [amp, ls, noise]);
+      return [r.value, ...Object.values(r.grads)];
+    }, 'GaussianProcess.logProb gradient at N = 140');
+    tf.dispose([x, y, amp, ls, noise, a.value, b.value, ...Object.values(a.grads), ...Object.values(b.grads)]);
+    kernel.dispose();
+  });
+
   it('is the multivariate normal N(m(X), K + (σ² + jitter) I)', () => {
     const kernel = new psd.MaternFiveHalves({ amplitude: 1.3, lengthScale: 0.6 });
     const meanFn = (x: tf.Tensor) => tf.mul(0.5, tf.squeeze(x, [-1]));

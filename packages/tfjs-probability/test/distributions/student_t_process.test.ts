@@ -18,6 +18,17 @@ function lgamma64(x: number): number {
   return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
+/** ψ(x) for x > 0 (float64): recurrence up to x ≥ 8, then the asymptotic series. */
+function digamma64(x: number): number {
+  let r = 0;
+  while (x < 8) {
+    r -= 1 / x;
+    x += 1;
+  }
+  const f = 1 / (x * x);
+  return r + Math.log(x) - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f / 132))));
+}
+
 describe('StudentTProcess', () => {
   it('matches the multivariate Student-t density with covariance K (float64, 2 points)', () => {
     const nu = 5, a = 1.2, l = 0.7, x = [[0], [0.5]], y = [0.4, -0.3];
@@ -32,7 +43,36 @@ describe('StudentTProcess', () => {
     expectClose(tp.logProb(y), want, { rtol: 1e-5 });
     expectClose(tp.covariance(), [[a * a, k01], [k01, a * a]], { rtol: 1e-5 });
     expectNoLeak(() => [tp.logProb(y), tp.sample(3, { seed: 1 }), tp.mean(), tp.stddev()], 'StudentTProcess');
-    expect(() => tp.entropy()).toThrow(/StudentTProcess does not implement entropy/);
+  });
+
+  it('entropy: the multivariate Student-t closed form (float64), and −E[log p] by Monte Carlo; batched in df', () => {
+    const nu = 4.5, a = 0.9, l = 0.6, x = [[0], [0.3], [1.0]];
+    const kernel = new psd.MaternFiveHalves({ amplitude: a, lengthScale: l });
+    const tp = new StudentTProcess({ df: nu, kernel, indexPoints: x, observationNoiseVariance: 0.1, jitter: 0 });
+    // ½ log|S| with S = (ν − 2)/ν Σ, Σ = K + 0.1 I (3×3 determinant in float64).
+    const K = tf.add(kernel.matrix(x, x), tf.mul(0.1, tf.eye(3))).arraySync() as number[][];
+    const det3 = (m: number[][]) => m[0]![0]! * (m[1]![1]! * m[2]![2]! - m[1]![2]! * m[2]![1]!) - m[0]![1]! * (m[1]![0]! * m[2]![2]! - m[1]![2]! * m[2]![0]!) + m[0]![2]! * (m[1]![0]! * m[2]![1]! - m[1]![1]! * m[2]![0]!);
+    const N = 3;
+    const want = 0.5 * Math.log(det3(K)) + 0.5 * N * Math.log(((nu - 2) / nu) * nu * Math.PI) + lgamma64(nu / 2) - lgamma64((nu + N) / 2) +
+      ((nu + N) / 2) * (digamma64((nu + N) / 2) - digamma64(nu / 2));
+    expectClose(tp.entropy(), want, { rtol: 1e-5 });
+    const draws = tp.sample(20000, { seed: 3 });
+    const lp = tp.logProb(draws);
+    const mc = -tf.mean(lp).dataSync()[0]!;
+    const se = tf.moments(lp).variance.sqrt().dataSync()[0]! / Math.sqrt(20000);
+    expect(Math.abs(mc - want)).toBeLessThan(4 * se);
+    const tb = new StudentTProcess({ df: [3, 50], kernel, indexPoints: x, observationNoiseVariance: 0.1, jitter: 0 });
+    const gp = new GaussianProcess({ kernel, indexPoints: x, observationNoiseVariance: 0.1, jitter: 0 });
+    const hb = tb.entropy().dataSync();
+    // At a fixed covariance the normal has the largest entropy: heavier tails (smaller df) have less.
+    expect(hb[0]).toBeLessThan(hb[1]!);
+    expect(hb[1]!).toBeLessThan(gp.entropy().dataSync()[0]! + 1e-4);
+    expect(hb[1]!).toBeGreaterThan(gp.entropy().dataSync()[0]! - 0.05);
+    expectNoLeak(() => tp.entropy(), 'StudentTProcess.entropy');
+    tf.dispose([draws, lp]);
+    tp.dispose();
+    tb.dispose();
+    gp.dispose();
   });
 
   it('approaches the Gaussian process as df grows; batches; draws have covariance K', () => {

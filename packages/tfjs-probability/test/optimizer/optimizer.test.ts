@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { bfgsMinimize, lbfgsMinimize, nelderMeadMinimize, type OptimizerResults } from '../../src/optimizer/index.js';
 import { valueAndGradient } from '../../src/optimizer/value_and_gradient.js';
+import { hagerZhang } from '../../src/optimizer/hager_zhang.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { expectClose } from '../helpers.js';
 
@@ -103,6 +104,24 @@ describe('quasi-Newton minimizers', () => {
     expect(a.numIterations).toBeLessThan(b.numIterations);
     release(a);
     release(b);
+  });
+});
+
+describe('Hager–Zhang line search near a float32 minimum', () => {
+  it('accepts a trial point that meets the gradient tolerance though its value is rounding noise above φ(0)', () => {
+    // φ(0) = 250 with slope −1; the trial at α = 1 has a converged gradient and a value 1e-3 higher (4e-6
+    // relative: the float32 noise of a log marginal likelihood over ~1,000 points), which fails both
+    // Wolfe tests: without a gradient tolerance the search goes on bisecting.
+    const run = (tol: number) => {
+      const s = hagerZhang(Float64Array.of(0), 250, Float64Array.of(-1), Float64Array.of(1), 1, tol);
+      expect(Array.from(s.next().value as Float64Array)).toEqual([1]);
+      return s.next({ f: 250.001, g: Float64Array.of(0.005) });
+    };
+    const r = run(1e-2);
+    expect(r.done).toBe(true);
+    expect(r.value).toMatchObject({ ok: true, alpha: 1 });
+    expect(run(0).done).toBe(false);
+    expect(run(1e-3).done).toBe(false);
   });
 });
 

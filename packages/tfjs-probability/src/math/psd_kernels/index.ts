@@ -6,3 +6,4 @@ export { RationalQuadratic, type RationalQuadraticArgs } from './rational_quadra
 export { ExpSinSquared, type ExpSinSquaredArgs } from './exp_sin_squared.js';
 export { Linear, Polynomial, type LinearArgs, type PolynomialArgs } from './polynomial.js';
 export { FeatureScaled, type FeatureScaledArgs } from './feature_scaled.js';
+export { ChangePoint, type ChangePointArgs } from './change_point.js';
