@@ -5,12 +5,13 @@
  * Criterion per parameter: |mean - ref mean| <= 0.1 ref sd + 4 MCSE, sd within 15%, R-hat <= 1.01,
  * bulk ESS >= 400.
  *
- *   npx tsx bench/posteriordb.ts [--backend wasm|cpu] [--write] [name ...]
+ *   npx tsx bench/posteriordb.ts [--backend wasm|cpu] [--write [--fresh]] [name ...]
  *
  * Prints one line per posterior and the failing parameters; `--write` also stores bench/out/posteriordb.json
- * (read by bench/stan.ts) and replaces the posteriordb section of bench/RESULTS.md.
+ * and replaces the posteriordb section of bench/RESULTS.md with its rows: those of this run plus those of
+ * earlier `--write` runs of other posteriors (unless `--fresh`), so posteriors can run one at a time.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +39,8 @@ export interface PosteriorResult {
   seconds: number;
   samplingSeconds: number;
   numEvaluations: number;
-  samplingEvaluations: number;
+  date: string;
+  load: [number, number];
   leapfrogs: number;
   meanTreeDepth: number;
   divergences: number;
@@ -51,40 +53,35 @@ export interface PosteriorResult {
 async function runOne(name: string): Promise<PosteriorResult> {
   const f = loadPosterior(name);
   const model = buildModel(f);
-  let samplingStart = 0;
-  let evalsAtSampling = 0;
+  const l0 = loadavg()[0]!;
   const t0 = performance.now();
   try {
     const r = await windowedAdaptiveNuts({
       targetLogProbFn: model.targetLogProbFn,
       parts: model.parts,
       seed: 1,
-      onProgress: (p) => {
-        if (p.step === 1000) {
-          samplingStart = performance.now();
-          evalsAtSampling = p.numEvaluations;
-        }
-      },
     });
     const t1 = performance.now();
     const draws = model.extract(r.states);
     const diag = { ess: (c: Float64Array[]) => ess(c, 'bulk'), rhat: (c: Float64Array[]) => rhat(c), mcse: (c: Float64Array[]) => mcse(c, 'mean'), toChains };
     const checks = Object.entries(f.reference).filter(([k]) => k in draws).map(([k, ref]) => checkParam(k, draws[k]!, 1000, 4, ref, diag));
-    const leap = await r.trace.numLeapfrogSteps.sum().data();
-    const depth = await r.trace.treeDepth.mean().data();
-    const div = await r.trace.divergent.sum().data();
+    const leap = await r.trace.numLeapfrogSteps.data();
+    const depth = await r.trace.treeDepth.data();
+    const div = await r.trace.divergent.data();
+    const total = (a: ArrayLike<number>): number => Array.from(a).reduce((x, y) => x + y, 0);
     tf.dispose([...Object.values(r.states), ...Object.values(r.trace)]);
     return {
       posterior: name,
       numParams: Object.keys(f.reference).length,
       ok: checks.every((c) => c.ok),
       seconds: (t1 - t0) / 1000,
-      samplingSeconds: (t1 - samplingStart) / 1000,
+      samplingSeconds: r.timing.samplingMs / 1000,
       numEvaluations: r.numEvaluations,
-      samplingEvaluations: r.numEvaluations - evalsAtSampling,
-      leapfrogs: leap[0]!,
-      meanTreeDepth: depth[0]!,
-      divergences: div[0]!,
+      date: new Date().toISOString(),
+      load: [l0, loadavg()[0]!],
+      leapfrogs: total(leap),
+      meanTreeDepth: total(depth) / depth.length,
+      divergences: total(div),
       minEssBulk: Math.min(...checks.map((c) => c.essBulk)),
       maxRHat: Math.max(...checks.map((c) => c.rHat)),
       failures: checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.why.join(', ')}`),
@@ -108,25 +105,40 @@ async function main(): Promise<void> {
         `depth ${r.meanTreeDepth.toFixed(2)}  div ${r.divergences}  min ESS ${r.minEssBulk.toFixed(0)}  max R-hat ${r.maxRHat.toFixed(4)}`,
     );
     for (const fl of r.failures) console.log(`     ${fl}`);
-    if (write) writeResults(results, load0);
+    if (write) {
+      // Re-read before each write: runs of other posteriors may have added rows meanwhile.
+      const all = new Map<string, PosteriorResult>(argv.includes('--fresh') ? [] : previousResults().map((p) => [p.posterior, p]));
+      for (const x of results) all.set(x.posterior, x);
+      writeResults([...all.values()].sort((a, b) => a.posterior.localeCompare(b.posterior)));
+    }
   }
   console.log(`${results.filter((r) => r.ok).length}/${results.length} pass; load average ${load0.toFixed(1)} -> ${loadavg()[0]!.toFixed(1)} on 2 cores; backend ${backend}`);
 }
 
+const outPath = join(here, 'out', 'posteriordb.json');
+
+/** Rows of earlier `--write` runs (bench/out/posteriordb.json), kept unless rerun here or `--fresh` is given. */
+function previousResults(): PosteriorResult[] {
+  if (!existsSync(outPath)) return [];
+  const prev = JSON.parse(readFileSync(outPath, 'utf8')) as { backend?: string; results?: PosteriorResult[] };
+  return prev.backend === backend && Array.isArray(prev.results) ? prev.results.filter((r) => Array.isArray(r.load)) : [];
+}
+
 /** Writes bench/out/posteriordb.json and the RESULTS.md section (after every posterior, so a long run keeps what it has). */
-function writeResults(results: PosteriorResult[], load0: number): void {
-  const load1 = loadavg()[0]!;
+function writeResults(results: PosteriorResult[]): void {
   mkdirSync(join(here, 'out'), { recursive: true });
-  writeFileSync(join(here, 'out', 'posteriordb.json'), JSON.stringify({ backend, load: [load0, load1], results }, null, 1));
+  writeFileSync(outPath, JSON.stringify({ backend, results }, null, 1));
+  const loads = results.flatMap((r) => r.load);
+  const dates = results.map((r) => r.date.slice(0, 10)).sort();
   const rows = results.map((r) =>
-    `| ${r.posterior} | ${r.numParams} | ${r.ok ? 'pass' : 'FAIL'} | ${r.minEssBulk.toFixed(0)} | ${r.maxRHat.toFixed(3)} | ${r.divergences} | ${r.meanTreeDepth.toFixed(1)} | ${r.seconds.toFixed(0)} | ${r.failures.length ? r.failures.join('; ') : ''} |`);
+    `| ${r.posterior} | ${r.numParams} | ${r.ok ? 'pass' : 'FAIL'} | ${r.minEssBulk.toFixed(0)} | ${r.maxRHat.toFixed(3)} | ${r.divergences} | ${r.meanTreeDepth.toFixed(1)} | ${r.numEvaluations} | ${r.seconds.toFixed(0)} | ${r.load.map((l) => l.toFixed(1)).join('-')} | ${r.failures.length ? r.failures.join('; ') : ''} |`);
   const section = [
     '## posteriordb: windowedAdaptiveNuts against reference posteriors',
     '',
-    `\`npx tsx bench/posteriordb.ts --write\` (${new Date().toISOString().slice(0, 10)}, backend ${backend}, default settings: 4 chains, 1000 warm-up, 1000 draws, seed 1; load average ${load0.toFixed(1)} -> ${load1.toFixed(1)} on 2 shared cores, so the times are inflated). Criterion per parameter: mean within 0.1 sd + 4 MCSE of posteriordb's reference, sd within 15%, R-hat <= 1.01, bulk ESS >= 400.`,
+    `\`npx tsx bench/posteriordb.ts --write\` (${dates[0]}${dates[dates.length - 1] !== dates[0] ? ` to ${dates[dates.length - 1]}` : ''}, backend ${backend}, default settings: 4 independent chains, 1000 warm-up, 1000 draws, seed 1; 1-minute load average ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} on 2 cores, per row in the load column: where it is far above 2 the seconds are inflated). Criterion per parameter: mean within 0.1 sd + 4 MCSE of posteriordb's reference, sd within 15%, R-hat <= 1.01, bulk ESS >= 400. ${results.filter((r) => r.ok).length} of ${results.length} posteriors pass. Batched gradients: model evaluations, each serving all chains that wait for one.`,
     '',
-    '| posterior | params | result | min bulk ESS | max R-hat | divergences | mean tree depth | seconds | failing parameters |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| posterior | params | result | min bulk ESS | max R-hat | divergences | mean tree depth | batched gradients | seconds | load | failing parameters |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
   ].join('\n');

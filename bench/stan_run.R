@@ -20,4 +20,5 @@ sp <- get_sampler_params(fit, inc_warmup = TRUE)
 leap_warm <- sum(sapply(sp, function(s) sum(s[1:1000, "n_leapfrog__"])))
 leap_samp <- sum(sapply(sp, function(s) sum(s[1001:2000, "n_leapfrog__"])))
 cat(toJSON(list(compile = compile, warmup = sum(el[, "warmup"]), sampling = sum(el[, "sample"]), wall = wall,
-                leapfrogWarmup = leap_warm, leapfrogSampling = leap_samp, ess = as.list(ess)), auto_unbox = TRUE, digits = 8))
+                leapfrogWarmup = leap_warm, leapfrogSampling = leap_samp, ess = as.list(ess),
+                rstan = as.character(packageVersion("rstan"))), auto_unbox = TRUE, digits = 8))

@@ -14,7 +14,7 @@ const Y = [28, 8, -3, 7, -1, 1, 18, 12];
 const SIGMA = [15, 10, 16, 11, 9, 11, 10, 18];
 const CHAINS = 4;
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728'];
-const NAMES = ['mu', 'tau', ...Y.map((_, j) => `theta[${j}]`)];
+const NAMES = ['mu', 'tau', ...Y.map((_, j) => `theta[${j + 1}]`)];
 
 /** Log density of the non-centered model: theta = mu + tau * eta. */
 function logProb({ mu, tau, eta }: Record<string, tf.Tensor>): tf.Tensor {
@@ -44,6 +44,8 @@ export class InferencePanel {
   private readonly traceTau: Plot;
   private readonly histMu: Plot;
   private readonly histTau: Plot;
+  /** Warm-up steps of the current run (the trace plots mark where the draws begin). */
+  private warmup = 1000;
 
   constructor(parent: HTMLElement) {
     this.root = document.createElement('section');
@@ -53,8 +55,10 @@ export class InferencePanel {
       <h2>Bayesian inference: eight schools sampled with NUTS</h2>
       <p>Eight schools' coaching effects <i>y<sub>j</sub></i> &plusmn; <i>&sigma;<sub>j</sub></i>, a hierarchical model
       <i>&theta;<sub>j</sub> = &mu; + &tau; &eta;<sub>j</sub></i> with <i>&eta;<sub>j</sub></i> ~ N(0, 1), &mu; ~ N(0, 5), &tau; ~ HalfCauchy(5),
-      sampled in this page by <code>tfp.mcmc.windowedAdaptiveNuts</code> (4 chains, Stan's windowed warm-up of 1000 steps, 1000 draws).</p>
-      <p><button class="run">Sample</button> <span class="status">idle</span></p>
+      sampled in this page by <code>tfp.mcmc.windowedAdaptiveNuts</code> (4 chains, Stan's windowed warm-up, then the draws).</p>
+      <p><label>warm-up steps <input class="warmup" type="number" min="20" max="5000" step="50" value="1000"></label>
+      <label>draws <input class="draws" type="number" min="10" max="5000" step="50" value="1000"></label>
+      <button class="run">Sample</button> <span class="status">idle</span></p>
       <div class="row">
         <canvas class="trace-mu" width="420" height="180"></canvas>
         <canvas class="trace-tau" width="420" height="180"></canvas>
@@ -78,6 +82,14 @@ export class InferencePanel {
     this.running = true;
     this.rows.length = 0;
     const button = $(this.root, 'button.run') as HTMLButtonElement;
+    const count = (cls: string, lo: number, hi: number): number => {
+      const v = Math.round(Number(($(this.root, `input.${cls}`) as HTMLInputElement).value));
+      return Number.isFinite(v) ? Math.min(hi, Math.max(lo, v)) : 1000;
+    };
+    this.warmup = count('warmup', 20, 5000);
+    const numDraws = count('draws', 10, 5000);
+    for (const plot of [this.trace, this.traceTau]) plot.domain = { x: [0, this.warmup + numDraws], y: plot.domain.y };
+    delete this.root.dataset['done'];
     button.disabled = true;
     const t0 = performance.now();
     let lastDraw = 0;
@@ -85,6 +97,8 @@ export class InferencePanel {
       const { states, trace } = await tfp.mcmc.windowedAdaptiveNuts({
         targetLogProbFn: logProb,
         parts: { mu: { shape: [] }, tau: { shape: [], bijector: new tfp.bijectors.Exp() }, eta: { shape: [8] } },
+        numAdaptationSteps: this.warmup,
+        numDraws,
         seed: Math.floor(Math.random() * 1e9),
         onProgress: (p) => {
           const x = p.position; // rows of [mu, log tau, eta_1..8]
@@ -117,10 +131,10 @@ export class InferencePanel {
     for (const [plot, k, label] of [[this.trace, 0, 'mu'], [this.traceTau, 1, 'log tau']] as const) {
       plot.clear();
       for (let c = 0; c < CHAINS; c++) plot.line(this.rows.map((_, i) => i), this.rows.map((r) => r[c]![k]!), COLORS[c]!, 0.7);
-      plot.line([1000, 1000], [plot.domain.y[0], plot.domain.y[1]], '#888', 1, [4, 4]);
+      plot.line([this.warmup, this.warmup], [plot.domain.y[0], plot.domain.y[1]], '#888', 1, [4, 4]);
       plot.axes('iteration (warm-up | draws)', label);
     }
-    const draws = this.rows.slice(1000);
+    const draws = this.rows.slice(this.warmup);
     const flat = (k: number): number[] => draws.flatMap((r) => r.map((c) => c[k]!));
     for (const [plot, values, lo, hi, label] of [[this.histMu, flat(0), -10, 18, 'mu'], [this.histTau, flat(1).map(Math.exp), 0, 20, 'tau']] as const) {
       const counts = histogram(values, lo, hi, 40);
@@ -143,6 +157,10 @@ export class InferencePanel {
     const m = tf.moments(x, [0, 1]);
     const [e, r, mean, v] = [ess.dataSync(), rhat.dataSync(), m.mean.dataSync(), m.variance.dataSync()];
     tf.dispose([x, ess, rhat, m.mean, m.variance]);
+    this.root.dataset['draws'] = String(draws.length);
+    this.root.dataset['minEss'] = String(Math.min(...e));
+    this.root.dataset['maxRhat'] = String(Math.max(...r));
+    this.root.dataset['meanMu'] = String(mean[0]);
     body.innerHTML = NAMES.map((name, i) =>
       `<tr><td>${name}</td><td>${mean[i]!.toFixed(2)}</td><td>${Math.sqrt(v[i]!).toFixed(2)}</td><td>${e[i]!.toFixed(0)}</td>` +
       `<td${r[i]! > 1.01 ? ' class="warn"' : ''}>${r[i]!.toFixed(3)}</td></tr>`).join('');

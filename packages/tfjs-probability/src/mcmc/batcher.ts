@@ -19,6 +19,7 @@ export class GradientBatcher {
   private numWaiting = 0;
   private active: number;
   private firing = false;
+  private failure: { error: unknown } | undefined;
 
   constructor(private readonly target: FlatTarget, x: Float64Array) {
     this.x = x.slice();
@@ -27,6 +28,7 @@ export class GradientBatcher {
   }
 
   request(chain: number, q: Float64Array): Promise<PointEval> {
+    if (this.failure) return Promise.reject(this.failure.error);
     this.x.set(q, chain * this.target.dim);
     const p = new Promise<PointEval>((resolve, reject) => {
       this.waiting[chain] = { resolve, reject };
@@ -41,8 +43,18 @@ export class GradientBatcher {
     this.maybeFire();
   }
 
+  /** Rejects every waiting and every later request with `error` (one chain failed: the others stop too). */
+  abort(error: unknown): void {
+    if (this.failure) return;
+    this.failure = { error };
+    const pending = this.waiting.slice();
+    this.waiting.fill(undefined);
+    this.numWaiting = 0;
+    pending.forEach((w) => w?.reject(error));
+  }
+
   private maybeFire(): void {
-    if (this.firing || this.numWaiting === 0 || this.numWaiting < this.active) return;
+    if (this.failure || this.firing || this.numWaiting === 0 || this.numWaiting < this.active) return;
     this.firing = true;
     const pending = this.waiting.slice();
     this.waiting.fill(undefined);

@@ -67,6 +67,11 @@ function criterion(pSharpMinus: Float64Array, pSharpPlus: Float64Array, rho: Flo
   return dot(pSharpPlus, rho) > 0 && dot(pSharpMinus, rho) > 0;
 }
 
+/** The criterion for rho = a + b, without forming the sum. */
+function criterion2(pSharpMinus: Float64Array, pSharpPlus: Float64Array, a: Float64Array, b: Float64Array): boolean {
+  return dot(pSharpPlus, a) + dot(pSharpPlus, b) > 0 && dot(pSharpMinus, a) + dot(pSharpMinus, b) > 0;
+}
+
 /** One chain's transition (Stan's base_nuts::transition). */
 class NutsTransition {
   nLeapfrog = 0;
@@ -118,7 +123,7 @@ class NutsTransition {
       }
     }
     const ev = await this.batcher.request(this.chain, q);
-    const grad = ev.grad.slice();
+    const grad = ev.grad; // a fresh array per evaluation, never written to
     for (let i = 0; i < d; i++) p[i] = p[i]! + 0.5 * eps * grad[i]!;
     return { q, p, logp: ev.logp, grad };
   }
@@ -135,7 +140,7 @@ class NutsTransition {
         return null;
       }
       const ps = this.sharp(this.cur.p);
-      return { propose: this.cur, pSharpBeg: ps, pSharpEnd: ps, pBeg: this.cur.p, pEnd: this.cur.p, rho: this.cur.p.slice(), logSumWeight: dH };
+      return { propose: this.cur, pSharpBeg: ps, pSharpEnd: ps, pBeg: this.cur.p, pEnd: this.cur.p, rho: this.cur.p, logSumWeight: dH };
     }
     const init = await this.buildTree(depth - 1, sign);
     if (!init) return null;
@@ -147,8 +152,8 @@ class NutsTransition {
     const rho = add(init.rho, fin.rho);
     const persist =
       criterion(init.pSharpBeg, fin.pSharpEnd, rho) &&
-      criterion(init.pSharpBeg, fin.pSharpBeg, add(init.rho, fin.pBeg)) &&
-      criterion(init.pSharpEnd, fin.pSharpEnd, add(fin.rho, init.pEnd));
+      criterion2(init.pSharpBeg, fin.pSharpBeg, init.rho, fin.pBeg) &&
+      criterion2(init.pSharpEnd, fin.pSharpEnd, fin.rho, init.pEnd);
     if (!persist) return null;
     return { propose, pSharpBeg: init.pSharpBeg, pSharpEnd: fin.pSharpEnd, pBeg: init.pBeg, pEnd: fin.pEnd, rho, logSumWeight: lsw };
   }
@@ -196,8 +201,8 @@ class NutsTransition {
       rho = add(rhoBck, rhoFwd);
       const persist =
         criterion(sBckBck, sFwdFwd, rho) &&
-        criterion(sBckBck, sFwdBck, add(rhoBck, pFwdBck)) &&
-        criterion(sBckFwd, sFwdFwd, add(rhoFwd, pBckFwd));
+        criterion2(sBckBck, sFwdBck, rhoBck, pFwdBck) &&
+        criterion2(sBckFwd, sFwdFwd, rhoFwd, pBckFwd);
       if (!persist) break;
     }
     return { sample, energy: this.hamiltonian(sample), moved: sample !== z0 };

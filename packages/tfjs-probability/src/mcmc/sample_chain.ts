@@ -111,6 +111,8 @@ export async function runChain(
     traceFn: (r: KernelResults) => object;
     onProgress?: (p: ChainProgress) => void;
     owner: string;
+    /** Yield to the event loop every 50 ms while reporting progress (default true). */
+    yieldToPage?: boolean;
   },
 ): Promise<{ rows: Float64Array; trace: Record<string, Float64Array>; final: KernelResults }> {
   const c = target.numChains;
@@ -154,7 +156,7 @@ export async function runChain(
         position: r.state.x,
       });
       // Lets a page repaint during long runs (the backends' reads resolve as microtasks).
-      if (Date.now() - lastYield > 50) {
+      if (opts.yieldToPage !== false && Date.now() - lastYield > 50) {
         await new Promise((res) => setTimeout(res, 0));
         lastYield = Date.now();
       }

@@ -14,6 +14,7 @@ import { type ChainProgress, type Trace, defaultTrace, runChain } from './sample
 import { NoUTurnSampler } from './nuts.js';
 import { FlatTarget, type PartSpec } from './target.js';
 import { WindowedAdaptation } from './windowed_adaptation.js';
+import { runIndependentChains } from './independent_chains.js';
 import { jointDistributionTarget } from './joint_target.js';
 import type { JointDistribution } from '../distributions/joint_distribution.js';
 import type { TensorLike } from '../util.js';
@@ -33,6 +34,12 @@ export interface WindowedAdaptiveNutsArgs {
   /** Observed values by part name (a list for JointDistributionSequential, `undefined` for free parts). */
   observed?: Record<string, TensorLike> | TensorLike[];
   numDraws?: number;
+  /**
+   * Default 4 (Stan's). The chains share every batched gradient, whose cost on wasm is mostly the fixed cost
+   * of launching the model's kernels, so more chains cost little: for throughput (effective draws per second)
+   * take many chains with fewer draws each, e.g. `numChains: 128, numAdaptationSteps: 300, numDraws: 100`
+   * (the many-chain setting of bench/stan.ts; check R-hat and ESS as always).
+   */
   numChains?: number;
   numAdaptationSteps?: number;
   seed?: number;
@@ -45,6 +52,13 @@ export interface WindowedAdaptiveNutsArgs {
   /** Initial constrained values per part (`[numChains, ...shape]`); overrides the random initialization. */
   initialState?: Record<string, tf.Tensor>;
   onProgress?: (p: ChainProgress) => void;
+  /**
+   * Default true: each chain runs its own transitions and warm-up, and the batched gradient serves
+   * whichever chains wait for one, so no chain idles while another builds a longer tree. False runs
+   * the chains in lockstep (every transition waits for the longest tree of all chains). Both give
+   * each chain the same kind of draws; the random streams differ between the two.
+   */
+  independentChains?: boolean;
   /**
    * The metric adapted in the warm-up: `'diag'` (default, Stan's `diag_e`) or `'dense'` (Stan's
    * `dense_e`: the full covariance of the warm-up draws, for strongly correlated posteriors).
@@ -62,6 +76,11 @@ export interface WindowedAdaptiveNutsResult {
   /** The adapted step size per chain and diagonal inverse metric `[numChains, dim]` on the unconstrained scale. */
   stepSize: number[];
   inverseMetric: number[][];
+  /**
+   * Wall-clock milliseconds of the warm-up (until the first chain began drawing) and of the sampling
+   * (from then until the end).
+   */
+  timing: { warmupMs: number; samplingMs: number };
   /** With `metric: 'dense'`: the adapted dense inverse metric `[numChains, dim, dim]` (its diagonal is `inverseMetric`). */
   inverseMetricDense?: number[][][];
 }
@@ -181,21 +200,39 @@ export async function windowedAdaptiveNuts(args: WindowedAdaptiveNutsArgs): Prom
     } else {
       x0 = await initialRows(target, seed, initRange);
     }
-    const kernel = new WindowedAdaptation({
+    const makeKernel = (): WindowedAdaptation => new WindowedAdaptation({
       innerKernel: new NoUTurnSampler({ targetLogProbFn: partsFn, stepSize: 1, maxTreeDepth: args.maxTreeDepth ?? 10 }),
       numAdaptationSteps,
       ...(args.targetAcceptProb !== undefined ? { targetAcceptProb: args.targetAcceptProb } : {}),
       ...(args.metric !== undefined ? { metric: args.metric } : {}),
     });
-    const { rows, trace, final } = await runChain(target, kernel, x0, {
-      numResults: numDraws,
-      numBurninSteps: numAdaptationSteps,
-      thin: 0,
-      seed,
-      traceFn: defaultTrace,
-      ...(args.onProgress ? { onProgress: args.onProgress } : {}),
-      owner: OWNER,
-    });
+    const run = { numResults: numDraws, numBurninSteps: numAdaptationSteps, seed, traceFn: defaultTrace, ...(args.onProgress ? { onProgress: args.onProgress } : {}), owner: OWNER };
+    let rows: Float64Array;
+    let trace: Record<string, Float64Array>;
+    let final: { stepSize: Float64Array; invMass: Float64Array; invMassChol?: Float64Array | undefined };
+    let timing: { warmupMs: number; samplingMs: number };
+    if (args.independentChains ?? true) {
+      const r = await runIndependentChains(target, makeKernel, x0, run);
+      ({ rows, trace } = r);
+      final = r;
+      timing = { warmupMs: r.warmupMs, samplingMs: r.samplingMs };
+    } else {
+      const t0 = performance.now();
+      let samplingStart = numAdaptationSteps === 0 ? t0 : Infinity;
+      const r = await runChain(target, makeKernel(), x0, {
+        ...run,
+        thin: 0,
+        yieldToPage: !!args.onProgress,
+        onProgress: (p) => {
+          if (p.step >= numAdaptationSteps && samplingStart === Infinity) samplingStart = performance.now();
+          args.onProgress?.(p);
+        },
+      });
+      ({ rows, trace, final } = r);
+      const t1 = performance.now();
+      samplingStart = Math.min(samplingStart, t1);
+      timing = { warmupMs: samplingStart - t0, samplingMs: t1 - samplingStart };
+    }
     const parts = target.toConstrained(rows, numDraws);
     let states: Record<string, tf.Tensor> = Object.fromEntries(names.map((n, i) => [n, parts[i]!]));
     if (constrain) {
@@ -215,6 +252,7 @@ export async function windowedAdaptiveNuts(args: WindowedAdaptiveNutsArgs): Prom
       numEvaluations: target.numEvaluations,
       stepSize: Array.from(final.stepSize),
       inverseMetric: Array.from({ length: numChains }, (_, ch) => Array.from(final.invMass.subarray(ch * d, (ch + 1) * d))),
+      timing,
       ...(final.invMassChol ? { inverseMetricDense: denseMatrices(final.invMassChol, numChains, d) } : {}),
     };
   } finally {
