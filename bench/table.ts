@@ -385,7 +385,7 @@ async function main(): Promise<void> {
       'same bits as tfjs); float32 `exp`/`log` (~2e-7 relative) under the MDN NLL and its activation; transpose, row sums ' +
       'and the relu mask. Where SIMD is missing (and, for the gemm, where tfjs\' XNNPACK pool has more than one thread) the ' +
       'JS loops and tfjs kernels run as before.',
-    '- **Launches per `fit` batch** went 191 (before this work, defaults off) → 104 (first version of the defaults) → 52; with ' +
+    '- **Launches per `fit` batch** went 191 (before this work, defaults off) → 104 (first version of the defaults) → 52 → 41 (the lean train function); with ' +
       '`setFastDefaults(false)` a batch now takes the count above, since the loss\'s fused form is not a default.',
     '- **Standard normals**: one xoshiro128** output per ziggurat draw (block from the low 7 bits, u from the upper 25, so ' +
       'they are independent), written by a `TfpRandomNormal` kernel straight into the backend buffer on cpu/wasm (the same ' +
