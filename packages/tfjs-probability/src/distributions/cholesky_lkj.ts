@@ -55,13 +55,6 @@ export class CholeskyLKJ extends Distribution {
     this.logNormalizer = logNormalizer;
   }
 
-  /** Releases the concentration and the normalizer. Idempotent. */
-  override dispose(): void {
-    if (this.isDisposed) return;
-    super.dispose();
-    this.logNormalizer.dispose();
-  }
-
   protected sampleN(n: number, seed?: number): tf.Tensor {
     return sampleLkjCholesky(n, this.dimension, this.concentration, this.batchShape, seed);
   }

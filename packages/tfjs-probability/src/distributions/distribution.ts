@@ -104,7 +104,10 @@ export interface DistributionInit extends DistributionOptions {
   reparameterized: boolean;
   /** The set of values (for validateArgs checks of logProb, cdf, ...); none: values are not checked. */
   support?: Constraint;
-  /** Further tensors the subclass made before `super()`: released, with the parameters, if construction fails. */
+  /**
+   * Further tensors the subclass made before `super()` (a normalizer, a factor): released with the
+   * parameters, if construction fails and by `dispose()`.
+   */
   owned?: tf.Tensor[];
 }
 
@@ -213,6 +216,8 @@ export abstract class Distribution {
   readonly support: Constraint | undefined;
   private readonly constraints: Record<string, Constraint> = {};
   private disposed = false;
+  /** The `owned` tensors of the constructor, released by `dispose()`. */
+  private readonly ownedTensors: tf.Tensor[];
 
   /**
    * Each parameter's event rank and constraint, declared once per class (TFP's
@@ -234,6 +239,7 @@ export abstract class Distribution {
     this.eventShape = [...init.eventShape];
     this.reparameterized = init.reparameterized;
     this.support = init.support;
+    this.ownedTensors = [...(init.owned ?? [])];
     const params = init.params ?? {};
     this.parameters = {};
     for (const [k, p] of Object.entries(params)) {
@@ -507,11 +513,12 @@ export abstract class Distribution {
 
   // ---------------------------------------------------------------- lifetime
 
-  /** Releases the parameter tensors (and owned inner distributions). Idempotent. */
+  /** Releases the parameter tensors, the tensors the constructor owns and owned inner distributions. Idempotent. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     for (const t of Object.values(this.parameters)) t.dispose();
+    for (const t of this.ownedTensors) t.dispose();
     for (const d of this.ownedDistributions()) d.dispose();
   }
 

@@ -86,13 +86,6 @@ export class LKJ extends Distribution {
     this.logNormalizer = logNormalizer;
   }
 
-  /** Releases the concentration and the normalizer. Idempotent. */
-  override dispose(): void {
-    if (this.isDisposed) return;
-    super.dispose();
-    this.logNormalizer.dispose();
-  }
-
   protected sampleN(n: number, seed?: number): tf.Tensor {
     const l = sampleLkjCholesky(n, this.dimension, this.concentration, this.batchShape, seed);
     if (this.inputOutputCholesky) return l;

@@ -116,13 +116,6 @@ export class MultivariateStudentTLinearOperator extends Distribution {
     this.logNorm = logNorm;
   }
 
-  /** Releases the parameters and the normalizer. Idempotent. */
-  override dispose(): void {
-    if (this.isDisposed) return;
-    super.dispose();
-    this.logNorm.dispose();
-  }
-
   /** Σᵢ log Lᵢᵢ, `[...Bs]`. */
   private halfLogDet(): tf.Tensor {
     return tf.sum(tf.log(tf.abs(matrixDiag(this.scaleTril))), -1);
