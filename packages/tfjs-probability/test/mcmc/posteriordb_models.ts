@@ -11,19 +11,24 @@ import * as tf from '@tensorflow/tfjs';
 import { Exp } from '../../src/bijectors/exp.js';
 import { Sigmoid } from '../../src/bijectors/sigmoid.js';
 import { cholesky, triangularSolve } from '../../src/math/linalg.js';
-import type { PartDeclaration } from '../../src/mcmc/windowed_nuts.js';
+import type { PartDeclaration, WindowedAdaptiveNutsArgs } from '../../src/mcmc/windowed_nuts.js';
+import { diamonds } from './posteriordb_diamonds.js';
 
 type Prior = { dist: 'flat' } | { dist: 'normal'; loc: number; scale: number } | { dist: 'cauchy'; loc: number; scale: number } | { dist: 'student_t'; df: number; loc: number; scale: number };
 
 export interface PosteriorFixture {
   posterior: string;
   source: { repository: string; commit: string; files: string[] };
-  kind: 'regression' | 'eight_schools_noncentered' | 'arma11' | 'low_dim_gauss_mix' | 'gp_regr';
+  kind: 'regression' | 'eight_schools_noncentered' | 'arma11' | 'low_dim_gauss_mix' | 'gp_regr' | 'diamonds';
   data: Record<string, number | number[]>;
   priors?: { coef: Prior[]; sigma: Prior };
   names?: { coef: string[]; sigma: string };
+  /** windowedAdaptiveNuts settings other than its defaults that this posterior is checked with. */
+  settings?: SamplerSettings;
   reference: Record<string, { mean: number; sd: number }>;
 }
+
+export type SamplerSettings = Pick<WindowedAdaptiveNutsArgs, 'metric' | 'maxTreeDepth' | 'targetAcceptProb' | 'independentChains'>;
 
 export interface PosteriorModel {
   /** Builds the density (its tensors are released by `dispose`). */
@@ -59,7 +64,7 @@ function priorLogProb(p: Prior, x: tf.Tensor): tf.Tensor {
   }
 }
 
-function column(t: tf.Tensor, i: number): Float64Array {
+export function column(t: tf.Tensor, i: number): Float64Array {
   const v = t.dataSync();
   const k = t.shape.slice(2).reduce((a, b) => a * b, 1);
   const n = t.shape[0]! * t.shape[1]!;
@@ -232,6 +237,8 @@ export function buildModel(f: PosteriorFixture): PosteriorModel {
       return gaussMix(f);
     case 'gp_regr':
       return gpRegr(f);
+    case 'diamonds':
+      return diamonds(f);
   }
 }
 
