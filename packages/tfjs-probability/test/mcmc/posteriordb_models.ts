@@ -168,7 +168,10 @@ function gaussMix(f: PosteriorFixture): PosteriorModel {
       const [s1, s2] = tf.unstack(sigma!, 1) as [tf.Tensor, tf.Tensor];
       const comp = (m: tf.Tensor, s: tf.Tensor, w: tf.Tensor): tf.Tensor =>
         tf.sub(tf.add(tf.mul(-0.5, tf.square(tf.div(tf.sub(y, tf.expandDims(m, 1)), tf.expandDims(s, 1)))), tf.expandDims(tf.log(w), 1)), tf.expandDims(tf.log(s), 1));
-      const lik = tf.sum(tf.logSumExp(tf.stack([comp(mu1!, s1, theta!), comp(mu2, s2, tf.sub(1, theta!))], 2), 2), 1);
+      // log(e^a + e^b) = a + softplus(b - a): two elementwise ops (and their gradients), where a stack
+      // and logSumExp over a last axis of 2 cost several times as much on wasm.
+      const a = comp(mu1!, s1, theta!);
+      const lik = tf.sum(tf.add(a, tf.softplus(tf.sub(comp(mu2, s2, tf.sub(1, theta!)), a))), 1);
       const prior = tf.addN([
         tf.sum(tf.mul(-0.5, tf.square(tf.div(sigma!, 2))), 1),
         tf.mul(-0.5, tf.add(tf.square(tf.div(mu1!, 2)), tf.square(tf.div(mu2, 2)))),
