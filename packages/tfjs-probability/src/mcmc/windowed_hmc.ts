@@ -15,10 +15,11 @@
  * of them at every leapfrog step.
  *
  * Chains that start where every step the ensemble can take diverges would
- * never move and would spoil the shared adaptation: at the end of the first
- * buffer and of each metric window, chains whose log density lies far below
- * the ensemble's are restarted from another chain's state (warm-up only; the
- * count is returned), and the metric is estimated from the other chains.
+ * never move, and chains caught in a minor mode far below the main one would
+ * stay there; either would spoil the shared adaptation. At the end of the
+ * first buffer and of each metric window, chains whose log density lies far
+ * below the ensemble's are restarted from another chain's state (warm-up
+ * only; the count is returned), and the metric is estimated from the others.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { Xoshiro128 } from '../math/random.js';
@@ -33,7 +34,7 @@ import { windowEnds } from './windowed_adaptation.js';
 export interface WindowedAdaptiveHmcArgs extends ModelArgs {
   /** Draws per chain after the warm-up; default 500 (R-hat needs chains of some length, however many there are). */
   numDraws?: number;
-  /** Default 128: the batched gradient of a small model costs little more for 128 chains than for 4. */
+  /** Default 256: the batched gradient of a small model costs little more for 256 chains than for 4. */
   numChains?: number;
   /** Warm-up steps; default 300. */
   numAdaptationSteps?: number;
@@ -145,15 +146,17 @@ class ChainMoments {
 }
 
 /**
- * Chains far below the ensemble's log densities (under the lower quartile by more than five
- * interquartile ranges, or not finite): in the warm-up these have not reached the typical set
- * (a start in a region where any step the ensemble can take diverges), and they would spoil
- * the shared metric and step size.
+ * Chains far below the ensemble's log densities: under the lower quartile by more than five
+ * interquartile ranges, or more than 100 + dim below the best chain (far beyond the spread of
+ * log densities over a posterior's typical set, which is about sqrt(dim / 2)), or not finite. In the
+ * warm-up these have not reached the typical set (a start where any step the ensemble can take
+ * diverges, or a minor mode hundreds of nats below the main one), and they would spoil the shared
+ * metric and step size.
  */
-function laggingChains(logp: Float64Array): { lagging: number[]; others: number[] } {
+function laggingChains(logp: Float64Array, dim: number): { lagging: number[]; others: number[] } {
   const sorted = Array.from(logp).filter((v) => v > -Infinity).sort((a, b) => a - b);
   const q = (f: number): number => sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))]!;
-  const cut = sorted.length ? q(0.25) - 5 * Math.max(q(0.75) - q(0.25), 1) : Infinity;
+  const cut = sorted.length ? Math.max(q(0.25) - 5 * Math.max(q(0.75) - q(0.25), 1), sorted[sorted.length - 1]! - (100 + dim)) : Infinity;
   const lagging: number[] = [];
   const others: number[] = [];
   logp.forEach((v, ch) => (v > -Infinity && v >= cut ? others : lagging).push(ch));
@@ -191,7 +194,7 @@ function restartLagging(state: EnsembleState, lagging: number[], others: number[
  */
 export async function windowedAdaptiveHmc(args: WindowedAdaptiveHmcArgs): Promise<WindowedAdaptiveHmcResult> {
   const numDraws = args.numDraws ?? 500;
-  const numChains = args.numChains ?? 128;
+  const numChains = args.numChains ?? 256;
   const numAdaptationSteps = args.numAdaptationSteps ?? 300;
   const maxSteps = args.maxLeapfrogSteps ?? 1000;
   const delta = args.targetAcceptProb ?? 0.8;
@@ -252,7 +255,7 @@ export async function windowedAdaptiveHmc(args: WindowedAdaptiveHmcArgs): Promis
         if (step >= windows.start && step <= lastEnd) moments.add(state.x);
         const end = windows.ends.includes(step);
         if (step === windows.start - 1 || end) {
-          const { lagging, others } = laggingChains(state.logp);
+          const { lagging, others } = laggingChains(state.logp, d);
           if (end) invMass = moments.variance(others);
           if (lagging.length && others.length) {
             restartLagging(state, lagging, others, d, rng);
