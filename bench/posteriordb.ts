@@ -117,11 +117,34 @@ async function main(): Promise<void> {
 
 const outPath = join(here, 'out', 'posteriordb.json');
 
-/** Rows of earlier `--write` runs (bench/out/posteriordb.json), kept unless rerun here or `--fresh` is given. */
+/**
+ * Rows of earlier `--write` runs (bench/out/posteriordb.json, or in a fresh clone the table in RESULTS.md),
+ * kept unless rerun here or `--fresh` is given.
+ */
 function previousResults(): PosteriorResult[] {
-  if (!existsSync(outPath)) return [];
+  if (!existsSync(outPath)) return tableRows();
   const prev = JSON.parse(readFileSync(outPath, 'utf8')) as { backend?: string; results?: PosteriorResult[] };
   return prev.backend === backend && Array.isArray(prev.results) ? prev.results.filter((r) => Array.isArray(r.load)) : [];
+}
+
+/** The rows of the posteriordb table in RESULTS.md (bench/out is not committed), with the section's date. */
+function tableRows(): PosteriorResult[] {
+  const md = readFileSync(join(here, 'RESULTS.md'), 'utf8');
+  const start = md.indexOf('## posteriordb: ');
+  if (start < 0) return [];
+  const end = md.indexOf('\n## ', start + 5);
+  const section = md.slice(start, end < 0 ? undefined : end);
+  if (!section.includes(`backend ${backend},`)) return [];
+  const date = /\((\d{4}-\d{2}-\d{2})/.exec(section)?.[1] ?? '';
+  return section.split('\n').filter((l) => /^\| [\w-]+ \| \d+ \| (pass|FAIL) \|/.test(l)).map((l) => {
+    const c = l.split('|').slice(1, -1).map((x) => x.trim());
+    const load = c[9]!.split('-').map(Number) as [number, number];
+    return {
+      posterior: c[0]!, numParams: Number(c[1]), ok: c[2] === 'pass', minEssBulk: Number(c[3]), maxRHat: Number(c[4]),
+      divergences: Number(c[5]), meanTreeDepth: Number(c[6]), numEvaluations: Number(c[7]), seconds: Number(c[8]), load,
+      failures: c[10] ? c[10].split('; ') : [], date, samplingSeconds: NaN, leapfrogs: NaN, checks: [],
+    };
+  });
 }
 
 /** Writes bench/out/posteriordb.json and the RESULTS.md section (after every posterior, so a long run keeps what it has). */
@@ -135,7 +158,7 @@ function writeResults(results: PosteriorResult[]): void {
   const section = [
     '## posteriordb: windowedAdaptiveNuts against reference posteriors',
     '',
-    `\`npx tsx bench/posteriordb.ts --write\` (${dates[0]}${dates[dates.length - 1] !== dates[0] ? ` to ${dates[dates.length - 1]}` : ''}, backend ${backend}, default settings: 4 independent chains, 1000 warm-up, 1000 draws, seed 1; 1-minute load average ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} on 2 cores, per row in the load column: where it is far above 2 the seconds are inflated). Criterion per parameter: mean within 0.1 sd + 4 MCSE of posteriordb's reference, sd within 15%, R-hat <= 1.01, bulk ESS >= 400. ${results.filter((r) => r.ok).length} of ${results.length} posteriors pass. Batched gradients: model evaluations, each serving all chains that wait for one.`,
+    `\`npx tsx bench/posteriordb.ts --write\` (${dates[0]}${dates[dates.length - 1] !== dates[0] ? ` to ${dates[dates.length - 1]}` : ''}, backend ${backend}, default settings: 4 independent chains, restartStuckChains on, 1000 warm-up, 1000 draws, seed 1; 1-minute load average ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} on 2 cores, per row in the load column: where it is far above 2 the seconds are inflated). Criterion per parameter: mean within 0.1 sd + 4 MCSE of posteriordb's reference, sd within 15%, R-hat <= 1.01, bulk ESS >= 400. ${results.filter((r) => r.ok).length} of ${results.length} posteriors pass. Batched gradients: model evaluations, each serving all chains that wait for one.`,
     '',
     '| posterior | params | result | min bulk ESS | max R-hat | divergences | mean tree depth | batched gradients | seconds | load | failing parameters |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
