@@ -18,7 +18,7 @@ type Prior = { dist: 'flat' } | { dist: 'normal'; loc: number; scale: number } |
 export interface PosteriorFixture {
   posterior: string;
   source: { repository: string; commit: string; files: string[] };
-  kind: 'regression' | 'eight_schools_noncentered' | 'arma11' | 'low_dim_gauss_mix' | 'gp_regr';
+  kind: 'regression' | 'eight_schools_noncentered' | 'arma11' | 'low_dim_gauss_mix' | 'gp_regr' | 'garch11';
   data: Record<string, number | number[]>;
   priors?: { coef: Prior[]; sigma: Prior };
   names?: { coef: string[]; sigma: string };
@@ -220,6 +220,46 @@ function gpRegr(f: PosteriorFixture): PosteriorModel {
   };
 }
 
+function garch11(f: PosteriorFixture): PosteriorModel {
+  const yv = f.data['y'] as number[];
+  const T = yv.length;
+  const s1 = (f.data['sigma1'] as number) ** 2;
+  const y = tf.tensor1d(yv);
+  const yLag = tf.tensor1d(yv.slice(0, T - 1));
+  // sigma_t^2 = alpha0 + alpha1 (y_{t-1} - mu)^2 + beta1 sigma_{t-1}^2 unrolled: s = B(beta1) a + beta1^(t-1) sigma1^2,
+  // B[i, j] = beta1^(i-j) for i >= j (t = i + 2).
+  const e = new Float32Array((T - 1) * (T - 1));
+  const lower = new Float32Array((T - 1) * (T - 1));
+  for (let i = 0; i < T - 1; i++) for (let j = 0; j <= i; j++) {
+    e[i * (T - 1) + j] = i - j;
+    lower[i * (T - 1) + j] = 1;
+  }
+  const E = tf.tensor2d(e, [T - 1, T - 1]);
+  const LOW = tf.tensor2d(lower, [T - 1, T - 1]);
+  const powers = tf.range(1, T); // beta1^(t-1) for t = 2..T
+  return {
+    targetLogProbFn: ({ mu, alpha0, alpha1, beta1Raw }) => tf.tidy(() => {
+      // Stan's beta1 in (0, 1 - alpha1): (1 - alpha1) logistic(u), whose Jacobian adds log(1 - alpha1).
+      const free = tf.sub(1, alpha1!);
+      const logB = tf.reshape(tf.log(tf.mul(free, beta1Raw!)), [-1, 1, 1]);
+      const a = tf.add(tf.expandDims(alpha0!, 1), tf.mul(tf.expandDims(alpha1!, 1), tf.square(tf.sub(yLag, tf.expandDims(mu!, 1)))));
+      const B = tf.mul(tf.exp(tf.mul(E, logB)), LOW);
+      const s = tf.add(tf.squeeze(tf.matMul(B, tf.expandDims(a, 2)), [2]), tf.mul(s1, tf.exp(tf.mul(powers, tf.reshape(logB, [-1, 1])))));
+      const sAll = tf.concat([tf.fill([mu!.shape[0]!, 1], s1), s], 1);
+      const r2 = tf.square(tf.sub(y, tf.expandDims(mu!, 1)));
+      const lik = tf.mul(-0.5, tf.sum(tf.add(tf.div(r2, sAll), tf.log(sAll)), 1));
+      return tf.add(lik, tf.log(free));
+    }),
+    parts: { mu: { shape: [] }, alpha0: { shape: [], bijector: new Exp() }, alpha1: { shape: [], bijector: new Sigmoid() }, beta1Raw: { shape: [], bijector: new Sigmoid() } },
+    extract: (st) => {
+      const alpha1 = column(st['alpha1']!, 0);
+      const raw = column(st['beta1Raw']!, 0);
+      return { mu: column(st['mu']!, 0), alpha0: column(st['alpha0']!, 0), alpha1, beta1: raw.map((v, i) => (1 - alpha1[i]!) * v) };
+    },
+    dispose: () => tf.dispose([y, yLag, E, LOW, powers]),
+  };
+}
+
 export function buildModel(f: PosteriorFixture): PosteriorModel {
   switch (f.kind) {
     case 'regression':
@@ -232,6 +272,8 @@ export function buildModel(f: PosteriorFixture): PosteriorModel {
       return gaussMix(f);
     case 'gp_regr':
       return gpRegr(f);
+    case 'garch11':
+      return garch11(f);
   }
 }
 
