@@ -1,14 +1,16 @@
 /**
  * tfp.mcmc against Stan (rstan, Debian's r-cran-rstan) on the same posteriordb models, side by side in one
  * run: Stan's defaults (4 chains x (1000 warm-up + 1000 draws), one core, chains one after another) against
- * windowedAdaptiveNuts' defaults (the same numbers; 4 independent chains as one batch) and its many-chain
- * setting (128 chains x (300 warm-up + 100 draws) unless --many-* say otherwise). Stan's runs are cached in
- * bench/stan/results/<model>.json (with date and load), so the tfp side reruns alone.
+ * windowedAdaptiveNuts' defaults (the same numbers; 4 independent chains as one batch) and the library's
+ * recommended throughput setting, windowedAdaptiveHmc's defaults (256 chains x (300 warm-up + 1000 draws), ChEES
+ * trajectory lengths); with --many-chains also NUTS with many chains (x (--many-warmup 300 + --many-draws 100)).
+ * Stan's runs are cached in bench/stan/results/<model>.json (with date and load), so the tfp side reruns alone.
  *
  *   npx tsx bench/stan.ts [--backend wasm|cpu] [--chains 4] [--many-chains 128 --many-warmup 300 --many-draws 100]
- *                         [--rerun-stan | --stan-only] [--write] [model ...]
+ *                         [--no-nuts] [--rerun-stan | --stan-only] [--write] [model ...]
  *
- * Reports per model: sampling ESS/s (min bulk ESS over parameters / sampling seconds; Stan's own timers,
+ * Reports per model: whether every reference parameter passes the posteriordb check (bench/posteriordb.ts)
+ * and the largest R-hat, sampling ESS/s (min bulk ESS over parameters / sampling seconds; Stan's own timers,
  * compile excluded), end-to-end seconds as a user waits (Stan: compile + warm-up + sampling), the cost per
  * leapfrog step, and the floor of tfp's cost: kernel launches per batched gradient x the measured cost of
  * one launch. Needs `apt-get install r-cran-rstan` and BH's include folder pointing at the system Boost
@@ -24,17 +26,18 @@ import * as tf from '@tensorflow/tfjs';
 import '../packages/tfjs-probability/src/node.js';
 import { ready } from '../packages/tfjs-probability/src/backend.js';
 import { windowedAdaptiveNuts } from '../packages/tfjs-probability/src/mcmc/windowed_nuts.js';
+import { windowedAdaptiveHmc } from '../packages/tfjs-probability/src/mcmc/windowed_hmc.js';
 import { FlatTarget } from '../packages/tfjs-probability/src/mcmc/target.js';
-import { ess, toChains } from '../packages/tfjs-probability/src/mcmc/diagnostics_host.js';
-import { buildModel, loadPosterior, type PosteriorFixture } from '../packages/tfjs-probability/test/mcmc/posteriordb_models.js';
+import { ess, mcse, rhat, toChains } from '../packages/tfjs-probability/src/mcmc/diagnostics_host.js';
+import { buildModel, checkParam, loadPosterior, type PosteriorFixture } from '../packages/tfjs-probability/test/mcmc/posteriordb_models.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
 const flag = (n: string): string | undefined => (argv.includes(n) ? argv[argv.indexOf(n) + 1] : undefined);
 const backend = flag('--backend') ?? 'wasm';
 const chains = Number(flag('--chains') ?? 4);
-// The many-chain setting (windowedAdaptiveNuts numChains docs): --many-chains, --many-warmup, --many-draws.
-const manyChains = Number(flag('--many-chains') ?? 128);
+// NUTS with many chains (windowedAdaptiveNuts numChains docs), when --many-chains is given.
+const manyChains = Number(flag('--many-chains') ?? 0);
 const manyWarmup = Number(flag('--many-warmup') ?? 300);
 const manyDraws = Number(flag('--many-draws') ?? 100);
 const write = argv.includes('--write');
@@ -149,23 +152,28 @@ async function launchesPerGradient(f: PosteriorFixture, numChains: number): Prom
   }
 }
 
-interface Setting { label: string; chains: number; warmup: number; draws: number }
-interface TfpOut { total: number; totalCpu: number; sampling: number; samplingCpu: number; evals: number; minEss: number }
+interface Setting { label: string; sampler: 'nuts' | 'hmc'; chains: number; warmup: number; draws: number }
+interface TfpOut { total: number; totalCpu: number; sampling: number; samplingCpu: number; evals: number; minEss: number; maxRhat: number; failing: string[] }
+
+const diag = { ess: (c: Float64Array[]) => ess(c, 'bulk'), rhat: (c: Float64Array[]) => rhat(c), mcse: (c: Float64Array[]) => mcse(c, 'mean'), toChains };
 
 async function runTfp(f: PosteriorFixture, st: Setting): Promise<TfpOut> {
   const model = buildModel(f);
   try {
     const t0 = performance.now();
     const c0 = cpuMs();
-    const r = await windowedAdaptiveNuts({
-      targetLogProbFn: model.targetLogProbFn, parts: model.parts, numChains: st.chains, numAdaptationSteps: st.warmup, numDraws: st.draws, seed: 1,
-    });
+    const args = { targetLogProbFn: model.targetLogProbFn, parts: model.parts, numChains: st.chains, numAdaptationSteps: st.warmup, numDraws: st.draws, seed: 1 };
+    const r = st.sampler === 'nuts' ? await windowedAdaptiveNuts(args) : await windowedAdaptiveHmc(args);
     const t1 = performance.now();
     const cpu = cpuMs() - c0;
     const draws = model.extract(r.states);
-    const minEss = Math.min(...Object.keys(f.reference).filter((k) => k in draws).map((k) => ess(toChains(draws[k]!, st.draws, st.chains), 'bulk')));
+    const checks = Object.entries(f.reference).filter(([k]) => k in draws).map(([k, ref]) => checkParam(k, draws[k]!, st.draws, st.chains, ref, diag));
+    const minEss = Math.min(...checks.map((c) => c.essBulk));
     const share = r.timing.samplingMs / (r.timing.warmupMs + r.timing.samplingMs);
-    const out = { total: (t1 - t0) / 1000, totalCpu: cpu / 1000, sampling: r.timing.samplingMs / 1000, samplingCpu: (cpu * share) / 1000, evals: r.numEvaluations, minEss };
+    const out = {
+      total: (t1 - t0) / 1000, totalCpu: cpu / 1000, sampling: r.timing.samplingMs / 1000, samplingCpu: (cpu * share) / 1000, evals: r.numEvaluations, minEss,
+      maxRhat: Math.max(...checks.map((c) => c.rHat)), failing: checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.why.join(', ')}`),
+    };
     tf.dispose([...Object.values(r.states), ...Object.values(r.trace)]);
     return out;
   } finally {
@@ -187,8 +195,9 @@ async function main(): Promise<void> {
     return;
   }
   const settings: Setting[] = [
-    { label: 'defaults', chains, warmup: 1000, draws: 1000 },
-    { label: 'many chains', chains: manyChains, warmup: manyWarmup, draws: manyDraws },
+    ...(argv.includes('--no-nuts') ? [] : [{ label: 'NUTS defaults', sampler: 'nuts' as const, chains, warmup: 1000, draws: 1000 }]),
+    ...(manyChains > 0 ? [{ label: 'NUTS many chains', sampler: 'nuts' as const, chains: manyChains, warmup: manyWarmup, draws: manyDraws }] : []),
+    { label: 'windowedAdaptiveHmc defaults', sampler: 'hmc', chains: 256, warmup: 300, draws: 1000 },
   ];
   console.log(`backend ${backend}; load ${load0.toFixed(1)}; settings ${settings.map((s) => `${s.label}: ${s.chains} chains x (${s.warmup} + ${s.draws})`).join(', ')}`);
   for (const name of list) {
@@ -208,7 +217,8 @@ async function main(): Promise<void> {
       const tfpEssS = tfp.minEss / tfp.samplingCpu;
       const perGrad = (tfp.totalCpu / tfp.evals) * 1e6;
       const floor = launches * perLaunch;
-      const line = `| ${name} | ${st.label}: ${st.chains} x (${st.warmup} + ${st.draws}) | ${stanEssS.toFixed(0)} | ${tfpEssS.toFixed(0)} | ${(tfpEssS / stanEssS).toFixed(3)} | ` +
+      for (const fl of tfp.failing) console.log(`     ${fl}`);
+      const line = `| ${name} | ${st.label}: ${st.chains} x (${st.warmup} + ${st.draws}) | ${tfp.failing.length ? 'FAIL' : 'pass'} | ${tfp.maxRhat.toFixed(3)} | ${stanEssS.toFixed(0)} | ${tfpEssS.toFixed(0)} | ${(tfpEssS / stanEssS).toFixed(3)} | ` +
         `${stanE2E.toFixed(0)} (${stan.compile.toFixed(0)} compile) | ${tfp.total.toFixed(0)} (${tfp.totalCpu.toFixed(0)} CPU) | ${stanMinEss.toFixed(0)} / ${tfp.minEss.toFixed(0)} | ${stanPerLeap.toFixed(1)} | ` +
         `${perGrad.toFixed(0)} (${(perGrad / st.chains).toFixed(1)} per chain) | ${launches} x ${perLaunch.toFixed(1)} = ${floor.toFixed(0)} (${(perGrad / floor).toFixed(1)}x) | ${stan.load.map((l) => l.toFixed(1)).join('-')} / ${la.toFixed(1)}-${lb.toFixed(1)} |`;
       console.log(line);
@@ -222,10 +232,10 @@ function writeSection(lines: string[]): void {
   const section = [
     '## tfp.mcmc against Stan (rstan) on posteriordb models',
     '',
-    `\`npx tsx bench/stan.ts --write\` (${new Date().toISOString().slice(0, 10)}, tfp on ${backend}, seed 1). Stan: rstan ${'2.21'} from Debian at its defaults (4 chains x (1000 warm-up + 1000 draws), one core, chains in sequence), read from bench/stan/results/<model>.json, each stamped with the date and the load of its run (\`--rerun-stan\` reruns it; \`--stan-only\` runs only Stan). tfp: windowedAdaptiveNuts with its defaults (4 independent chains, 1000 + 1000) and with the many-chain setting (chains x (warm-up + draws) as in the second column), one process, single-threaded wasm. **Times are CPU seconds of the process** where marked (Stan's own timers are clock(), CPU time, in Stan 2.21), because the machine is 2 cores shared with other jobs (load: Stan's run / tfp's run, 1-minute averages); end-to-end columns are wall time, as a user waits. ESS/s: the smallest bulk ESS over the reference parameters per second of sampling (Stan: compile and warm-up excluded; tfp: the CPU time of the run times the wall-time share of its sampling phase, counted from the moment the first chain starts drawing). End-to-end: Stan's compile + warm-up + sampling; tfp's whole call. Per-gradient cost: Stan's sampling time per leapfrog (one chain); tfp's CPU time per batched gradient over the whole run (all chains at once, and per chain). Floor: kernel launches per batched gradient (tf.profile) x the CPU cost of one launch of a small add measured in the same run, and how far the batched gradient is above it.`,
+    `\`npx tsx bench/stan.ts --write\` (${new Date().toISOString().slice(0, 10)}, tfp on ${backend}, seed 1). Stan: rstan ${'2.21'} from Debian at its defaults (4 chains x (1000 warm-up + 1000 draws), one core, chains in sequence), read from bench/stan/results/<model>.json, each stamped with the date and the load of its run (\`--rerun-stan\` reruns it; \`--stan-only\` runs only Stan). tfp: windowedAdaptiveNuts with its defaults (4 independent chains, 1000 + 1000), and windowedAdaptiveHmc with its defaults (256 chains in lockstep, 300 warm-up steps + 1000 draws, ChEES-adapted trajectory lengths: the library's recommended setting for throughput), one process, single-threaded wasm. Check: every reference parameter passes the posteriordb criterion (mean within 0.1 sd + 4 MCSE, sd within 15%, R-hat <= 1.01, bulk ESS >= 400), with the largest R-hat beside it. **Times are CPU seconds of the process** where marked (Stan's own timers are clock(), CPU time, in Stan 2.21), because the machine is 2 cores shared with other jobs (load: Stan's run / tfp's run, 1-minute averages); end-to-end columns are wall time, as a user waits. ESS/s: the smallest bulk ESS over the reference parameters per second of sampling (Stan: compile and warm-up excluded; tfp: the CPU time of the run times the wall-time share of its sampling phase, counted from the moment the first chain starts drawing). End-to-end: Stan's compile + warm-up + sampling; tfp's whole call. Per-gradient cost: Stan's sampling time per leapfrog (one chain); tfp's CPU time per batched gradient over the whole run (all chains at once, and per chain). Floor: kernel launches per batched gradient (tf.profile) x the CPU cost of one launch of a small add measured in the same run, and how far the batched gradient is above it.`,
     '',
-    '| model | tfp setting | Stan ESS/s | tfp ESS/s (CPU) | ratio | Stan end-to-end s | tfp end-to-end s | min ESS Stan / tfp | Stan us/leapfrog | tfp CPU us/gradient | tfp floor us | load |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| model | tfp setting | check | max R-hat | Stan ESS/s | tfp ESS/s (CPU) | ratio | Stan end-to-end s | tfp end-to-end s | min ESS Stan / tfp | Stan us/leapfrog | tfp CPU us/gradient | tfp floor us | load |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...lines,
     '',
   ].join('\n');

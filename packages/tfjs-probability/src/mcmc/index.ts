@@ -19,3 +19,4 @@ export { sampleChain, defaultTrace, type DefaultTraceValues, type Trace, type Sa
 export { windowedAdaptiveNuts, type WindowedAdaptiveNutsArgs, type WindowedAdaptiveNutsResult, type PartDeclaration } from './windowed_nuts.js';
 export { WindowedAdaptation, type WindowedAdaptationArgs } from './windowed_adaptation.js';
 export { effectiveSampleSize, potentialScaleReduction, mcse, summary, type SummaryRow, type McmcSummary } from './diagnostics.js';
+export { windowedAdaptiveHmc, type WindowedAdaptiveHmcArgs, type WindowedAdaptiveHmcResult, type WindowedAdaptiveHmcTrace } from './windowed_hmc.js';

@@ -42,6 +42,11 @@ export interface Evaluation {
   grad: Float64Array;
 }
 
+/** What this module reads of a node of tfjs' gradient tape. */
+interface TapeNode {
+  saved?: tf.Tensor[];
+}
+
 export type PartsLogProbFn = (parts: tf.Tensor[]) => tf.Tensor;
 
 /** A batched log density on flat unconstrained rows (see the module notes). */
@@ -114,13 +119,31 @@ export class FlatTarget {
     return tf.add(lp, ldj);
   }
 
-  /** Runs the batched value-and-gradient for `rows` rows of `x`; throws what the model throws. */
+  /**
+   * Runs the batched value-and-gradient for `rows` rows of `x`; throws what the model throws.
+   *
+   * When the model throws during the forward pass, tfjs has already kept the tensors that the ops
+   * before the throw saved for their gradients (clones outside every tidy scope), and drops the
+   * tape that would have released them: the tape is read while the model runs, and on an error its
+   * saved tensors are disposed here, so a throwing model leaks nothing.
+   */
   private async valueAndGradRows(x: Float32Array, rows: number): Promise<[Float32Array, Float32Array]> {
-    const [value, grad] = tf.tidy(() => {
-      const xt = tf.tensor2d(x, [rows, this.dim]);
-      const r = tf.valueAndGrad((u: tf.Tensor) => this.logProbRows(u))(xt, tf.ones([rows]));
-      return [r.value, r.grad];
-    });
+    let tape: TapeNode[] | null | undefined;
+    let value: tf.Tensor;
+    let grad: tf.Tensor;
+    try {
+      [value, grad] = tf.tidy(() => {
+        const xt = tf.tensor2d(x, [rows, this.dim]);
+        const r = tf.valueAndGrad((u: tf.Tensor) => {
+          tape = (tf.engine() as unknown as { state: { activeTape: TapeNode[] | null } }).state.activeTape;
+          return this.logProbRows(u);
+        })(xt, tf.ones([rows]));
+        return [r.value, r.grad];
+      });
+    } catch (err) {
+      for (const node of tape ?? []) for (const t of node.saved ?? []) t.dispose();
+      throw err;
+    }
     try {
       const [lv, gv] = await Promise.all([value.data(), grad.data()]);
       return [lv as Float32Array, gv as Float32Array];
@@ -131,35 +154,49 @@ export class FlatTarget {
   }
 
   /**
+   * Values and gradients of rows `[start, start + rows)` of `x32` into `lv`/`gv`. A model that throws an
+   * InvalidArgumentError for some rows is re-run on each half of them in turn, so k bad rows among n
+   * cost about 2k log2(n) extra runs (not n); a single row that throws gets `-Infinity`. Returns the
+   * number of rows that threw.
+   */
+  private async evaluateBlock(x32: Float32Array, start: number, rows: number, lv: Float32Array, gv: Float32Array): Promise<number> {
+    const d = this.dim;
+    try {
+      const [l, g] = await this.valueAndGradRows(x32.subarray(start * d, (start + rows) * d), rows);
+      lv.set(l, start);
+      gv.set(g, start * d);
+      return 0;
+    } catch (err) {
+      if (!(err instanceof InvalidArgumentError)) throw err;
+      if (rows === 1) return 1;
+      const half = rows >> 1;
+      return (await this.evaluateBlock(x32, start, half, lv, gv)) + (await this.evaluateBlock(x32, start + half, rows - half, lv, gv));
+    }
+  }
+
+  /**
    * Log density and gradient at `x` (`[numChains * dim]`, row per chain), all chains in one call.
    *
    * A model that throws an InvalidArgumentError (a Cholesky factorization of a matrix that is not
-   * positive definite, say) for some chains' values is re-run row by row, and those rows get
-   * `-Infinity`, as Stan rejects a proposal whose density throws; an error on every row is rethrown.
+   * positive definite, say) for some chains' values is re-run on halves of the rows until the rows
+   * that throw are found; those rows get `-Infinity`, as Stan rejects a proposal whose density
+   * throws. An error on every row is rethrown.
    */
   async evaluate(x: Float64Array): Promise<Evaluation> {
     const c = this.numChains;
     const d = this.dim;
     this.numEvaluations++;
-    let lv: Float32Array;
-    let gv: Float32Array;
+    const lv = new Float32Array(c).fill(-Infinity);
+    const gv = new Float32Array(c * d);
+    const x32 = Float32Array.from(x);
     try {
-      [lv, gv] = await this.valueAndGradRows(Float32Array.from(x), c);
+      const [l, g] = await this.valueAndGradRows(x32, c);
+      lv.set(l);
+      gv.set(g);
     } catch (err) {
       if (!(err instanceof InvalidArgumentError) || c === 1) throw err;
-      lv = new Float32Array(c).fill(-Infinity);
-      gv = new Float32Array(c * d);
-      let failures = 0;
-      for (let i = 0; i < c; i++) {
-        try {
-          const [l, g] = await this.valueAndGradRows(Float32Array.from(x.subarray(i * d, (i + 1) * d)), 1);
-          lv[i] = l[0]!;
-          gv.set(g, i * d);
-        } catch (e) {
-          if (!(e instanceof InvalidArgumentError)) throw e;
-          failures++;
-        }
-      }
+      const half = c >> 1;
+      const failures = (await this.evaluateBlock(x32, 0, half, lv, gv)) + (await this.evaluateBlock(x32, half, c - half, lv, gv));
       if (failures === c) throw err;
     }
     const logp = new Float64Array(c);

@@ -5,35 +5,18 @@
  * draws, tree depth up to 10, initial values uniform in (-2, 2) on the
  * unconstrained scale).
  */
-import * as tf from '@tensorflow/tfjs';
-import type { Bijector } from '../bijectors/bijector.js';
-import { Xoshiro128 } from '../math/random.js';
+import type * as tf from '@tensorflow/tfjs';
 import { checkSeed } from '../util.js';
-import { InvalidArgumentError } from '../errors.js';
 import { type ChainProgress, type Trace, defaultTrace, runChain } from './sample_chain.js';
 import { NoUTurnSampler } from './nuts.js';
-import { FlatTarget, type PartSpec } from './target.js';
 import { WindowedAdaptation } from './windowed_adaptation.js';
 import { runIndependentChains } from './independent_chains.js';
-import { jointDistributionTarget } from './joint_target.js';
+import { type ModelArgs, prepareModel, traceTensors } from './model_target.js';
 import { type ChainExchange, localExchange } from './stuck_chains.js';
-import type { JointDistribution } from '../distributions/joint_distribution.js';
-import type { TensorLike } from '../util.js';
 
-/** One named part: its shape (constrained space, without the chain dimension) and its bijector R^n -> support. */
-export interface PartDeclaration {
-  shape: number[];
-  bijector?: Bijector;
-}
+export type { PartDeclaration } from './model_target.js';
 
-export interface WindowedAdaptiveNutsArgs {
-  /** Log density over named parts (each `[numChains, ...shape]`) in the constrained space -> `[numChains]`. */
-  targetLogProbFn?: (parts: Record<string, tf.Tensor>) => tf.Tensor;
-  parts?: Record<string, PartDeclaration>;
-  /** Or a joint distribution with observed values (parts and bijectors come from the distribution). */
-  jointDistribution?: JointDistribution;
-  /** Observed values by part name (a list for JointDistributionSequential, `undefined` for free parts). */
-  observed?: Record<string, TensorLike> | TensorLike[];
+export interface WindowedAdaptiveNutsArgs extends ModelArgs {
   numDraws?: number;
   /**
    * Default 4 (Stan's). The chains share every batched gradient, whose cost on wasm is mostly the fixed cost
@@ -48,10 +31,6 @@ export interface WindowedAdaptiveNutsArgs {
   targetAcceptProb?: number;
   /** Default 10. */
   maxTreeDepth?: number;
-  /** Initial values uniform in (-initRange, initRange) on the unconstrained scale; default 2 (Stan's). */
-  initRange?: number;
-  /** Initial constrained values per part (`[numChains, ...shape]`); overrides the random initialization. */
-  initialState?: Record<string, tf.Tensor>;
   onProgress?: (p: ChainProgress) => void;
   /**
    * Default true: each chain runs its own transitions and warm-up, and the batched gradient serves
@@ -101,31 +80,6 @@ function checkInt(name: string, v: number, min: number): void {
   if (!Number.isInteger(v) || v < min) throw new Error(`${OWNER}: ${name} must be an integer >= ${min}; got ${v}`);
 }
 
-/** Random initial rows in (-r, r), redrawn (up to 100 times, as Stan) for chains whose density is not finite. */
-async function initialRows(target: FlatTarget, seed: number, r: number): Promise<Float64Array> {
-  const c = target.numChains;
-  const d = target.dim;
-  const rng = new Xoshiro128(seed ^ 0x5bd1e995);
-  const x = new Float64Array(c * d);
-  let redo = Array.from({ length: c }, (_, i) => i);
-  let lastError = '';
-  for (let attempt = 0; attempt < 100 && redo.length > 0; attempt++) {
-    for (const ch of redo) for (let j = ch * d; j < (ch + 1) * d; j++) x[j] = (2 * rng.nextOpen01() - 1) * r;
-    try {
-      const ev = await target.evaluate(x);
-      redo = redo.filter((ch) => !(ev.logp[ch]! > -Infinity));
-    } catch (err) {
-      // The model rejected every chain's value (Stan retries such initializations too).
-      if (!(err instanceof InvalidArgumentError)) throw err;
-      lastError = ` (last error: ${err.message})`;
-    }
-  }
-  if (redo.length > 0) {
-    throw new Error(`${OWNER}: no finite log density (and gradient) found in 100 random initializations in (-${r}, ${r}) for chain ${redo[0]}; check the model or give initialState${lastError}`);
-  }
-  return x;
-}
-
 /** `L Lᵀ` per chain from the factors `[numChains * dim * dim]`. */
 function denseMatrices(chol: Float64Array, numChains: number, d: number): number[][][] {
   return Array.from({ length: numChains }, (_, ch) =>
@@ -166,50 +120,8 @@ export async function windowedAdaptiveNuts(args: WindowedAdaptiveNutsArgs): Prom
   checkInt('numChains', numChains, 1);
   checkInt('numAdaptationSteps', numAdaptationSteps, 0);
   const seed = checkSeed(args.seed, OWNER) ?? Math.floor(Math.random() * 4294967296);
-  const initRange = args.initRange ?? 2;
-  if (!(initRange > 0)) throw new Error(`${OWNER}: initRange must be positive; got ${args.initRange}`);
-
-  let fn: (parts: Record<string, tf.Tensor>) => tf.Tensor;
-  let decl: Record<string, PartDeclaration>;
-  let release = (): void => {};
-  let constrain: ((u: Record<string, tf.Tensor>) => Record<string, tf.Tensor>) | undefined;
-  if (args.jointDistribution) {
-    if (args.targetLogProbFn || args.parts) throw new Error(`${OWNER}: give either jointDistribution (with observed) or targetLogProbFn with parts, not both`);
-    const jt = jointDistributionTarget(args.jointDistribution, args.observed ?? {}, OWNER);
-    fn = jt.logProbFn;
-    decl = jt.parts;
-    release = jt.dispose;
-    constrain = jt.constrain;
-  } else {
-    if (!args.targetLogProbFn || !args.parts) throw new Error(`${OWNER}: targetLogProbFn and parts are required (or jointDistribution with observed)`);
-    fn = args.targetLogProbFn;
-    decl = args.parts;
-  }
+  const { target, partsFn, x0, states: toStates, release } = await prepareModel(args, numChains, seed, OWNER);
   try {
-    const names = Object.keys(decl);
-    if (names.length === 0) throw new Error(`${OWNER}: parts must name at least one part`);
-    const specs: PartSpec[] = names.map((name) => {
-      const p = decl[name]!;
-      if (!p || !Array.isArray(p.shape)) throw new Error(`${OWNER}: parts.${name} must be {shape: number[], bijector?}; got ${JSON.stringify(p)}`);
-      return { name, shape: p.shape, ...(p.bijector ? { bijector: p.bijector } : {}) };
-    });
-    const partsFn = (...ts: tf.Tensor[]): tf.Tensor => fn(Object.fromEntries(names.map((n, i) => [n, ts[i]!])));
-    const target = new FlatTarget((ts) => partsFn(...ts), specs, numChains, OWNER);
-    let x0: Float64Array;
-    if (args.initialState) {
-      const u = target.unconstrain(names.map((n) => {
-        const t = args.initialState![n];
-        if (!t) throw new Error(`${OWNER}: initialState lacks part ${n}`);
-        return t;
-      }));
-      try {
-        x0 = Float64Array.from(await u.data());
-      } finally {
-        u.dispose();
-      }
-    } else {
-      x0 = await initialRows(target, seed, initRange);
-    }
     const restart = (args.restartStuckChains ?? true) && numChains > 1;
     const makeKernel = (exchange?: ChainExchange): WindowedAdaptation => new WindowedAdaptation({
       innerKernel: new NoUTurnSampler({ targetLogProbFn: partsFn, stepSize: 1, maxTreeDepth: args.maxTreeDepth ?? 10 }),
@@ -245,18 +157,8 @@ export async function windowedAdaptiveNuts(args: WindowedAdaptiveNutsArgs): Prom
       samplingStart = Math.min(samplingStart, t1);
       timing = { warmupMs: samplingStart - t0, samplingMs: t1 - samplingStart };
     }
-    const parts = target.toConstrained(rows, numDraws);
-    let states: Record<string, tf.Tensor> = Object.fromEntries(names.map((n, i) => [n, parts[i]!]));
-    if (constrain) {
-      const u = states;
-      try {
-        states = constrain(u);
-      } finally {
-        tf.dispose(Object.values(u));
-      }
-    }
-    const traceT: Record<string, tf.Tensor> = {};
-    for (const [k, v] of Object.entries(trace)) traceT[k] = tf.tensor2d(Float32Array.from(v), [numDraws, numChains]);
+    const states = toStates(rows, numDraws);
+    const traceT = traceTensors(trace, numDraws, numChains);
     const d = target.dim;
     return {
       states,

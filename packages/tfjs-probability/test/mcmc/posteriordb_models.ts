@@ -129,32 +129,23 @@ function arma11(f: PosteriorFixture): PosteriorModel {
   const yv = f.data['y'] as number[];
   const T = yv.length;
   const y = tf.tensor1d(yv);
-  const yLag = tf.tensor1d(yv.slice(0, T - 1));
-  const yRest = tf.tensor1d(yv.slice(1));
-  // err = A(θ) r with A[i, j] = (-θ)^(i-j) for i >= j: the recursion err_t = r_t - θ err_{t-1} unrolled.
-  const e = new Float32Array(T * T);
-  const odd = new Float32Array(T * T);
-  const lower = new Float32Array(T * T);
-  for (let i = 0; i < T; i++) for (let j = 0; j <= i; j++) {
-    e[i * T + j] = i - j;
-    odd[i * T + j] = (i - j) % 2;
-    lower[i * T + j] = 1;
-  }
-  const E = tf.tensor2d(e, [T, T]);
-  const ODD = tf.tensor2d(odd, [T, T]);
-  const LOW = tf.tensor2d(lower, [T, T]);
+  // The previous value of each y_t: y_{t-1}, and for t = 1 mu (Stan's nu[1] = mu + phi * mu).
+  const yPrev = tf.tensor1d([0, ...yv.slice(0, T - 1)]);
+  const first = tf.tensor1d(yv.map((_, t) => (t === 0 ? 1 : 0)));
   return {
     targetLogProbFn: ({ mu, phi, theta, sigma }) => tf.tidy(() => {
       const m = tf.expandDims(mu!, 1);
       const ph = tf.expandDims(phi!, 1);
-      const r1 = tf.sub(y.slice(0, 1), tf.add(m, tf.mul(ph, m))); // y1 - (mu + phi mu)
-      const rt = tf.sub(yRest, tf.add(m, tf.mul(ph, yLag)));
-      const r = tf.concat([r1, rt], 1); // [C, T]
-      const th = tf.reshape(theta!, [-1, 1, 1]);
-      const mag = tf.exp(tf.mul(E, tf.log(tf.maximum(tf.abs(th), 1e-30))));
-      const sign = tf.add(1, tf.mul(ODD, tf.sub(tf.sign(tf.neg(th)), 1)));
-      const A = tf.mul(tf.mul(mag, sign), LOW);
-      const err = tf.squeeze(tf.matMul(A, tf.expandDims(r, 2)), [2]);
+      const r = tf.sub(y, tf.add(m, tf.mul(ph, tf.add(yPrev, tf.mul(m, first))))); // [C, T]
+      // The recursion err_t = r_t - θ err_{t-1} as a scan in log2(T) doubling steps (Hillis-Steele):
+      // after the step of shift k, err_t sums (-θ)^j r_{t-j} for j < 2k; O(T log T) per chain, not O(T²).
+      let err = r;
+      let a = tf.neg(tf.expandDims(theta!, 1)); // (-θ)^k, [C, 1]
+      for (let k = 1; k < T; k *= 2) {
+        const shifted = tf.pad(tf.slice(err, [0, 0], [-1, T - k]), [[0, 0], [k, 0]]);
+        err = tf.add(err, tf.mul(a, shifted));
+        if (2 * k < T) a = tf.square(a);
+      }
       const prior = tf.addN([
         tf.mul(-0.5, tf.square(tf.div(mu!, 10))),
         tf.mul(-0.5, tf.square(tf.div(phi!, 2))),
@@ -165,7 +156,7 @@ function arma11(f: PosteriorFixture): PosteriorModel {
     }),
     parts: { mu: { shape: [] }, phi: { shape: [] }, theta: { shape: [] }, sigma: { shape: [], bijector: new Exp() } },
     extract: (s) => Object.fromEntries(['mu', 'phi', 'theta', 'sigma'].map((k) => [k, column(s[k]!, 0)])),
-    dispose: () => tf.dispose([y, yLag, yRest, E, ODD, LOW]),
+    dispose: () => tf.dispose([y, yPrev, first]),
   };
 }
 
