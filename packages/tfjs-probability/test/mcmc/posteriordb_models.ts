@@ -216,29 +216,25 @@ function garch11(f: PosteriorFixture): PosteriorModel {
   const T = yv.length;
   const s1 = (f.data['sigma1'] as number) ** 2;
   const y = tf.tensor1d(yv);
-  const yLag = tf.tensor1d(yv.slice(0, T - 1));
-  // sigma_t^2 = alpha0 + alpha1 (y_{t-1} - mu)^2 + beta1 sigma_{t-1}^2 unrolled: s = B(beta1) a + beta1^(t-1) sigma1^2,
-  // B[i, j] = beta1^(i-j) for i >= j (t = i + 2).
-  const e = new Float32Array((T - 1) * (T - 1));
-  const lower = new Float32Array((T - 1) * (T - 1));
-  for (let i = 0; i < T - 1; i++) for (let j = 0; j <= i; j++) {
-    e[i * (T - 1) + j] = i - j;
-    lower[i * (T - 1) + j] = 1;
-  }
-  const E = tf.tensor2d(e, [T - 1, T - 1]);
-  const LOW = tf.tensor2d(lower, [T - 1, T - 1]);
-  const powers = tf.range(1, T); // beta1^(t-1) for t = 2..T
+  const yPrev = tf.tensor1d([0, ...yv.slice(0, T - 1)]);
+  const first = tf.tensor1d(yv.map((_, t) => (t === 0 ? 1 : 0)));
   return {
     targetLogProbFn: ({ mu, alpha0, alpha1, beta1Raw }) => tf.tidy(() => {
       // Stan's beta1 in (0, 1 - alpha1): (1 - alpha1) logistic(u), whose Jacobian adds log(1 - alpha1).
       const free = tf.sub(1, alpha1!);
-      const logB = tf.reshape(tf.log(tf.mul(free, beta1Raw!)), [-1, 1, 1]);
-      const a = tf.add(tf.expandDims(alpha0!, 1), tf.mul(tf.expandDims(alpha1!, 1), tf.square(tf.sub(yLag, tf.expandDims(mu!, 1)))));
-      const B = tf.mul(tf.exp(tf.mul(E, logB)), LOW);
-      const s = tf.add(tf.squeeze(tf.matMul(B, tf.expandDims(a, 2)), [2]), tf.mul(s1, tf.exp(tf.mul(powers, tf.reshape(logB, [-1, 1])))));
-      const sAll = tf.concat([tf.fill([mu!.shape[0]!, 1], s1), s], 1);
+      const beta1 = tf.expandDims(tf.mul(free, beta1Raw!), 1);
+      // sigma_t^2 = v_t + beta1 sigma_{t-1}^2 with v_1 = sigma1^2 and v_t = alpha0 + alpha1 (y_{t-1} - mu)^2:
+      // the linear recursion as a scan in log2(T) doubling steps (as arma11), sigma_t^2 = sum_j beta1^j v_{t-j}.
+      const v = tf.add(tf.mul(first, s1), tf.mul(tf.sub(1, first),
+        tf.add(tf.expandDims(alpha0!, 1), tf.mul(tf.expandDims(alpha1!, 1), tf.square(tf.sub(yPrev, tf.expandDims(mu!, 1)))))));
+      let s = v;
+      let a = beta1;
+      for (let k = 1; k < T; k *= 2) {
+        s = tf.add(s, tf.mul(a, tf.pad(tf.slice(s, [0, 0], [-1, T - k]), [[0, 0], [k, 0]])));
+        if (2 * k < T) a = tf.square(a);
+      }
       const r2 = tf.square(tf.sub(y, tf.expandDims(mu!, 1)));
-      const lik = tf.mul(-0.5, tf.sum(tf.add(tf.div(r2, sAll), tf.log(sAll)), 1));
+      const lik = tf.mul(-0.5, tf.sum(tf.add(tf.div(r2, s), tf.log(s)), 1));
       return tf.add(lik, tf.log(free));
     }),
     parts: { mu: { shape: [] }, alpha0: { shape: [], bijector: new Exp() }, alpha1: { shape: [], bijector: new Sigmoid() }, beta1Raw: { shape: [], bijector: new Sigmoid() } },
@@ -247,7 +243,7 @@ function garch11(f: PosteriorFixture): PosteriorModel {
       const raw = column(st['beta1Raw']!, 0);
       return { mu: column(st['mu']!, 0), alpha0: column(st['alpha0']!, 0), alpha1, beta1: raw.map((v, i) => (1 - alpha1[i]!) * v) };
     },
-    dispose: () => tf.dispose([y, yLag, E, LOW, powers]),
+    dispose: () => tf.dispose([y, yPrev, first]),
   };
 }
 
