@@ -12,13 +12,14 @@ import { Exp } from '../../src/bijectors/exp.js';
 import { Sigmoid } from '../../src/bijectors/sigmoid.js';
 import { cholesky, triangularSolve } from '../../src/math/linalg.js';
 import type { PartDeclaration } from '../../src/mcmc/windowed_nuts.js';
+import { hmmExample } from './posteriordb_hmm.js';
 
 type Prior = { dist: 'flat' } | { dist: 'normal'; loc: number; scale: number } | { dist: 'cauchy'; loc: number; scale: number } | { dist: 'student_t'; df: number; loc: number; scale: number };
 
 export interface PosteriorFixture {
   posterior: string;
   source: { repository: string; commit: string; files: string[] };
-  kind: 'regression' | 'eight_schools_noncentered' | 'arma11' | 'low_dim_gauss_mix' | 'gp_regr' | 'garch11';
+  kind: 'regression' | 'eight_schools_noncentered' | 'arma11' | 'low_dim_gauss_mix' | 'gp_regr' | 'garch11' | 'hmm_example';
   data: Record<string, number | number[]>;
   priors?: { coef: Prior[]; sigma: Prior };
   names?: { coef: string[]; sigma: string };
@@ -59,7 +60,8 @@ function priorLogProb(p: Prior, x: tf.Tensor): tf.Tensor {
   }
 }
 
-function column(t: tf.Tensor, i: number): Float64Array {
+/** Draws `[numDraws * numChains]` of element `i` of a part's states `[numDraws, numChains, ...shape]`. */
+export function column(t: tf.Tensor, i: number): Float64Array {
   const v = t.dataSync();
   const k = t.shape.slice(2).reduce((a, b) => a * b, 1);
   const n = t.shape[0]! * t.shape[1]!;
@@ -261,6 +263,8 @@ export function buildModel(f: PosteriorFixture): PosteriorModel {
       return gpRegr(f);
     case 'garch11':
       return garch11(f);
+    case 'hmm_example':
+      return hmmExample(f);
   }
 }
 
