@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { windowedAdaptiveNuts } from '../../src/mcmc/windowed_nuts.js';
 import { rhat, toChains } from '../../src/mcmc/diagnostics_host.js';
-import { donors, metricEntropy, stuckThreshold } from '../../src/mcmc/stuck_chains.js';
+import { ChainRendezvous, type ChainSummary, donors, metricEntropy, stuckThreshold } from '../../src/mcmc/stuck_chains.js';
 import { Xoshiro128 } from '../../src/math/random.js';
 
 /**
@@ -73,5 +73,24 @@ describe('restarting chains stuck in a minor mode', () => {
     // ½ log det: from the diagonal, or from the dense factor's diagonal.
     expect(metricEntropy(Float64Array.of(4, 9))).toBeCloseTo(Math.log(6), 12);
     expect(metricEntropy(Float64Array.of(4, 9), Float64Array.of(2, 0, 1, 3))).toBeCloseTo(Math.log(6), 12);
+  });
+
+  it('meets independent chains: parked until all arrive, then each gets its donor; a failure rejects the waiting ones', async () => {
+    const summary = (score: number): ChainSummary => ({ x: Float64Array.of(score), logp: score, grad: Float64Array.of(0), invMass: Float64Array.of(1), score });
+    let parked = 0;
+    const rv = new ChainRendezvous(3, 1, () => parked++, () => parked--);
+    const rngs = [5, 6, 7].map((s) => new Xoshiro128(s));
+    const got = [rv.exchange(0, summary(-1), rngs[0]!), rv.exchange(1, summary(-400), rngs[1]!)];
+    expect(parked).toBe(2);
+    got.push(rv.exchange(2, summary(-2), rngs[2]!));
+    const [a, b, c] = await Promise.all(got);
+    expect(parked).toBe(0);
+    expect([a!.score, c!.score]).toEqual([-1, -2]);
+    expect([-1, -2]).toContain(b!.score);
+    const failing = new ChainRendezvous(2, 1, () => {}, () => {});
+    const waiting = failing.exchange(0, summary(-1), rngs[0]!);
+    failing.abort(new Error('chain 1 failed'));
+    await expect(waiting).rejects.toThrow('chain 1 failed');
+    await expect(failing.exchange(1, summary(-1), rngs[1]!)).rejects.toThrow('chain 1 failed');
   });
 });
