@@ -2,12 +2,13 @@
  * tfp.mcmc against Stan (rstan, Debian's r-cran-rstan) on the same posteriordb models, side by side in one
  * run: Stan's defaults (4 chains x (1000 warm-up + 1000 draws), one core, chains one after another) against
  * windowedAdaptiveNuts' defaults (the same numbers; 4 independent chains as one batch) and the library's
- * recommended throughput setting, windowedAdaptiveHmc's defaults (256 chains x (300 warm-up + 1000 draws), ChEES
- * trajectory lengths); with --many-chains also NUTS with many chains (x (--many-warmup 300 + --many-draws 100)).
+ * recommended throughput setting, windowedAdaptiveHmc's defaults (128 chains x (300 warm-up + 500 draws), ChEES
+ * trajectory lengths; --hmc-chains, --hmc-warmup, --hmc-draws change them); with --many-chains also NUTS with
+ * many chains (x (--many-warmup 300 + --many-draws 100)).
  * Stan's runs are cached in bench/stan/results/<model>.json (with date and load), so the tfp side reruns alone.
  *
  *   npx tsx bench/stan.ts [--backend wasm|cpu] [--chains 4] [--many-chains 128 --many-warmup 300 --many-draws 100]
- *                         [--no-nuts] [--rerun-stan | --stan-only] [--write] [model ...]
+ *                         [--hmc-chains 128 --hmc-warmup 300 --hmc-draws 500] [--no-nuts] [--rerun-stan | --stan-only] [--write] [model ...]
  *
  * Reports per model: whether every reference parameter passes the posteriordb check (bench/posteriordb.ts)
  * and the largest R-hat, sampling ESS/s (min bulk ESS over parameters / sampling seconds; Stan's own timers,
@@ -40,6 +41,12 @@ const chains = Number(flag('--chains') ?? 4);
 const manyChains = Number(flag('--many-chains') ?? 0);
 const manyWarmup = Number(flag('--many-warmup') ?? 300);
 const manyDraws = Number(flag('--many-draws') ?? 100);
+// windowedAdaptiveHmc: its defaults unless --hmc-chains, --hmc-warmup or --hmc-draws say otherwise.
+const hmcFlags = ['--hmc-chains', '--hmc-warmup', '--hmc-draws'].filter((n) => argv.includes(n));
+const hmcSetting: Setting = {
+  label: hmcFlags.length ? 'windowedAdaptiveHmc' : 'windowedAdaptiveHmc defaults', sampler: 'hmc',
+  chains: Number(flag('--hmc-chains') ?? 128), warmup: Number(flag('--hmc-warmup') ?? 300), draws: Number(flag('--hmc-draws') ?? 500),
+};
 const write = argv.includes('--write');
 const rerunStan = argv.includes('--rerun-stan');
 const stanOnly = argv.includes('--stan-only');
@@ -75,7 +82,7 @@ const MODELS: Record<string, { posterior: string; stan: string; data: (f: Poster
   logmesquite_logvas: { posterior: 'mesquite-logmesquite_logvas', stan: 'regression', data: regressionData, rename: regressionNames },
   arK: { posterior: 'arK-arK', stan: 'regression', data: regressionData, rename: regressionNames },
 };
-const names = argv.filter((a, i) => !a.startsWith('--') && !['--backend', '--chains', '--many-chains', '--many-warmup', '--many-draws'].includes(argv[i - 1] ?? '')).filter((a) => a in MODELS);
+const names = argv.filter((a, i) => !a.startsWith('--') && !['--backend', '--chains', '--many-chains', '--many-warmup', '--many-draws', '--hmc-chains', '--hmc-warmup', '--hmc-draws'].includes(argv[i - 1] ?? '')).filter((a) => a in MODELS);
 
 interface StanOut { compile: number; warmup: number; sampling: number; wall: number; leapfrogWarmup: number; leapfrogSampling: number; ess: Record<string, number> }
 /** A cached Stan run (bench/stan/results/<model>.json): when and under what load it ran. */
@@ -197,7 +204,7 @@ async function main(): Promise<void> {
   const settings: Setting[] = [
     ...(argv.includes('--no-nuts') ? [] : [{ label: 'NUTS defaults', sampler: 'nuts' as const, chains, warmup: 1000, draws: 1000 }]),
     ...(manyChains > 0 ? [{ label: 'NUTS many chains', sampler: 'nuts' as const, chains: manyChains, warmup: manyWarmup, draws: manyDraws }] : []),
-    { label: 'windowedAdaptiveHmc defaults', sampler: 'hmc', chains: 256, warmup: 300, draws: 1000 },
+    hmcSetting,
   ];
   console.log(`backend ${backend}; load ${load0.toFixed(1)}; settings ${settings.map((s) => `${s.label}: ${s.chains} chains x (${s.warmup} + ${s.draws})`).join(', ')}`);
   for (const name of list) {
@@ -232,7 +239,7 @@ function writeSection(lines: string[]): void {
   const section = [
     '## tfp.mcmc against Stan (rstan) on posteriordb models',
     '',
-    `\`npx tsx bench/stan.ts --write\` (${new Date().toISOString().slice(0, 10)}, tfp on ${backend}, seed 1). Stan: rstan ${'2.21'} from Debian at its defaults (4 chains x (1000 warm-up + 1000 draws), one core, chains in sequence), read from bench/stan/results/<model>.json, each stamped with the date and the load of its run (\`--rerun-stan\` reruns it; \`--stan-only\` runs only Stan). tfp: windowedAdaptiveNuts with its defaults (4 independent chains, 1000 + 1000), and windowedAdaptiveHmc with its defaults (256 chains in lockstep, 300 warm-up steps + 1000 draws, ChEES-adapted trajectory lengths: the library's recommended setting for throughput), one process, single-threaded wasm. Check: every reference parameter passes the posteriordb criterion (mean within 0.1 sd + 4 MCSE, sd within 15%, R-hat <= 1.01, bulk ESS >= 400), with the largest R-hat beside it. **Times are CPU seconds of the process** where marked (Stan's own timers are clock(), CPU time, in Stan 2.21), because the machine is 2 cores shared with other jobs (load: Stan's run / tfp's run, 1-minute averages); end-to-end columns are wall time, as a user waits. ESS/s: the smallest bulk ESS over the reference parameters per second of sampling (Stan: compile and warm-up excluded; tfp: the CPU time of the run times the wall-time share of its sampling phase, counted from the moment the first chain starts drawing). End-to-end: Stan's compile + warm-up + sampling; tfp's whole call. Per-gradient cost: Stan's sampling time per leapfrog (one chain); tfp's CPU time per batched gradient over the whole run (all chains at once, and per chain). Floor: kernel launches per batched gradient (tf.profile) x the CPU cost of one launch of a small add measured in the same run, and how far the batched gradient is above it.`,
+    `\`npx tsx bench/stan.ts --write\` (${new Date().toISOString().slice(0, 10)}, tfp on ${backend}, seed 1). Stan: rstan ${'2.21'} from Debian at its defaults (4 chains x (1000 warm-up + 1000 draws), one core, chains in sequence), read from bench/stan/results/<model>.json, each stamped with the date and the load of its run (\`--rerun-stan\` reruns it; \`--stan-only\` runs only Stan). tfp: windowedAdaptiveNuts with its defaults (4 independent chains, 1000 + 1000), and windowedAdaptiveHmc with its defaults (128 chains in lockstep, 300 warm-up steps + 500 draws, ChEES-adapted trajectory lengths: the library's recommended setting for throughput), one process, single-threaded wasm. Check: every reference parameter passes the posteriordb criterion (mean within 0.1 sd + 4 MCSE, sd within 15%, R-hat <= 1.01, bulk ESS >= 400), with the largest R-hat beside it. **Times are CPU seconds of the process** where marked (Stan's own timers are clock(), CPU time, in Stan 2.21), because the machine is 2 cores shared with other jobs (load: Stan's run / tfp's run, 1-minute averages); end-to-end columns are wall time, as a user waits. ESS/s: the smallest bulk ESS over the reference parameters per second of sampling (Stan: compile and warm-up excluded; tfp: the CPU time of the run times the wall-time share of its sampling phase, counted from the moment the first chain starts drawing). End-to-end: Stan's compile + warm-up + sampling; tfp's whole call. Per-gradient cost: Stan's sampling time per leapfrog (one chain); tfp's CPU time per batched gradient over the whole run (all chains at once, and per chain). Floor: kernel launches per batched gradient (tf.profile) x the CPU cost of one launch of a small add measured in the same run, and how far the batched gradient is above it.`,
     '',
     '| model | tfp setting | check | max R-hat | Stan ESS/s | tfp ESS/s (CPU) | ratio | Stan end-to-end s | tfp end-to-end s | min ESS Stan / tfp | Stan us/leapfrog | tfp CPU us/gradient | tfp floor us | load |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',

@@ -31,9 +31,9 @@ import type { FlatTarget } from './target.js';
 import { windowEnds } from './windowed_adaptation.js';
 
 export interface WindowedAdaptiveHmcArgs extends ModelArgs {
-  /** Draws per chain after the warm-up; default 1000 (R-hat needs chains of some length, however many there are). */
+  /** Draws per chain after the warm-up; default 500 (R-hat needs chains of some length, however many there are). */
   numDraws?: number;
-  /** Default 256: the batched gradient of a small model costs little more for 256 chains than for 4. */
+  /** Default 128: the batched gradient of a small model costs little more for 128 chains than for 4. */
   numChains?: number;
   /** Warm-up steps; default 300. */
   numAdaptationSteps?: number;
@@ -190,8 +190,8 @@ function restartLagging(state: EnsembleState, lagging: number[], others: number[
  * ```
  */
 export async function windowedAdaptiveHmc(args: WindowedAdaptiveHmcArgs): Promise<WindowedAdaptiveHmcResult> {
-  const numDraws = args.numDraws ?? 1000;
-  const numChains = args.numChains ?? 256;
+  const numDraws = args.numDraws ?? 500;
+  const numChains = args.numChains ?? 128;
   const numAdaptationSteps = args.numAdaptationSteps ?? 300;
   const maxSteps = args.maxLeapfrogSteps ?? 1000;
   const delta = args.targetAcceptProb ?? 0.8;

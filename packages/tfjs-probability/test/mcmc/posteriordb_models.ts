@@ -11,7 +11,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Exp } from '../../src/bijectors/exp.js';
 import { Sigmoid } from '../../src/bijectors/sigmoid.js';
 import { cholesky, triangularSolve } from '../../src/math/linalg.js';
-import type { PartDeclaration } from '../../src/mcmc/windowed_nuts.js';
+import type { PartDeclaration, WindowedAdaptiveNutsArgs } from '../../src/mcmc/windowed_nuts.js';
+import { diamonds } from './posteriordb_diamonds.js';
 import { hmmExample } from './posteriordb_hmm.js';
 
 type Prior = { dist: 'flat' } | { dist: 'normal'; loc: number; scale: number } | { dist: 'cauchy'; loc: number; scale: number } | { dist: 'student_t'; df: number; loc: number; scale: number };
@@ -19,12 +20,16 @@ type Prior = { dist: 'flat' } | { dist: 'normal'; loc: number; scale: number } |
 export interface PosteriorFixture {
   posterior: string;
   source: { repository: string; commit: string; files: string[] };
-  kind: 'regression' | 'eight_schools_noncentered' | 'arma11' | 'low_dim_gauss_mix' | 'gp_regr' | 'garch11' | 'hmm_example';
+  kind: 'regression' | 'eight_schools_noncentered' | 'arma11' | 'low_dim_gauss_mix' | 'gp_regr' | 'diamonds' | 'garch11' | 'hmm_example';
   data: Record<string, number | number[]>;
   priors?: { coef: Prior[]; sigma: Prior };
   names?: { coef: string[]; sigma: string };
+  /** windowedAdaptiveNuts settings other than its defaults that this posterior is checked with. */
+  settings?: SamplerSettings;
   reference: Record<string, { mean: number; sd: number }>;
 }
+
+export type SamplerSettings = Pick<WindowedAdaptiveNutsArgs, 'metric' | 'maxTreeDepth' | 'targetAcceptProb' | 'independentChains'>;
 
 export interface PosteriorModel {
   /** Builds the density (its tensors are released by `dispose`). */
@@ -168,9 +173,14 @@ function gaussMix(f: PosteriorFixture): PosteriorModel {
     targetLogProbFn: ({ mu1, delta, sigma, theta }) => tf.tidy(() => {
       const mu2 = tf.add(mu1!, delta!);
       const [s1, s2] = tf.unstack(sigma!, 1) as [tf.Tensor, tf.Tensor];
+      // log w + log N(y | m, s) without constants: the per-chain factors first, so that only four ops
+      // run on [chains, N] per component.
       const comp = (m: tf.Tensor, s: tf.Tensor, w: tf.Tensor): tf.Tensor =>
-        tf.sub(tf.add(tf.mul(-0.5, tf.square(tf.div(tf.sub(y, tf.expandDims(m, 1)), tf.expandDims(s, 1)))), tf.expandDims(tf.log(w), 1)), tf.expandDims(tf.log(s), 1));
-      const lik = tf.sum(tf.logSumExp(tf.stack([comp(mu1!, s1, theta!), comp(mu2, s2, tf.sub(1, theta!))], 2), 2), 1);
+        tf.add(tf.mul(tf.square(tf.sub(y, tf.expandDims(m, 1))), tf.expandDims(tf.div(-0.5, tf.square(s)), 1)), tf.expandDims(tf.sub(tf.log(w), tf.log(s)), 1));
+      // log(e^a + e^b) = a + softplus(b - a): two elementwise ops (and their gradients), where a stack
+      // and logSumExp over a last axis of 2 cost several times as much on wasm.
+      const a = comp(mu1!, s1, theta!);
+      const lik = tf.sum(tf.add(a, tf.softplus(tf.sub(comp(mu2, s2, tf.sub(1, theta!)), a))), 1);
       const prior = tf.addN([
         tf.sum(tf.mul(-0.5, tf.square(tf.div(sigma!, 2))), 1),
         tf.mul(-0.5, tf.add(tf.square(tf.div(mu1!, 2)), tf.square(tf.div(mu2, 2)))),
@@ -261,6 +271,8 @@ export function buildModel(f: PosteriorFixture): PosteriorModel {
       return gaussMix(f);
     case 'gp_regr':
       return gpRegr(f);
+    case 'diamonds':
+      return diamonds(f);
     case 'garch11':
       return garch11(f);
     case 'hmm_example':
