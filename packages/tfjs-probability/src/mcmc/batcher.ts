@@ -43,6 +43,15 @@ export class GradientBatcher {
     this.maybeFire();
   }
 
+  /** A chain pauses between transitions (it stops holding the batch back until `unpark`). */
+  park(): void {
+    this.done();
+  }
+
+  unpark(): void {
+    this.active++;
+  }
+
   /** Rejects every waiting and every later request with `error` (one chain failed: the others stop too). */
   abort(error: unknown): void {
     if (this.failure) return;

@@ -12,13 +12,17 @@
  * batched evaluation runs as soon as every unfinished chain waits for one, so
  * a chain that finished its tree goes on with its next transition instead of
  * idling. The draws of each chain are exactly those of the same kernel run on
- * that chain alone (the scheduling never changes a chain's random stream).
+ * that chain alone (the scheduling never changes a chain's random stream),
+ * unless `restartStuckChains` restarts a chain from another at the end of the
+ * first window (stuck_chains.ts: the chains meet there, each parked in the
+ * batcher until all have arrived).
  */
 import { splitSeed } from '../util.js';
 import { GradientBatcher } from './batcher.js';
 import type { KernelResults, TransitionKernel } from './kernel.js';
 import { type ChainProgress, runChain } from './sample_chain.js';
 import { type Evaluation, FlatTarget } from './target.js';
+import { type ChainExchange, ChainRendezvous } from './stuck_chains.js';
 
 /** One chain's view of a shared batched target: its evaluations join the shared batch. */
 class ChainView extends FlatTarget {
@@ -54,6 +58,11 @@ export interface IndependentChainsOptions {
   /** Called once every chain has completed a step, with all chains' positions at that step. */
   onProgress?: (p: ChainProgress) => void;
   owner: string;
+  /**
+   * Whether the chains meet at the end of their first metric window so that chains stuck in a minor
+   * mode restart from another chain (stuck_chains.ts); `makeKernel` then receives each chain's exchange.
+   */
+  restartStuckChains?: boolean;
 }
 
 export interface IndependentChainsResult {
@@ -76,7 +85,7 @@ export interface IndependentChainsResult {
  */
 export async function runIndependentChains(
   target: FlatTarget,
-  makeKernel: () => TransitionKernel,
+  makeKernel: (exchange?: ChainExchange) => TransitionKernel,
   x0: Float64Array,
   opts: IndependentChainsOptions,
 ): Promise<IndependentChainsResult> {
@@ -85,6 +94,7 @@ export async function runIndependentChains(
   const n = opts.numResults;
   const numSteps = opts.numBurninSteps + n;
   const batcher = new GradientBatcher(target, x0);
+  const rendezvous = opts.restartStuckChains ? new ChainRendezvous(c, d, () => batcher.park(), () => batcher.unpark()) : undefined;
   const seeds = splitSeed(opts.seed, c);
   const t0 = performance.now();
   let samplingStart = opts.numBurninSteps === 0 ? t0 : Infinity;
@@ -120,7 +130,7 @@ export async function runIndependentChains(
   const runs = Array.from({ length: c }, async (_, ch) => {
     const view = new ChainView(target, batcher, ch);
     try {
-      return await runChain(view, makeKernel(), x0.slice(ch * d, (ch + 1) * d), {
+      return await runChain(view, makeKernel(rendezvous?.forChain(ch)), x0.slice(ch * d, (ch + 1) * d), {
         numResults: n,
         numBurninSteps: opts.numBurninSteps,
         thin: 0,
@@ -132,6 +142,7 @@ export async function runIndependentChains(
       });
     } catch (err) {
       batcher.abort(err);
+      rendezvous?.abort(err);
       throw err;
     } finally {
       batcher.done();

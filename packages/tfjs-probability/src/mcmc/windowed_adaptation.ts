@@ -13,6 +13,7 @@ import type { ChainState, KernelResults, StepContext, TransitionKernel } from '.
 import { kinetic } from './hmc.js';
 import { DenseCovariance, denseMomentum, denseVelocity, identityFactors } from './dense_metric.js';
 import { DualAveraging, WrapperKernel } from './step_size_adaptation.js';
+import { type ChainExchange, type ChainSummary, metricEntropy } from './stuck_chains.js';
 
 /** Stan's window schedule for `n` adaptation steps: the steps (0-based) after which the metric is updated. */
 export function windowEnds(n: number, initBuffer = 75, termBuffer = 50, baseWindow = 25): { start: number; ends: number[] } {
@@ -105,6 +106,12 @@ export interface WindowedAdaptationArgs {
    * metric cannot undo (each NUTS step then costs O(dim²) on the host besides the gradient).
    */
   metric?: 'diag' | 'dense';
+  /**
+   * Restarting of chains stuck in a minor mode at the end of the first window (stuck_chains.ts):
+   * receives the summaries of this kernel's chains and returns each chain's donor summary.
+   * Off when omitted.
+   */
+  exchange?: ChainExchange;
 }
 
 /** Dual-averaging step size plus a windowed diagonal metric (see the module notes). */
@@ -121,6 +128,10 @@ export class WindowedAdaptation extends WrapperKernel {
   private count = 0;
   readonly metric: 'diag' | 'dense';
   private dense: DenseCovariance | undefined;
+  private readonly exchange: ChainExchange | undefined;
+  private readonly firstEnd: number;
+  private logpSum = new Float64Array(0);
+  private logpCount = 0;
 
   constructor(args: WindowedAdaptationArgs) {
     super(args.innerKernel);
@@ -140,6 +151,8 @@ export class WindowedAdaptation extends WrapperKernel {
     this.start = w.start;
     this.ends = new Set(w.ends);
     this.lastEnd = w.ends.length ? w.ends[w.ends.length - 1]! : -1;
+    this.firstEnd = w.ends.length ? w.ends[0]! : -1;
+    this.exchange = args.exchange;
   }
 
   override bootstrapResults(ctx: StepContext, state: ChainState): KernelResults {
@@ -147,6 +160,8 @@ export class WindowedAdaptation extends WrapperKernel {
     this.mean = new Float64Array(r.invMass.length);
     this.m2 = new Float64Array(r.invMass.length);
     this.count = 0;
+    this.logpSum = new Float64Array(ctx.target.numChains);
+    this.logpCount = 0;
     if (this.metric === 'dense') {
       this.dense = new DenseCovariance(ctx.target.numChains, ctx.target.dim);
       r.invMassChol = identityFactors(ctx.target.numChains, ctx.target.dim);
@@ -169,6 +184,10 @@ export class WindowedAdaptation extends WrapperKernel {
     const c = ctx.target.numChains;
     const d = ctx.target.dim;
     r.stepSize = Float64Array.from(this.duals, (s, ch) => s.learn(r.acceptProb[ch]!));
+    if (step >= this.start && step <= this.firstEnd) {
+      for (let ch = 0; ch < c; ch++) this.logpSum[ch] = this.logpSum[ch]! + r.state.logp[ch]!;
+      this.logpCount++;
+    }
     if (this.dense && step >= this.start && step <= this.lastEnd) this.dense.add(r.state.x);
     else if (step >= this.start && step <= this.lastEnd) {
       this.count++;
@@ -183,7 +202,8 @@ export class WindowedAdaptation extends WrapperKernel {
       const { chol, diag } = this.dense.takeFactors(r.invMassChol!);
       r.invMass = diag;
       r.invMassChol = chol;
-      r.stepSize = await initStepSize(ctx, r.state, r.stepSize, diag, chol);
+      if (step === this.firstEnd) await this.restartStuck(ctx, r);
+      r.stepSize = await initStepSize(ctx, r.state, r.stepSize, r.invMass, r.invMassChol);
       this.restartDuals(r.stepSize);
     } else if (this.ends.has(step)) {
       const k = this.count;
@@ -196,10 +216,40 @@ export class WindowedAdaptation extends WrapperKernel {
       this.mean.fill(0);
       this.m2.fill(0);
       this.count = 0;
-      r.stepSize = await initStepSize(ctx, r.state, r.stepSize, invMass);
+      if (step === this.firstEnd) await this.restartStuck(ctx, r);
+      r.stepSize = await initStepSize(ctx, r.state, r.stepSize, r.invMass);
       this.restartDuals(r.stepSize);
     }
     if (step === n - 1) r.stepSize = Float64Array.from(this.duals, (s) => s.final());
     return r;
+  }
+
+  /** Replaces the state and metric of chains stuck in a minor mode by those of a donor chain (stuck_chains.ts). */
+  private async restartStuck(ctx: StepContext, r: KernelResults): Promise<void> {
+    if (!this.exchange || this.logpCount === 0) return;
+    const c = ctx.target.numChains;
+    const d = ctx.target.dim;
+    const chol = r.invMassChol;
+    const local: ChainSummary[] = Array.from({ length: c }, (_, ch) => {
+      const invMass = r.invMass.slice(ch * d, (ch + 1) * d);
+      const l = chol?.slice(ch * d * d, (ch + 1) * d * d);
+      return {
+        x: r.state.x.slice(ch * d, (ch + 1) * d),
+        logp: r.state.logp[ch]!,
+        grad: r.state.grad.slice(ch * d, (ch + 1) * d),
+        invMass,
+        ...(l ? { invMassChol: l } : {}),
+        score: this.logpSum[ch]! / this.logpCount + metricEntropy(invMass, l),
+      };
+    });
+    const got = await this.exchange(local, ctx.rngs);
+    got.forEach((s, ch) => {
+      if (s === local[ch]) return;
+      r.state.x.set(s.x, ch * d);
+      r.state.logp[ch] = s.logp;
+      r.state.grad.set(s.grad, ch * d);
+      r.invMass.set(s.invMass, ch * d);
+      if (chol && s.invMassChol) chol.set(s.invMassChol, ch * d * d);
+    });
   }
 }

@@ -12,6 +12,7 @@ import { NoUTurnSampler } from './nuts.js';
 import { WindowedAdaptation } from './windowed_adaptation.js';
 import { runIndependentChains } from './independent_chains.js';
 import { type ModelArgs, prepareModel, traceTensors } from './model_target.js';
+import { type ChainExchange, localExchange } from './stuck_chains.js';
 
 export type { PartDeclaration } from './model_target.js';
 
@@ -43,6 +44,15 @@ export interface WindowedAdaptiveNutsArgs extends ModelArgs {
    * `dense_e`: the full covariance of the warm-up draws, for strongly correlated posteriors).
    */
   metric?: 'diag' | 'dense';
+  /**
+   * Default true: at the end of the first metric window (step 100 of Stan's schedule) a chain whose
+   * explored region carries a negligible share of the posterior mass against another chain's (its mean
+   * log density plus the entropy of its window's covariance more than `50 + dim` below the best chain's:
+   * a minor mode, e.g. both components of a mixture on one cluster) restarts from the state and metric
+   * of a chain that passed. Stan has no such step; chains in modes of comparable mass are left alone, so
+   * R-hat still reports real multimodality. False keeps every chain on its own path.
+   */
+  restartStuckChains?: boolean;
 }
 
 export interface WindowedAdaptiveNutsResult {
@@ -112,11 +122,13 @@ export async function windowedAdaptiveNuts(args: WindowedAdaptiveNutsArgs): Prom
   const seed = checkSeed(args.seed, OWNER) ?? Math.floor(Math.random() * 4294967296);
   const { target, partsFn, x0, states: toStates, release } = await prepareModel(args, numChains, seed, OWNER);
   try {
-    const makeKernel = (): WindowedAdaptation => new WindowedAdaptation({
+    const restart = (args.restartStuckChains ?? true) && numChains > 1;
+    const makeKernel = (exchange?: ChainExchange): WindowedAdaptation => new WindowedAdaptation({
       innerKernel: new NoUTurnSampler({ targetLogProbFn: partsFn, stepSize: 1, maxTreeDepth: args.maxTreeDepth ?? 10 }),
       numAdaptationSteps,
       ...(args.targetAcceptProb !== undefined ? { targetAcceptProb: args.targetAcceptProb } : {}),
       ...(args.metric !== undefined ? { metric: args.metric } : {}),
+      ...(exchange ? { exchange } : {}),
     });
     const run = { numResults: numDraws, numBurninSteps: numAdaptationSteps, seed, traceFn: defaultTrace, ...(args.onProgress ? { onProgress: args.onProgress } : {}), owner: OWNER };
     let rows: Float64Array;
@@ -124,14 +136,14 @@ export async function windowedAdaptiveNuts(args: WindowedAdaptiveNutsArgs): Prom
     let final: { stepSize: Float64Array; invMass: Float64Array; invMassChol?: Float64Array | undefined };
     let timing: { warmupMs: number; samplingMs: number };
     if (args.independentChains ?? true) {
-      const r = await runIndependentChains(target, makeKernel, x0, run);
+      const r = await runIndependentChains(target, makeKernel, x0, { ...run, restartStuckChains: restart });
       ({ rows, trace } = r);
       final = r;
       timing = { warmupMs: r.warmupMs, samplingMs: r.samplingMs };
     } else {
       const t0 = performance.now();
       let samplingStart = numAdaptationSteps === 0 ? t0 : Infinity;
-      const r = await runChain(target, makeKernel(), x0, {
+      const r = await runChain(target, makeKernel(restart ? localExchange : undefined), x0, {
         ...run,
         thin: 0,
         yieldToPage: !!args.onProgress,

@@ -13,13 +13,14 @@ import { Sigmoid } from '../../src/bijectors/sigmoid.js';
 import { cholesky, triangularSolve } from '../../src/math/linalg.js';
 import type { PartDeclaration, WindowedAdaptiveNutsArgs } from '../../src/mcmc/windowed_nuts.js';
 import { diamonds } from './posteriordb_diamonds.js';
+import { hmmExample } from './posteriordb_hmm.js';
 
 type Prior = { dist: 'flat' } | { dist: 'normal'; loc: number; scale: number } | { dist: 'cauchy'; loc: number; scale: number } | { dist: 'student_t'; df: number; loc: number; scale: number };
 
 export interface PosteriorFixture {
   posterior: string;
   source: { repository: string; commit: string; files: string[] };
-  kind: 'regression' | 'eight_schools_noncentered' | 'arma11' | 'low_dim_gauss_mix' | 'gp_regr' | 'diamonds';
+  kind: 'regression' | 'eight_schools_noncentered' | 'arma11' | 'low_dim_gauss_mix' | 'gp_regr' | 'diamonds' | 'garch11' | 'hmm_example';
   data: Record<string, number | number[]>;
   priors?: { coef: Prior[]; sigma: Prior };
   names?: { coef: string[]; sigma: string };
@@ -64,6 +65,7 @@ function priorLogProb(p: Prior, x: tf.Tensor): tf.Tensor {
   }
 }
 
+/** Draws `[numDraws * numChains]` of element `i` of a part's states `[numDraws, numChains, ...shape]`. */
 export function column(t: tf.Tensor, i: number): Float64Array {
   const v = t.dataSync();
   const k = t.shape.slice(2).reduce((a, b) => a * b, 1);
@@ -221,6 +223,42 @@ function gpRegr(f: PosteriorFixture): PosteriorModel {
   };
 }
 
+function garch11(f: PosteriorFixture): PosteriorModel {
+  const yv = f.data['y'] as number[];
+  const T = yv.length;
+  const s1 = (f.data['sigma1'] as number) ** 2;
+  const y = tf.tensor1d(yv);
+  const yPrev = tf.tensor1d([0, ...yv.slice(0, T - 1)]);
+  const first = tf.tensor1d(yv.map((_, t) => (t === 0 ? 1 : 0)));
+  return {
+    targetLogProbFn: ({ mu, alpha0, alpha1, beta1Raw }) => tf.tidy(() => {
+      // Stan's beta1 in (0, 1 - alpha1): (1 - alpha1) logistic(u), whose Jacobian adds log(1 - alpha1).
+      const free = tf.sub(1, alpha1!);
+      const beta1 = tf.expandDims(tf.mul(free, beta1Raw!), 1);
+      // sigma_t^2 = v_t + beta1 sigma_{t-1}^2 with v_1 = sigma1^2 and v_t = alpha0 + alpha1 (y_{t-1} - mu)^2:
+      // the linear recursion as a scan in log2(T) doubling steps (as arma11), sigma_t^2 = sum_j beta1^j v_{t-j}.
+      const v = tf.add(tf.mul(first, s1), tf.mul(tf.sub(1, first),
+        tf.add(tf.expandDims(alpha0!, 1), tf.mul(tf.expandDims(alpha1!, 1), tf.square(tf.sub(yPrev, tf.expandDims(mu!, 1)))))));
+      let s = v;
+      let a = beta1;
+      for (let k = 1; k < T; k *= 2) {
+        s = tf.add(s, tf.mul(a, tf.pad(tf.slice(s, [0, 0], [-1, T - k]), [[0, 0], [k, 0]])));
+        if (2 * k < T) a = tf.square(a);
+      }
+      const r2 = tf.square(tf.sub(y, tf.expandDims(mu!, 1)));
+      const lik = tf.mul(-0.5, tf.sum(tf.add(tf.div(r2, s), tf.log(s)), 1));
+      return tf.add(lik, tf.log(free));
+    }),
+    parts: { mu: { shape: [] }, alpha0: { shape: [], bijector: new Exp() }, alpha1: { shape: [], bijector: new Sigmoid() }, beta1Raw: { shape: [], bijector: new Sigmoid() } },
+    extract: (st) => {
+      const alpha1 = column(st['alpha1']!, 0);
+      const raw = column(st['beta1Raw']!, 0);
+      return { mu: column(st['mu']!, 0), alpha0: column(st['alpha0']!, 0), alpha1, beta1: raw.map((v, i) => (1 - alpha1[i]!) * v) };
+    },
+    dispose: () => tf.dispose([y, yPrev, first]),
+  };
+}
+
 export function buildModel(f: PosteriorFixture): PosteriorModel {
   switch (f.kind) {
     case 'regression':
@@ -235,6 +273,10 @@ export function buildModel(f: PosteriorFixture): PosteriorModel {
       return gpRegr(f);
     case 'diamonds':
       return diamonds(f);
+    case 'garch11':
+      return garch11(f);
+    case 'hmm_example':
+      return hmmExample(f);
   }
 }
 
