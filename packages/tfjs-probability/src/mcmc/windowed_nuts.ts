@@ -19,10 +19,10 @@ export type { PartDeclaration } from './model_target.js';
 export interface WindowedAdaptiveNutsArgs extends ModelArgs {
   numDraws?: number;
   /**
-   * Default 4 (Stan's). The chains share every batched gradient, whose cost on wasm is mostly the fixed cost
-   * of launching the model's kernels, so more chains cost little: for throughput (effective draws per second)
-   * take many chains with fewer draws each, e.g. `numChains: 128, numAdaptationSteps: 300, numDraws: 100`
-   * (the many-chain setting of bench/stan.ts; check R-hat and ESS as always).
+   * Default 4 (Stan's). The chains share the batched gradients, whose cost on wasm is mostly the fixed cost
+   * of launching the model's kernels; but each chain builds its own tree, so many chains of NUTS pay for the
+   * longest tree among those waiting. For throughput (effective draws per second) `windowedAdaptiveHmc`
+   * runs hundreds of chains in lockstep instead (bench/stan.ts compares both with Stan).
    */
   numChains?: number;
   numAdaptationSteps?: number;
