@@ -20,13 +20,13 @@
 import { splitSeed } from '../util.js';
 import { GradientBatcher } from './batcher.js';
 import type { KernelResults, TransitionKernel } from './kernel.js';
-import { type ChainProgress, runChain } from './sample_chain.js';
+import { type ChainProgress, pageYielder, runChain } from './sample_chain.js';
 import { type Evaluation, FlatTarget } from './target.js';
 import { type ChainExchange, ChainRendezvous } from './stuck_chains.js';
 
 /** One chain's view of a shared batched target: its evaluations join the shared batch. */
 class ChainView extends FlatTarget {
-  private lastYield = Date.now();
+  private readonly yieldToPage = pageYielder();
 
   constructor(shared: FlatTarget, private readonly batcher: GradientBatcher, private readonly chain: number) {
     super(() => {
@@ -36,11 +36,8 @@ class ChainView extends FlatTarget {
 
   override async evaluate(x: Float64Array): Promise<Evaluation> {
     this.numEvaluations++;
-    if (this.chain === 0 && Date.now() - this.lastYield > 50) {
-      // Lets a page repaint during long runs (the batch waits for this chain meanwhile).
-      await new Promise((res) => setTimeout(res, 0));
-      this.lastYield = Date.now();
-    }
+    // Lets a page repaint during long runs (the batch waits for this chain meanwhile).
+    if (this.chain === 0) await this.yieldToPage();
     const e = await this.batcher.request(this.chain, x);
     return { logp: Float64Array.of(e.logp), grad: e.grad };
   }

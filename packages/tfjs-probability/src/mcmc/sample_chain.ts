@@ -98,6 +98,20 @@ export function targetForKernel(kernel: TransitionKernel, shapes: number[][], nu
   return new FlatTarget((parts) => fn(...parts), specs, numChains, owner);
 }
 
+/**
+ * A function that yields to the event loop when more than 50 ms have passed since it last did, so a
+ * page repaints during a long run (the backends' reads resolve as microtasks and never yield).
+ */
+export function pageYielder(): () => Promise<void> {
+  let last = Date.now();
+  return async () => {
+    if (Date.now() - last > 50) {
+      await new Promise((res) => setTimeout(res, 0));
+      last = Date.now();
+    }
+  };
+}
+
 /** Runs the kernel over the state; the shared loop of `sampleChain` and `windowedAdaptiveNuts`. */
 export async function runChain(
   target: FlatTarget,
@@ -132,7 +146,7 @@ export async function runChain(
   const numSteps = opts.numBurninSteps + opts.numResults * (opts.thin + 1) - opts.thin;
   let kept = 0;
   let divergences = 0;
-  let lastYield = Date.now();
+  const yieldToPage = pageYielder();
   for (let step = 0; step < numSteps; step++) {
     r = await kernel.oneStep(ctx, r, step);
     for (const v of r.divergent) divergences += v;
@@ -155,17 +169,14 @@ export async function runChain(
         numEvaluations: target.numEvaluations,
         position: r.state.x,
       });
-      // Lets a page repaint during long runs (the backends' reads resolve as microtasks).
-      if (opts.yieldToPage !== false && Date.now() - lastYield > 50) {
-        await new Promise((res) => setTimeout(res, 0));
-        lastYield = Date.now();
-      }
+      if (opts.yieldToPage !== false) await yieldToPage();
     }
   }
   return { rows, trace, final: r };
 }
 
-function checkCount(owner: string, name: string, v: number, min: number): void {
+/** Throws, naming `owner` and `name`, unless `v` is an integer >= `min`. */
+export function checkCount(owner: string, name: string, v: number, min: number): void {
   if (!Number.isInteger(v) || v < min) throw new Error(`${owner}: ${name} must be an integer >= ${min}; got ${v}`);
 }
 

@@ -15,6 +15,11 @@ import { DenseCovariance, denseMomentum, denseVelocity, identityFactors } from '
 import { DualAveraging, WrapperKernel } from './step_size_adaptation.js';
 import { type ChainExchange, type ChainSummary, metricEntropy } from './stuck_chains.js';
 
+/** Stan's regularization of a variance estimated from `n` warm-up draws: shrunk towards 1e-3 with weight 5 / (n + 5). */
+export function regularizedVariance(variance: number, n: number): number {
+  return (n / (n + 5)) * variance + 1e-3 * (5 / (n + 5));
+}
+
 /** Stan's window schedule for `n` adaptation steps: the steps (0-based) after which the metric is updated. */
 export function windowEnds(n: number, initBuffer = 75, termBuffer = 50, baseWindow = 25): { start: number; ends: number[] } {
   if (n < 20) return { start: n, ends: [] };
@@ -210,7 +215,7 @@ export class WindowedAdaptation extends WrapperKernel {
       const invMass = new Float64Array(c * d);
       for (let j = 0; j < c * d; j++) {
         const v = k > 1 ? this.m2[j]! / (k - 1) : 1;
-        invMass[j] = (k / (k + 5)) * v + 1e-3 * (5 / (k + 5));
+        invMass[j] = regularizedVariance(v, k);
       }
       r.invMass = invMass;
       this.mean.fill(0);

@@ -26,10 +26,10 @@ import { Xoshiro128 } from '../math/random.js';
 import { checkSeed } from '../util.js';
 import { type EnsembleState, TrajectoryLengthAdam, ensembleTransition, vanDerCorput } from './chees.js';
 import { type ModelArgs, prepareModel, traceTensors } from './model_target.js';
-import type { ChainProgress } from './sample_chain.js';
+import { type ChainProgress, checkCount, pageYielder } from './sample_chain.js';
 import { DualAveraging } from './step_size_adaptation.js';
 import type { FlatTarget } from './target.js';
-import { windowEnds } from './windowed_adaptation.js';
+import { regularizedVariance, windowEnds } from './windowed_adaptation.js';
 
 export interface WindowedAdaptiveHmcArgs extends ModelArgs {
   /** Draws per chain after the warm-up; default 500 (R-hat needs chains of some length, however many there are). */
@@ -88,10 +88,6 @@ export interface WindowedAdaptiveHmcResult {
 
 const OWNER = 'windowedAdaptiveHmc';
 
-function checkInt(name: string, v: number, min: number): void {
-  if (!Number.isInteger(v) || v < min) throw new Error(`${OWNER}: ${name} must be an integer >= ${min}; got ${v}`);
-}
-
 /** Stan's step-size heuristic on the ensemble: double or halve until one step's mean acceptance crosses 0.8. */
 async function initialStepSize(target: FlatTarget, rng: Xoshiro128, state: EnsembleState, eps: number, invMass: Float64Array): Promise<number> {
   let direction = 0;
@@ -139,7 +135,7 @@ class ChainMoments {
       grand /= keep.length;
       let ss = 0;
       for (const ch of keep) ss += this.m2[ch * d + j]! + this.n * (this.mean[ch * d + j]! - grand) ** 2;
-      out[j] = (n / (n + 5)) * (ss / (n - 1)) + 1e-3 * (5 / (n + 5));
+      out[j] = regularizedVariance(ss / (n - 1), n);
     }
     return out;
   }
@@ -201,11 +197,11 @@ export async function windowedAdaptiveHmc(args: WindowedAdaptiveHmcArgs): Promis
   const rate = args.trajectoryAdaptationRate ?? 0.05;
   const criterion = args.trajectoryCriterion ?? 'cheesRate';
   if (criterion !== 'chees' && criterion !== 'cheesRate') throw new Error(`${OWNER}: trajectoryCriterion must be 'chees' or 'cheesRate'; got ${String(args.trajectoryCriterion)}`);
-  checkInt('numDraws', numDraws, 1);
-  checkInt('numChains', numChains, 2);
-  checkInt('numAdaptationSteps', numAdaptationSteps, 0);
-  checkInt('maxLeapfrogSteps', maxSteps, 1);
-  if (args.numLeapfrogSteps !== undefined) checkInt('numLeapfrogSteps', args.numLeapfrogSteps, 1);
+  checkCount(OWNER, 'numDraws', numDraws, 1);
+  checkCount(OWNER, 'numChains', numChains, 2);
+  checkCount(OWNER, 'numAdaptationSteps', numAdaptationSteps, 0);
+  checkCount(OWNER, 'maxLeapfrogSteps', maxSteps, 1);
+  if (args.numLeapfrogSteps !== undefined) checkCount(OWNER, 'numLeapfrogSteps', args.numLeapfrogSteps, 1);
   if (!(delta > 0 && delta < 1)) throw new Error(`${OWNER}: targetAcceptProb must be in (0, 1); got ${args.targetAcceptProb}`);
   if (!(rate > 0)) throw new Error(`${OWNER}: trajectoryAdaptationRate must be positive; got ${args.trajectoryAdaptationRate}`);
   const seed = checkSeed(args.seed, OWNER) ?? Math.floor(Math.random() * 4294967296);
@@ -233,7 +229,7 @@ export async function windowedAdaptiveHmc(args: WindowedAdaptiveHmcArgs): Promis
     const names = ['stepSize', 'acceptProb', 'isAccepted', 'divergent', 'numLeapfrogSteps', 'targetLogProb', 'energy'] as const;
     const trace = Object.fromEntries(names.map((n) => [n, new Float64Array(numDraws * c)])) as Record<(typeof names)[number], Float64Array>;
     let divergences = 0;
-    let lastYield = Date.now();
+    const yieldToPage = pageYielder();
     let samplingStart = numAdaptationSteps === 0 ? t0 : Infinity;
     let trajectory = 0;
     for (let step = 0; step < numSteps; step++) {
@@ -284,11 +280,7 @@ export async function windowedAdaptiveHmc(args: WindowedAdaptiveHmcArgs): Promis
       }
       if (args.onProgress) {
         args.onProgress({ step: step + 1, numSteps, phase: warm ? 'burnin' : 'sampling', numDivergences: divergences, numEvaluations: target.numEvaluations, position: state.x });
-        // Lets a page repaint during long runs (the backends' reads resolve as microtasks).
-        if (Date.now() - lastYield > 50) {
-          await new Promise((res) => setTimeout(res, 0));
-          lastYield = Date.now();
-        }
+        await yieldToPage();
       }
     }
     const t1 = performance.now();

@@ -7,7 +7,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { checkSeed } from '../util.js';
-import { type ChainProgress, type Trace, defaultTrace, runChain } from './sample_chain.js';
+import { type ChainProgress, type Trace, checkCount, defaultTrace, runChain } from './sample_chain.js';
 import { NoUTurnSampler } from './nuts.js';
 import { WindowedAdaptation } from './windowed_adaptation.js';
 import { runIndependentChains } from './independent_chains.js';
@@ -76,10 +76,6 @@ export interface WindowedAdaptiveNutsResult {
 
 const OWNER = 'windowedAdaptiveNuts';
 
-function checkInt(name: string, v: number, min: number): void {
-  if (!Number.isInteger(v) || v < min) throw new Error(`${OWNER}: ${name} must be an integer >= ${min}; got ${v}`);
-}
-
 /** `L Lᵀ` per chain from the factors `[numChains * dim * dim]`. */
 function denseMatrices(chol: Float64Array, numChains: number, d: number): number[][][] {
   return Array.from({ length: numChains }, (_, ch) =>
@@ -116,9 +112,9 @@ export async function windowedAdaptiveNuts(args: WindowedAdaptiveNutsArgs): Prom
   const numDraws = args.numDraws ?? 1000;
   const numChains = args.numChains ?? 4;
   const numAdaptationSteps = args.numAdaptationSteps ?? 1000;
-  checkInt('numDraws', numDraws, 1);
-  checkInt('numChains', numChains, 1);
-  checkInt('numAdaptationSteps', numAdaptationSteps, 0);
+  checkCount(OWNER, 'numDraws', numDraws, 1);
+  checkCount(OWNER, 'numChains', numChains, 1);
+  checkCount(OWNER, 'numAdaptationSteps', numAdaptationSteps, 0);
   const seed = checkSeed(args.seed, OWNER) ?? Math.floor(Math.random() * 4294967296);
   const { target, partsFn, x0, states: toStates, release } = await prepareModel(args, numChains, seed, OWNER);
   try {
