@@ -78,11 +78,12 @@ export async function ensembleTransition(
   const h0 = new Float64Array(c);
   for (let ch = 0; ch < c; ch++) h0[ch] = -state.logp[ch]! + kineticRow(p, invMass, ch, d);
   const q = state.x.slice();
-  let grad = state.grad;
+  const grad = state.grad.slice();
   const logp = state.logp.slice();
   const frozen = new Uint8Array(c);
+  const qPrev = new Float64Array(c * d);
   for (let l = 0; l < numSteps; l++) {
-    const qPrev = q.slice();
+    qPrev.set(q);
     for (let ch = 0; ch < c; ch++) {
       if (frozen[ch]) continue;
       for (let j = 0, i = ch * d; j < d; j++, i++) {
@@ -91,28 +92,21 @@ export async function ensembleTransition(
       }
     }
     const ev = await target.evaluate(q);
-    const g = ev.grad;
     for (let ch = 0; ch < c; ch++) {
       if (frozen[ch]) continue;
       const lp = ev.logp[ch]!;
-      if (!(lp > -Infinity)) {
+      const row = ev.grad.subarray(ch * d, (ch + 1) * d);
+      if (lp > -Infinity) for (let j = 0, i = ch * d; j < d; j++, i++) p[i] = p[i]! + 0.5 * eps * row[j]!;
+      if (!(lp > -Infinity) || -lp + kineticRow(p, invMass, ch, d) - h0[ch]! > MAX_ENERGY_ERROR) {
+        // Frozen where it was, with its last finite gradient (the batch still evaluates the row).
         frozen[ch] = 1;
         logp[ch] = -Infinity;
         q.set(qPrev.subarray(ch * d, (ch + 1) * d), ch * d);
         continue;
       }
-      for (let i = ch * d; i < (ch + 1) * d; i++) p[i] = p[i]! + 0.5 * eps * g[i]!;
       logp[ch] = lp;
-      if (-lp + kineticRow(p, invMass, ch, d) - h0[ch]! > MAX_ENERGY_ERROR) {
-        frozen[ch] = 1;
-        logp[ch] = -Infinity;
-        q.set(qPrev.subarray(ch * d, (ch + 1) * d), ch * d);
-      }
+      grad.set(row, ch * d);
     }
-    // Frozen rows keep their last finite gradient (the batch evaluates them but nothing uses it).
-    const merged = grad.slice();
-    for (let ch = 0; ch < c; ch++) if (!frozen[ch]) merged.set(g.subarray(ch * d, (ch + 1) * d), ch * d);
-    grad = merged;
   }
   const step: EnsembleStep = {
     acceptProb: new Float64Array(c),
