@@ -8,69 +8,15 @@
  * `EI(x) = (f* − μ(x)) Φ(z) + σ(x) φ(z)`, `z = (f* − μ(x)) / σ(x)`, below it. The panel builds its
  * own section, so the page needs no markup.
  */
-import * as tf from '@tensorflow/tfjs';
-import * as tfp from 'tfjs-probability';
+import { type BoPosterior, boPosterior } from '../../examples/bo_gp.js';
 import { Plot } from './draw.js';
 import { $, setStatus } from './ui.js';
 
-const { tfd } = tfp;
 const LO = -2, HI = 10, GRID = 200;
 const Y_RANGE: [number, number] = [-3, 3];
 /** The hidden test function (several local minima; the global minimum on [-2, 10] is ≈ −1.81 at x ≈ 5.1). */
 const hidden = (x: number): number => Math.sin(x) + 0.5 * Math.sin((10 / 3) * x) + 0.05 * (x - 5) ** 2 - 0.4;
 const START = [0, 3.5, 8];
-
-export interface BoPosterior {
-  mean: Float32Array;
-  sd: Float32Array;
-  ei: Float32Array;
-}
-
-/** Expected improvement (minimization) of normal predictives `N(mu, sd²)` below `best`. */
-function expectedImprovement(mu: tf.Tensor, sd: tf.Tensor, best: number): tf.Tensor {
-  return tf.tidy(() => {
-    const s = tf.maximum(sd, 1e-9);
-    const z = tf.div(tf.sub(best, mu), s);
-    const std = new tfd.Normal({ loc: 0, scale: 1 });
-    const ei = tf.add(tf.mul(tf.sub(best, mu), std.cdf(z)), tf.mul(s, std.prob(z)));
-    std.dispose();
-    return ei;
-  });
-}
-
-/** The GP posterior and EI on `grid` for observations `(xs, ys)`, hyperparameters by L-BFGS. */
-export async function boPosterior(xs: number[], ys: number[], grid: Float32Array): Promise<BoPosterior> {
-  const x = tf.tensor2d(xs, [xs.length, 1]);
-  const y = tf.tensor1d(ys);
-  const negLml = (z: tf.Tensor) => {
-    const [la, ll, ln] = tf.unstack(z, -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
-    const kernel = new tfp.math.psdKernels.MaternFiveHalves({ amplitude: tf.exp(la), lengthScale: tf.exp(ll) });
-    const gp = new tfd.GaussianProcess({ kernel, indexPoints: x, observationNoiseVariance: tf.add(tf.exp(ln), 1e-6) });
-    // A weak log-normal prior on the length scale keeps a handful of points from an extreme choice.
-    const v = tf.add(tf.neg(gp.logProb(y)), tf.mul(0.5, tf.square(tf.sub(ll, Math.log(1.5)))));
-    gp.dispose();
-    kernel.dispose();
-    return v;
-  };
-  const fit = await tfp.optimizer.lbfgsMinimize((z) => tfp.math.valueAndGradient(negLml, z), [0, Math.log(1.5), Math.log(1e-3)], { tolerance: 1e-4, maxIterations: 60 });
-  const [la, ll, ln] = Array.from(await fit.position.data());
-  tf.dispose([fit.position, fit.objectiveValue, fit.objectiveGradient, fit.converged, fit.failed]);
-  const ok = [la, ll, ln].every((v) => Number.isFinite(v!));
-  const kernel = new tfp.math.psdKernels.MaternFiveHalves({ amplitude: ok ? Math.exp(la!) : 1, lengthScale: ok ? Math.exp(ll!) : 1.5 });
-  const g = tf.tensor2d(grid, [grid.length, 1]);
-  const gprm = new tfd.GaussianProcessRegressionModel({
-    kernel, indexPoints: g, observationIndexPoints: x, observations: y,
-    observationNoiseVariance: (ok ? Math.exp(ln!) : 1e-3) + 1e-6, predictiveNoiseVariance: 0,
-  });
-  const mu = gprm.mean();
-  const sd = gprm.stddev();
-  const eiT = expectedImprovement(mu, sd, Math.min(...ys));
-  const [mean, sdv, ei] = (await Promise.all([mu.data(), sd.data(), eiT.data()])) as Float32Array[];
-  tf.dispose([x, y, g, mu, sd, eiT]);
-  gprm.dispose();
-  kernel.dispose();
-  return { mean: mean!, sd: sdv!, ei: ei! };
-}
 
 export class BoPanel {
   readonly root: HTMLElement;
@@ -160,7 +106,7 @@ export class BoPanel {
     this.draw();
     const t0 = performance.now();
     try {
-      const post = await boPosterior([...this.xs], [...this.ys], this.grid);
+      const post = await boPosterior([...this.xs], [...this.ys], this.grid, 60);
       if (gen !== this.generation) return;
       this.post = post;
       let arg = 0;
