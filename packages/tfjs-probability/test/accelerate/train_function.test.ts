@@ -126,25 +126,39 @@ const CASES: Case[] = [
   },
 ];
 
-/** Three seeded epochs of `fit` (no shuffling): final weights, History logs, and whether the lean function trained. */
-async function train(c: Case, lean: boolean): Promise<{ weights: Float32Array[]; history: Record<string, number[]>; leanBatches: number }> {
+/**
+ * Builds and compiles case `c` with the lean train function installed (or not), runs `body` on the
+ * model, and returns its result with the final weights; releases the model and its optimizer and
+ * uninstalls the lean function afterwards.
+ */
+async function withCase<T>(c: Case, lean: boolean, body: (model: tf.LayersModel) => Promise<T>): Promise<{ result: T; weights: Float32Array[] }> {
   if (lean) installLeanTrainFunction();
   else uninstallLeanTrainFunction();
-  const x = tf.randomNormal([48, 3], 0, 1, 'float32', 21) as tf.Tensor2D;
-  const y = tf.tidy(() => (c.targets ? c.targets(x) : tf.concat([tf.sum(tf.sin(x), 1, true), tf.prod(x, 1, true)], 1)));
   const model = c.build();
   c.compile(model);
-  const before = leanTrainFunctionSteps();
-  const h = await model.fit(x, y, { batchSize: 16, epochs: 3, shuffle: false, verbose: 0, ...c.fitArgs });
-  const leanBatches = leanTrainFunctionSteps() - before;
-  const weights = model.getWeights().map((w) => w.dataSync() as Float32Array);
-  // Logs by position (layer names, part of the keys of several outputs' logs, differ between two builds).
-  const history = Object.fromEntries(Object.entries(h.history).map(([k, v], i) => [k.replace(/^.*_Dense\d+_/, `output${i}_`), v as number[]]));
-  model.optimizer.dispose();
-  model.dispose();
-  tf.dispose([x, y]);
-  uninstallLeanTrainFunction();
-  return { weights, history, leanBatches };
+  try {
+    const result = await body(model);
+    return { result, weights: model.getWeights().map((w) => w.dataSync() as Float32Array) };
+  } finally {
+    model.optimizer.dispose();
+    model.dispose();
+    uninstallLeanTrainFunction();
+  }
+}
+
+/** Three seeded epochs of `fit` (no shuffling): final weights, History logs, and whether the lean function trained. */
+async function train(c: Case, lean: boolean): Promise<{ weights: Float32Array[]; history: Record<string, number[]>; leanBatches: number }> {
+  const { result, weights } = await withCase(c, lean, async (model) => {
+    const x = tf.randomNormal([48, 3], 0, 1, 'float32', 21) as tf.Tensor2D;
+    const y = tf.tidy(() => (c.targets ? c.targets(x) : tf.concat([tf.sum(tf.sin(x), 1, true), tf.prod(x, 1, true)], 1)));
+    const before = leanTrainFunctionSteps();
+    const h = await model.fit(x, y, { batchSize: 16, epochs: 3, shuffle: false, verbose: 0, ...c.fitArgs });
+    tf.dispose([x, y]);
+    // Logs by position (layer names, part of the keys of several outputs' logs, differ between two builds).
+    const history = Object.fromEntries(Object.entries(h.history).map(([k, v], i) => [k.replace(/^.*_Dense\d+_/, `output${i}_`), v as number[]]));
+    return { history, leanBatches: leanTrainFunctionSteps() - before };
+  });
+  return { weights, ...result };
 }
 
 describe.each(['cpu', 'wasm'])('the lean train function for model.fit on %s', (backend) => {
@@ -171,21 +185,16 @@ describe.each(['cpu', 'wasm'])('the lean train function for model.fit on %s', (b
   it('fitDataset: the same weights and logs as tfjs-layers\' own', async () => {
     const c = CASES[1]!;
     const run = async (lean: boolean) => {
-      if (lean) installLeanTrainFunction();
-      else uninstallLeanTrainFunction();
-      const model = c.build();
-      c.compile(model);
-      const x = tf.randomNormal([32, 3], 0, 1, 'float32', 24);
-      const y = tf.randomNormal([32, 2], 0, 1, 'float32', 25);
-      const rows = [tf.unstack(x), tf.unstack(y)];
-      const ds = tf.data.zip({ xs: tf.data.array(rows[0]!), ys: tf.data.array(rows[1]!) }).batch(8);
-      const h = await model.fitDataset(ds as tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }>, { epochs: 2, verbose: 0 });
-      const w = model.getWeights().map((t) => t.dataSync() as Float32Array);
-      model.optimizer.dispose();
-      model.dispose();
-      tf.dispose([x, y, ...rows.flat()]);
-      uninstallLeanTrainFunction();
-      return { history: h.history, w };
+      const { result: history, weights: w } = await withCase(c, lean, async (model) => {
+        const x = tf.randomNormal([32, 3], 0, 1, 'float32', 24);
+        const y = tf.randomNormal([32, 2], 0, 1, 'float32', 25);
+        const rows = [tf.unstack(x), tf.unstack(y)];
+        const ds = tf.data.zip({ xs: tf.data.array(rows[0]!), ys: tf.data.array(rows[1]!) }).batch(8);
+        const h = await model.fitDataset(ds as tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }>, { epochs: 2, verbose: 0 });
+        tf.dispose([x, y, ...rows.flat()]);
+        return h.history;
+      });
+      return { history, w };
     };
     const stock = await run(false);
     const steps = leanTrainFunctionSteps();
@@ -198,18 +207,13 @@ describe.each(['cpu', 'wasm'])('the lean train function for model.fit on %s', (b
   it('trainOnBatch returns the same loss and metric as tfjs-layers\' own', async () => {
     const c = CASES[1]!;
     const run = async (lean: boolean) => {
-      if (lean) installLeanTrainFunction();
-      else uninstallLeanTrainFunction();
-      const model = c.build();
-      c.compile(model);
-      const x = tf.randomNormal([16, 3], 0, 1, 'float32', 22);
-      const y = tf.randomNormal([16, 2], 0, 1, 'float32', 23);
-      const out = [await model.trainOnBatch(x, y), await model.trainOnBatch(x, y)];
-      const w = model.getWeights().map((t) => t.dataSync() as Float32Array);
-      model.optimizer.dispose();
-      model.dispose();
-      tf.dispose([x, y]);
-      uninstallLeanTrainFunction();
+      const { result: out, weights: w } = await withCase(c, lean, async (model) => {
+        const x = tf.randomNormal([16, 3], 0, 1, 'float32', 22);
+        const y = tf.randomNormal([16, 2], 0, 1, 'float32', 23);
+        const losses = [await model.trainOnBatch(x, y), await model.trainOnBatch(x, y)];
+        tf.dispose([x, y]);
+        return losses;
+      });
       return { out, w };
     };
     const stock = await run(false);
